@@ -1,0 +1,193 @@
+"""The IMDb reviews (an aclImdb folder or its tar.gz archive) and the lesson's standard CSV format."""
+
+import csv
+import re
+import sys
+import tarfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+CLASSES = ("neg", "pos", "unsup")  # label ids 0, 1, 2; unsup reviews only feed the language model
+SPLITS = ("train", "test")
+_re_review = re.compile(r"(?:^|/)aclImdb/(train|test)/(neg|pos|unsup)/(\d+)_(\d+)\.txt$")
+
+csv.field_size_limit(sys.maxsize)  # one review may be megabytes long
+
+
+class DataError(ValueError):
+    """Input data that cannot be read as asked, with the file (and line) at fault."""
+
+
+@dataclass
+class Reviews:
+    """The texts and labels of one split, in a fixed order (by class, then by review id)."""
+
+    texts: list[str] = field(default_factory=list)
+    labels: list[int] = field(default_factory=list)
+    n_decode_errors: int = 0  # reviews that were not valid UTF-8 (bad bytes became U+FFFD)
+
+    def __len__(self):
+        return len(self.texts)
+
+
+def decode(raw: bytes) -> tuple[str, bool]:
+    """UTF-8 text of raw bytes, and whether bad bytes had to be replaced by U+FFFD."""
+    try:
+        return raw.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace"), True
+
+
+def read_imdb(path, limit: int = None) -> dict[str, Reviews]:
+    """Train and test reviews of an aclImdb folder (or a folder holding one) or of the tar.gz archive.
+
+    `limit` keeps at most that many reviews per split and class (the lowest ids), for small runs.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: no such file or folder; pass an aclImdb folder or aclImdb_v1.tar.gz")
+    found = {}  # (split, class) -> list of (review id, text, decode error)
+    members = _archive_members(path) if path.is_file() else _folder_members(path)
+    for name, read in members:
+        m = _re_review.search(name)
+        if m is None:
+            continue
+        key = (m.group(1), m.group(2))
+        found.setdefault(key, []).append((int(m.group(3)), *decode(read())))
+    missing = [f"aclImdb/{s}/{c}" for s in SPLITS for c in CLASSES if (s, c) not in found and (s, c) != ("test", "unsup")]
+    if missing:
+        raise DataError(f"{path}: no reviews found in {', '.join(missing)}; is this the IMDb dataset?")
+    out = {s: Reviews() for s in SPLITS}
+    for label, cls in enumerate(CLASSES):
+        for split in SPLITS:
+            items = sorted(found.get((split, cls), []), key=lambda r: r[0])[:limit]
+            out[split].texts += [text for _, text, _ in items]
+            out[split].labels += [label] * len(items)
+            out[split].n_decode_errors += sum(bad for _, _, bad in items)
+    return out
+
+
+def _folder_members(path: Path):
+    """(name, reader) of each review file under an aclImdb folder, or under the folder holding one."""
+    root = path if path.name == "aclImdb" else path / "aclImdb"
+    if not root.is_dir():
+        raise DataError(f"{path}: no aclImdb folder here; pass the extracted aclImdb folder or the tar.gz archive")
+    for split in SPLITS:
+        for cls in CLASSES:
+            for f in (root / split / cls).glob("*.txt"):
+                yield f"aclImdb/{split}/{cls}/{f.name}", f.read_bytes
+
+
+def _archive_members(path: Path):
+    """(name, reader) of each file of a tar.gz archive, streamed: nothing is extracted to disk."""
+    n = 0
+    try:
+        with tarfile.open(path, "r|gz") as tar:
+            for member in tar:
+                if member.isfile():
+                    data = tar.extractfile(member).read()
+                    n += 1
+                    yield member.name, lambda data=data: data
+    except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
+        raise DataError(
+            f"{path}: archive is truncated or corrupt after {n} files ({e}); "
+            "download it again or pass an extracted aclImdb folder"
+        ) from None
+
+
+def permutation(n: int, seed: int) -> np.ndarray:
+    """The one seeded shuffle of `n` items that every split of this package uses."""
+    return np.random.default_rng(seed).permutation(n)
+
+
+@dataclass
+class Splits:
+    """The lesson's four datasets: classifier train/test (no unsup) and language-model train/valid (labels 0)."""
+
+    clas_train: Reviews
+    clas_test: Reviews
+    lm_train: Reviews
+    lm_valid: Reviews
+
+
+def make_splits(reviews: dict[str, Reviews], seed: int = 42, lm_valid_frac: float = 0.1) -> Splits:
+    """Shuffle train and test once; the classifier drops unsup; the LM holds out `lm_valid_frac` of all texts."""
+    if not 0 < lm_valid_frac < 1:
+        raise ValueError(f"lm_valid_frac must be between 0 and 1, got {lm_valid_frac}")
+    shuffled = {}
+    for i, split in enumerate(SPLITS):
+        r = reviews[split]
+        idx = permutation(len(r), seed + i)
+        shuffled[split] = ([r.texts[j] for j in idx], [r.labels[j] for j in idx])
+
+    def labelled(texts, labels):
+        keep = [j for j, y in enumerate(labels) if y != CLASSES.index("unsup")]
+        return Reviews([texts[j] for j in keep], [labels[j] for j in keep])
+
+    all_texts = shuffled["train"][0] + shuffled["test"][0]
+    idx = permutation(len(all_texts), seed + len(SPLITS))
+    n_valid = max(1, round(len(all_texts) * lm_valid_frac))
+    lm = [all_texts[j] for j in idx]
+    return Splits(
+        clas_train=labelled(*shuffled["train"]),
+        clas_test=labelled(*shuffled["test"]),
+        lm_train=Reviews(lm[n_valid:], [0] * (len(lm) - n_valid)),
+        lm_valid=Reviews(lm[:n_valid], [0] * n_valid),
+    )
+
+
+def write_csv(path, labels, *fields) -> int:
+    """Write the standard CSV (label first, then one or more text columns, no header); returns the rows."""
+    path = Path(path)
+    if any(len(f) != len(labels) for f in fields) or not fields:
+        raise ValueError(f"{path}: need at least one text column, each as long as the {len(labels)} labels")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        for row in zip(labels, *fields):
+            w.writerow(row)
+    tmp.replace(path)
+    return len(labels)
+
+
+@dataclass
+class CsvChunk:
+    """A run of rows of a standard CSV: labels, the text fields of each row, and the rows' first lines."""
+
+    labels: list[int]
+    fields: list[list[str]]
+    lines: list[int]
+
+
+def read_csv(path, chunksize: int = 10_000, n_labels: int = 1):
+    """Stream a standard CSV in chunks; a missing text column or a non-integer label is an error naming the line.
+
+    Empty cells (pandas writes NaN so) are read as empty text and the document is kept.
+    """
+    path = Path(path)
+    if chunksize < 1:
+        raise ValueError(f"chunksize must be at least 1, got {chunksize}")
+    with open(path, encoding="utf-8", errors="replace", newline="") as f:
+        reader = csv.reader(f)
+        chunk = CsvChunk([], [], [])
+        line = 1
+        for row in reader:
+            if len(row) < n_labels + 1:
+                raise DataError(f"{path}, line {line}: expected {n_labels} label(s) then text, got {len(row)} column(s)")
+            try:
+                label = int(row[0]) if n_labels == 1 else [int(v) for v in row[:n_labels]]
+            except ValueError:
+                raise DataError(f"{path}, line {line}: label {row[:n_labels]} is not an integer") from None
+            chunk.labels.append(label)
+            chunk.fields.append(row[n_labels:])
+            chunk.lines.append(line)
+            line = reader.line_num + 1
+            if len(chunk.labels) == chunksize:
+                yield chunk
+                chunk = CsvChunk([], [], [])
+        if chunk.labels:
+            yield chunk
