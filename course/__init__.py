@@ -1,0 +1,1 @@
+"""The course's tooling: the build of lessons/ from solutions/, the lessons' data and their check cells."""

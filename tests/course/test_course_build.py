@@ -1,0 +1,138 @@
+"""`python -m course build` / `check`: lessons/ is exactly what solutions/ builds, with no solution or hidden test in it."""
+
+import json
+import shutil
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+from course import build as course_build
+from course.__main__ import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_committed_lessons_match_the_solutions():
+    assert course_build.sources(ROOT), "no solutions/NN_*.py found"
+    assert course_build.check(ROOT) == []
+
+
+def test_cli_check_passes_on_the_repo(capsys):
+    assert main(["check"]) == 0
+    assert "lessons/ matches solutions/" in capsys.readouterr().out
+
+
+def test_the_preprocessors_are_generate_assignments_less_the_database():
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.preprocessors import SaveCells
+
+    theirs = [p for p in GenerateAssignment().preprocessors if p is not SaveCells]
+    assert course_build._preprocessors() == theirs
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """A copy of solutions/ and lessons/ to break on purpose."""
+    for folder in ("solutions", "lessons"):
+        shutil.copytree(ROOT / folder, tmp_path / folder)
+    assert course_build.check(tmp_path) == []
+    return tmp_path
+
+
+def _problems(root) -> str:
+    return "\n".join(course_build.check(root))
+
+
+def test_a_lesson_holds_stubs_and_no_hidden_tests():
+    for src in course_build.sources(ROOT):
+        lesson = nbformat.read(course_build.lesson_path(src, ROOT), as_version=4)
+        solution = jupytext.read(src)
+        assert [c.source for c in lesson.cells if c.cell_type == "markdown"] == [c.source for c in solution.cells if c.cell_type == "markdown"]
+        for cell in lesson.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            assert cell.id == meta.get("grade_id", cell.id)
+            if meta.get("solution"):
+                assert "raise NotImplementedError()" in cell.source
+            if meta.get("grade"):
+                assert cell.source.startswith("checks.") and "hidden=True" not in cell.source
+                assert meta["checksum"] and cell.metadata["editable"] is False
+
+
+def test_build_is_deterministic(tree):
+    before = {p.name: p.read_text() for p in (tree / "lessons").glob("*.ipynb")}
+    course_build.build(tree, log=lambda *a: None)
+    assert {p.name: p.read_text() for p in (tree / "lessons").glob("*.ipynb")} == before
+
+
+def test_drift_is_caught_and_build_repairs_it(tree):
+    src = course_build.sources(tree)[0]
+    src.write_text(src.read_text().replace("# # Lesson 1", "# # Lesson one"))
+    assert "differs from what solutions/01_data.py builds (cell 1 differs)" in _problems(tree)
+    course_build.build(tree, log=lambda *a: None)
+    assert course_build.check(tree) == []
+
+
+def test_hand_edits_leaks_and_outputs_are_caught(tree):
+    path = tree / "lessons" / "02_fixup.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "fixup")
+    cell.source = cell.source.replace("raise NotImplementedError()", "### BEGIN SOLUTION\n    for broken, repaired in replacements:\n    ### END SOLUTION")
+    check_cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade"))
+    check_cell.outputs = [nbformat.v4.new_output("stream", text="✓ fixup")]
+    nbformat.write(nb, path)
+    problems = _problems(tree)
+    assert "lessons/02_fixup.ipynb: differs from what solutions/02_fixup.py builds" in problems
+    assert "holds solution code from solutions/02_fixup.py" in problems
+    assert "holds the marker 'BEGIN SOLUTION'" in problems
+    assert "stores outputs" in problems
+
+
+def test_hidden_tests_in_a_lesson_are_caught(tree):
+    path = tree / "lessons" / "01_data.ipynb"
+    nb = json.loads(path.read_text())
+    cell = next(c for c in nb["cells"] if c["id"] == "read_imdb-check")
+    cell["source"] = ["checks.read_imdb(read_imdb)\n", "checks.read_imdb(read_imdb, hidden=True)"]
+    path.write_text(json.dumps(nb))
+    assert "holds hidden test code from solutions/01_data.py" in _problems(tree)
+
+
+def test_missing_stale_and_notebook_sources_are_caught(tree):
+    (tree / "lessons" / "03_tokenize.ipynb").unlink()
+    shutil.copy(tree / "lessons" / "01_data.ipynb", tree / "lessons" / "09_old.ipynb")
+    (tree / "solutions" / "05_loader.ipynb").write_text("{}")
+    problems = _problems(tree)
+    assert "lessons/03_tokenize.ipynb: missing" in problems
+    assert "lessons/09_old.ipynb: no solutions/09_old.py builds it" in problems
+    assert "solutions/05_loader.ipynb: solutions are kept as percent scripts" in problems
+    course_build.build(tree, log=lambda *a: None)
+    assert not (tree / "lessons" / "09_old.ipynb").exists()
+
+
+SOLUTION = '# %% nbgrader={"grade": false, "grade_id": "f", "locked": false, "schema_version": 3, "solution": true, "task": false}\n'
+CHECK = '# %% nbgrader={"grade": true, "grade_id": "f-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}\n'
+BODY = "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n"
+
+
+@pytest.mark.parametrize(
+    "text, error",
+    [
+        ("# %%\n" + BODY, "markers in a cell with no nbgrader metadata"),
+        (SOLUTION + BODY + "\n" + SOLUTION + BODY, "grade_id 'f' is already used by cell 1"),
+        (SOLUTION + "def f(x):\n    ### BEGIN SOLUTION\n    return x\n", "1 '### BEGIN SOLUTION' but 0 '### END SOLUTION'"),
+        (SOLUTION.replace('"schema_version": 3, ', "") + BODY, "nbgrader metadata lacks schema_version"),
+        (CHECK.replace('"points": 1, ', "") + "f(1)\n", "a grade or task cell needs points"),
+        (SOLUTION + BODY + "\n" + SOLUTION.replace('"f"', '"g"') + "x = 1\n### BEGIN HIDDEN TESTS\nx\n### END HIDDEN TESTS\n", "hidden tests in a cell not marked grade"),
+        (SOLUTION + "def f(x):\n    return x\n", "no '### BEGIN SOLUTION' region"),
+        (SOLUTION.replace('"f"', '"f g"') + BODY, "grade_id 'f g' should be letters"),
+    ],
+)
+def test_invalid_sources_are_refused_with_the_cell(tmp_path, text, error):
+    src = tmp_path / "solutions" / "01_x.py"
+    src.parent.mkdir()
+    src.write_text(text)
+    with pytest.raises(course_build.SourceError, match="cell"):
+        course_build.read_source(src)
+    assert error in "\n".join(course_build.check(tmp_path))
+    assert main(["build", "--root", str(tmp_path)]) == 1
