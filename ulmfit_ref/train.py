@@ -1,0 +1,611 @@
+"""Training over layer groups: the Learner, ULMFiT's fine-tuning recipes, checkpoints and data parallelism.
+
+The model exposes `layer_groups()` (nn.Modules or lists of parameters, the head last) and returns either
+logits or a tuple (logits, raw_outputs, dropped_outputs) as fastai 0.7's RNN models do. Loaders yield
+(x, y) or (x, lengths, y): every item but the last goes to the model. An LM gets x and y of shape
+[seq, bs], a classifier x [seq, bs] and y [bs]. Loaders with state_dict() have their state checkpointed.
+"""
+
+import contextlib
+import copy
+import math
+import numbers
+import os
+import random
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.distributed as dist
+import torch.nn.functional as F
+from matplotlib.figure import Figure
+from torch import nn
+from torch.nn.parallel import DistributedDataParallel
+from tqdm import tqdm
+
+from ulmfit_ref.regularize import activation_reg, temporal_activation_reg
+from ulmfit_ref.schedule import STLR, Constant, Schedule
+
+LR = float | Sequence[float]
+
+
+class TrainingDiverged(FloatingPointError):
+    """The loss became NaN or infinite."""
+
+
+def set_seed(seed: int) -> None:
+    """Seed Python, NumPy and torch (every device) so that a run can be repeated."""
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def default_device() -> torch.device:
+    """This process's GPU (LOCAL_RANK under torchrun) when CUDA is available, else the CPU."""
+    if torch.cuda.is_available():
+        return torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
+    return torch.device("cpu")
+
+
+def amp_dtype(device: torch.device) -> torch.dtype | None:
+    """The autocast dtype on CUDA (bf16 when supported, else fp16); None on the CPU, which runs in fp32."""
+    if device.type != "cuda":
+        return None
+    return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+
+
+@dataclass(frozen=True)
+class DistInfo:
+    """This process's place in a torchrun job (rank 0 of 1 when alone)."""
+
+    rank: int = 0
+    world_size: int = 1
+
+
+def setup_distributed(device: torch.device) -> DistInfo:
+    """Join the torchrun process group (nccl on GPU, gloo on CPU) when WORLD_SIZE > 1."""
+    world_size = int(os.environ.get("WORLD_SIZE", "1"))
+    if world_size == 1:
+        return DistInfo()
+    if "RANK" not in os.environ or "MASTER_ADDR" not in os.environ:
+        raise RuntimeError("WORLD_SIZE > 1 but RANK or MASTER_ADDR is unset: launch the script with torchrun")
+    if not dist.is_initialized():
+        if device.type == "cuda":
+            torch.cuda.set_device(device)
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    return DistInfo(dist.get_rank(), dist.get_world_size())
+
+
+def discriminative_lrs(lr: float, n_groups: int, factor: float = 2.6) -> list[float]:
+    """One lr per layer group: the head gets lr, every group below gets the lr above divided by factor."""
+    return [lr / factor ** (n_groups - 1 - i) for i in range(n_groups)]
+
+
+def flat_cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy over every target: LM logits [seq, bs, V] with y [seq, bs], or [bs, C] with y [bs]."""
+    flat = logits.reshape(-1, logits.size(-1))
+    if flat.size(0) != y.numel():
+        raise ValueError(f"logits {tuple(logits.shape)} give {flat.size(0)} predictions "
+                         f"but y {tuple(y.shape)} has {y.numel()} targets")
+    return F.cross_entropy(flat, y.reshape(-1))
+
+
+def n_correct(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """How many targets the argmax of the logits gets right (next-word accuracy for an LM)."""
+    return (logits.argmax(-1).reshape(-1) == y.reshape(-1)).sum()
+
+
+@dataclass(frozen=True)
+class ARTAR:
+    """Activation (AR) and temporal activation (TAR) regularization of the last RNN layer, Merity et al. 2017."""
+
+    alpha: float = 2.0
+    beta: float = 1.0
+
+    def __call__(self, outputs: tuple) -> torch.Tensor:
+        """alpha * mean(dropped_h**2) + beta * mean((raw_h[t+1] - raw_h[t])**2) from (logits, raw, dropped)."""
+        if not (isinstance(outputs, tuple) and len(outputs) == 3):
+            raise TypeError("AR/TAR needs the model to return (logits, raw_outputs, dropped_outputs)")
+        _, raw_outputs, dropped_outputs = outputs
+        return activation_reg(dropped_outputs[-1], self.alpha) + temporal_activation_reg(raw_outputs[-1], self.beta)
+
+
+@dataclass(frozen=True)
+class LearnerConfig:
+    """How a Learner trains: Adam(W), clipping, discriminative lr factor, precision, batch layout, files."""
+
+    betas: tuple[float, float] = (0.8, 0.99)
+    wd: float = 0.01
+    clip: float | None = 0.25
+    lr_factor: float = 2.6
+    mixed_precision: bool = True
+    batch_dim: int = 1
+    path: Path | None = None
+    progress: bool = True
+
+    def __post_init__(self):
+        if not all(0 <= b < 1 for b in self.betas):
+            raise ValueError(f"Adam betas must lie in [0, 1), got {self.betas}")
+        if self.wd < 0:
+            raise ValueError(f"weight decay must be >= 0, got {self.wd}")
+        if self.clip is not None and self.clip <= 0:
+            raise ValueError(f"clip is a max gradient norm > 0 (None turns clipping off), got {self.clip}")
+        if self.lr_factor < 1:
+            raise ValueError(f"lr_factor divides the lr from one group to the one below, >= 1; got {self.lr_factor}")
+        if self.batch_dim not in (0, 1):
+            raise ValueError(f"batch_dim is the dimension of x holding the batch: 1 for [seq, bs], 0 for [bs, seq]; "
+                             f"got {self.batch_dim}")
+
+
+@dataclass(frozen=True)
+class EpochRecord:
+    """One row of the results table (epochs count from 0, as in fastai's)."""
+
+    epoch: int
+    train_loss: float
+    valid_loss: float
+    accuracy: float
+    perplexity: float
+    seconds: float
+
+
+@dataclass(frozen=True)
+class LRFindResult:
+    """The lr finder's sweep (smoothed losses) and its suggestion: a tenth of the lr at the lowest loss."""
+
+    lrs: list[float]
+    losses: list[float]
+    suggestion: float
+
+
+@dataclass
+class _Smoother:
+    """Exponential moving average with bias correction, as fastai smooths the loss it shows."""
+
+    beta: float = 0.98
+    avg: float = 0.0
+    n: int = 0
+
+    def add(self, value: float) -> float:
+        """Fold in a value and return the corrected average."""
+        self.n += 1
+        self.avg = self.beta * self.avg + (1 - self.beta) * value
+        return self.avg / (1 - self.beta**self.n)
+
+
+def _logits(outputs) -> torch.Tensor:
+    """The logits from a model's output: the tensor itself or the first item of a tuple."""
+    return outputs[0] if isinstance(outputs, (tuple, list)) else outputs
+
+
+def _group_params(model: nn.Module) -> list[list[nn.Parameter]]:
+    """The parameters of each layer group, each in one group only: one shared by several (a tied decoder) goes last."""
+    if not callable(getattr(model, "layer_groups", None)):
+        raise TypeError(f"{type(model).__name__} has no layer_groups(): it must return a list of nn.Modules "
+                        f"or of parameter lists, the head last")
+    groups = [list(g.parameters()) if isinstance(g, nn.Module) else g for g in model.layer_groups()]
+    if not groups or not all(isinstance(g, (list, tuple)) and all(isinstance(p, nn.Parameter) for p in g)
+                             for g in groups):
+        raise TypeError("layer_groups() must return a non-empty list of nn.Modules or of parameter lists")
+    owner = {}
+    for i, group in enumerate(groups):
+        for p in group:
+            owner[id(p)] = (i, p)
+    missing = [name for name, p in model.named_parameters() if id(p) not in owner]
+    if missing:
+        raise ValueError(f"parameters in no layer group would never train: {missing}; add them to layer_groups()")
+    return [[p for j, p in owner.values() if j == i] for i in range(len(groups))]
+
+
+def _shard(t: torch.Tensor, dim: int, info: DistInfo) -> torch.Tensor:
+    """This process's equal slice of a batch along `dim`."""
+    size = t.size(dim)
+    if size % info.world_size:
+        raise ValueError(f"a batch of {size} along dim {dim} does not split over {info.world_size} processes: "
+                         f"use a batch size divisible by the world size")
+    part = size // info.world_size
+    return t.narrow(dim, info.rank * part, part)
+
+
+def _batches_forever(dl: Iterable, reset: Callable[[], None]) -> Iterator:
+    """Batches of `dl` pass after pass, resetting the model before each pass."""
+    while True:
+        reset()
+        empty = True
+        for batch in dl:
+            empty = False
+            yield batch
+        if empty:
+            raise ValueError("the train loader yielded no batches")
+
+
+def _rng_state() -> dict:
+    """Every RNG state that training draws from, in a form torch.load(weights_only=True) accepts."""
+    kind, keys, pos, has_gauss, gauss = np.random.get_state()
+    return {"python": random.getstate(),
+            "numpy": (kind, torch.from_numpy(keys.astype(np.int64)), pos, has_gauss, gauss),
+            "torch": torch.get_rng_state(), "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else []}
+
+
+def _set_rng_state(state: dict) -> None:
+    """Put back the RNG states saved by _rng_state."""
+    random.setstate(state["python"])
+    kind, keys, pos, has_gauss, gauss = state["numpy"]
+    np.random.set_state((kind, keys.numpy().astype(np.uint32), pos, has_gauss, gauss))
+    torch.set_rng_state(state["torch"])
+    if state["cuda"]:
+        torch.cuda.set_rng_state_all(state["cuda"])
+
+
+def _loader_states(*loaders: Iterable) -> list:
+    """The state_dict() of each loader that has one (a stateful LM loader's RNG and lengths), else None."""
+    return [dl.state_dict() if hasattr(dl, "state_dict") else None for dl in loaders]
+
+
+def _set_loader_states(loaders: Sequence[Iterable], states: list) -> None:
+    """Put back the loader states saved by _loader_states."""
+    for dl, state in zip(loaders, states):
+        if state is not None:
+            dl.load_state_dict(state)
+
+
+@contextlib.contextmanager
+def _oom_advice(x: torch.Tensor) -> Iterator[None]:
+    """Re-raise a CUDA out-of-memory error with what to change."""
+    try:
+        yield
+    except torch.cuda.OutOfMemoryError as e:
+        raise torch.cuda.OutOfMemoryError(f"CUDA ran out of memory on a batch x {tuple(x.shape)}: lower the batch "
+                                          f"size or bptt (or max_vocab for an LM) and try again\n{e}") from e
+
+
+def _save_figure(fig: Figure, file: Path) -> None:
+    """Write a figure as PNG, atomically."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    tmp = file.with_name(file.name + ".tmp")
+    fig.savefig(tmp, format="png", dpi=100)
+    os.replace(tmp, file)
+
+
+class Learner:
+    """Trains a model over its layer groups with Adam(W), clipping, schedules and per-epoch checkpoints."""
+
+    def __init__(self, model: nn.Module, train_dl: Iterable, valid_dl: Iterable,
+                 loss_func: Callable = flat_cross_entropy, reg_fn: Callable | None = None,
+                 reset_fn: Callable[[], None] | None = None, config: LearnerConfig = LearnerConfig(),
+                 device: torch.device | None = None):
+        self.param_groups = _group_params(model)
+        self.device = device or default_device()
+        self.dist = setup_distributed(self.device)
+        self.model = model.to(self.device)
+        self.train_dl, self.valid_dl = train_dl, valid_dl
+        self.loss_func, self.reg_fn, self.config = loss_func, reg_fn, config
+        self.reset_fn = reset_fn or getattr(model, "reset", None) or (lambda: None)
+        self.opt = torch.optim.AdamW([{"params": ps} for ps in self.param_groups], lr=0.0,
+                                     betas=config.betas, weight_decay=config.wd)
+        self.amp_dtype = amp_dtype(self.device) if config.mixed_precision else None
+        self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.amp_dtype == torch.float16)
+        self.history = {"lrs": [], "losses": [], "valid": []}
+        self.unfreeze()
+
+    @property
+    def n_groups(self) -> int:
+        """How many layer groups the model has."""
+        return len(self.param_groups)
+
+    @property
+    def is_main(self) -> bool:
+        """Whether this process prints, plots and writes checkpoints (rank 0)."""
+        return self.dist.rank == 0
+
+    def freeze_to(self, n: int) -> None:
+        """Train only the layer groups from index n on (n = -1: the head alone); the groups before stay fixed."""
+        if not -self.n_groups <= n < self.n_groups:
+            raise ValueError(f"freeze_to({n}): the model has {self.n_groups} layer groups, so n must lie in "
+                             f"[{-self.n_groups}, {self.n_groups - 1}]")
+        self.trainable_from = n % self.n_groups
+        for i, params in enumerate(self.param_groups):
+            for p in params:
+                p.requires_grad_(i >= self.trainable_from)
+
+    def unfreeze(self) -> None:
+        """Train every layer group."""
+        self.freeze_to(0)
+
+    def group_lrs(self, lr: LR) -> list[float]:
+        """Per-group lrs: a number is the head's lr, divided by lr_factor per group below; a sequence is taken as is."""
+        if isinstance(lr, numbers.Real):
+            lrs = discriminative_lrs(float(lr), self.n_groups, self.config.lr_factor)
+        else:
+            lrs = [float(x) for x in lr]
+        if len(lrs) != self.n_groups:
+            raise ValueError(f"got {len(lrs)} learning rates for {self.n_groups} layer groups")
+        if not all(0 < x < math.inf for x in lrs):
+            raise ValueError(f"learning rates must be positive and finite, got {lrs}")
+        return lrs
+
+    def fit(self, epochs: int, lr: LR, schedule: Schedule = Constant(), name: str = "fit",
+            resume: bool = False) -> list[EpochRecord]:
+        """Train `epochs` epochs at max lr `lr` along `schedule`; resume=True continues from checkpoint `name`."""
+        if not isinstance(epochs, int) or epochs < 1:
+            raise ValueError(f"epochs must be a positive int, got {epochs!r}")
+        lrs = self.group_lrs(lr)
+        plan = {"epochs": epochs, "lrs": lrs, "schedule": repr(schedule), "trainable_from": self.trainable_from}
+        self.history = {"lrs": [], "losses": [], "valid": []}
+        position = self._load_checkpoint(name, plan) if resume else None
+        start, step, total, records = position or (0, 0, epochs * self._n_batches(), [])
+        model = self._wrap()
+        self._print(f"{'epoch':>5} {'train_loss':>10} {'valid_loss':>10} {'accuracy':>8} {'perplexity':>10} "
+                    f"{'time':>6}")
+        for epoch in range(start, epochs):
+            began = time.perf_counter()
+            train_loss, step = self._train_epoch(model, lrs, schedule, step, total, f"epoch {epoch + 1}/{epochs}")
+            valid_loss, accuracy = self.validate()
+            perplexity = torch.tensor(valid_loss, dtype=torch.float64).exp().item()
+            seconds = time.perf_counter() - began
+            records.append(EpochRecord(epoch, train_loss, valid_loss, accuracy, perplexity, seconds))
+            self.history["valid"].append((step, valid_loss))
+            self._print(f"{epoch:>5} {train_loss:>10.4f} {valid_loss:>10.4f} {accuracy:>8.4f} {perplexity:>10.2f} "
+                        f"{seconds:>6.1f}")
+            self._save_checkpoint(name, plan, epoch + 1, step, total, records)
+        self._plot_history(name)
+        return records
+
+    def validate(self) -> tuple[float, float]:
+        """Mean loss per target and accuracy over the valid loader, summed over every process."""
+        self.model.eval()
+        self.reset_fn()
+        sums = torch.zeros(3, dtype=torch.float64, device=self.device)
+        with torch.no_grad():
+            for batch in self.valid_dl:
+                inputs, y = self._batch(batch)
+                with _oom_advice(inputs[0]), self._autocast():
+                    logits = _logits(self.model(*inputs)).float()
+                n = y.numel()
+                sums += torch.stack([self.loss_func(logits, y).double() * n, n_correct(logits, y).double(),
+                                     torch.tensor(n, dtype=torch.float64, device=self.device)])
+        if self.dist.world_size > 1:
+            dist.all_reduce(sums)
+        if sums[2] == 0:
+            raise ValueError("the valid loader yielded no batches")
+        return (sums[0] / sums[2]).item(), (sums[1] / sums[2]).item()
+
+    def lr_find(self, start_lr: float = 1e-7, end_lr: float = 10.0, num_it: int = 200,
+                stop_div: bool = True, plot: Path | None = None) -> LRFindResult:
+        """Sweep the lr exponentially for num_it steps, stop if the loss explodes, then restore the weights."""
+        if not 0 < start_lr < end_lr:
+            raise ValueError(f"need 0 < start_lr < end_lr, got {start_lr}, {end_lr}")
+        if num_it < 2:
+            raise ValueError(f"num_it must be >= 2, got {num_it}")
+        saved = copy.deepcopy({"model": self.model.state_dict(), "opt": self.opt.state_dict(),
+                               "scaler": self.scaler.state_dict(), "rng": _rng_state(),
+                               "loaders": _loader_states(self.train_dl, self.valid_dl)})
+        model, smoother = self._wrap(), _Smoother()
+        model.train()
+        batches = _batches_forever(self.train_dl, self.reset_fn)
+        lrs, losses = [], []
+        try:
+            for i in range(num_it):
+                lr = start_lr * (end_lr / start_lr) ** (i / (num_it - 1))
+                for group, group_lr in zip(self.opt.param_groups, self.group_lrs(lr)):
+                    group["lr"] = group_lr
+                try:
+                    loss = smoother.add(self._step(model, next(batches)))
+                except TrainingDiverged:
+                    break
+                lrs.append(lr)
+                losses.append(loss)
+                if stop_div and loss > 4 * min(losses):
+                    break
+        finally:
+            self.model.load_state_dict(saved["model"])
+            self.opt.load_state_dict(saved["opt"])
+            self.scaler.load_state_dict(saved["scaler"])
+            _set_rng_state(saved["rng"])
+            _set_loader_states([self.train_dl, self.valid_dl], saved["loaders"])
+        if not losses:
+            raise TrainingDiverged(f"the loss was not finite even at start_lr={start_lr}: check the data and the model")
+        result = LRFindResult(lrs, losses, lrs[int(np.argmin(losses))] / 10)
+        if plot is None and self.config.path is not None:
+            plot = Path(self.config.path) / "lr_find.png"
+        if plot is not None and self.is_main:
+            fig = Figure(figsize=(6, 4))
+            ax = fig.add_subplot()
+            ax.plot(result.lrs, result.losses)
+            ax.axvline(result.suggestion, color="tab:red", linestyle="--", label=f"suggestion {result.suggestion:.1e}")
+            ax.set(xscale="log", xlabel="learning rate (head)", ylabel="smoothed loss", title="lr finder")
+            ax.legend()
+            _save_figure(fig, Path(plot))
+        return result
+
+    def _n_batches(self) -> int:
+        """Batches per epoch, which the schedule needs up front."""
+        try:
+            n = len(self.train_dl)
+        except TypeError:
+            raise TypeError("the train loader must have a len() so that the lr schedule knows the steps") from None
+        if n < 1:
+            raise ValueError("the train loader is empty")
+        return n
+
+    def _wrap(self) -> nn.Module:
+        """The model, inside DistributedDataParallel under torchrun (built per fit: it follows what is frozen)."""
+        if self.dist.world_size == 1:
+            return self.model
+        device_ids = [self.device.index] if self.device.type == "cuda" else None
+        return DistributedDataParallel(self.model, device_ids=device_ids)
+
+    def _autocast(self):
+        """Mixed precision on CUDA, nothing on the CPU."""
+        if self.amp_dtype is None:
+            return contextlib.nullcontext()
+        return torch.autocast(self.device.type, dtype=self.amp_dtype)
+
+    def _batch(self, batch) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """(model inputs, y) on the device, this process's share under torchrun; ids stay integers (fastai #1335)."""
+        tensors = isinstance(batch, (tuple, list)) and all(isinstance(t, torch.Tensor) for t in batch)
+        if not (tensors and len(batch) >= 2):
+            raise TypeError(f"loaders must yield (x, y) or (x, lengths, y) tuples of tensors, "
+                            f"got {type(batch).__name__}")
+        if self.dist.world_size > 1:
+            batch = [_shard(t, 0 if t.dim() == 1 else self.config.batch_dim, self.dist) for t in batch]
+        *inputs, y = (t.to(self.device, non_blocking=True) for t in batch)
+        return inputs, y
+
+    def _train_epoch(self, model: nn.Module, lrs: list[float], schedule: Schedule, step: int, total: int,
+                     desc: str) -> tuple[float, int]:
+        """One pass over the train loader; returns the mean raw loss and the step reached."""
+        model.train()
+        self.reset_fn()
+        smoother, losses = _Smoother(), []
+        bar = tqdm(self.train_dl, desc=desc, total=len(self.train_dl), leave=False,
+                   disable=not (self.config.progress and self.is_main))
+        for batch in bar:
+            mult, momentum = schedule.lr_mult(step, total), schedule.momentum(step, total)
+            for group, lr in zip(self.opt.param_groups, lrs):
+                group["lr"] = lr * mult
+                group["betas"] = (self.config.betas[0] if momentum is None else momentum, self.config.betas[1])
+            loss = self._step(model, batch)
+            losses.append(loss)
+            self.history["lrs"].append([group["lr"] for group in self.opt.param_groups])
+            self.history["losses"].append(loss)
+            bar.set_postfix(loss=f"{smoother.add(loss):.4f}")
+            step += 1
+        return float(np.mean(losses)), step
+
+    def _step(self, model: nn.Module, batch) -> float:
+        """Forward, backward (with AR/TAR), clip and update on one batch; returns the raw loss, mean over processes."""
+        inputs, y = self._batch(batch)
+        with _oom_advice(inputs[0]):
+            with self._autocast():
+                outputs = model(*inputs)
+                loss = self.loss_func(_logits(outputs).float(), y)
+                objective = loss + self.reg_fn(outputs) if self.reg_fn else loss
+            values = torch.stack([loss.detach(), objective.detach()]).float()
+            if self.dist.world_size > 1:
+                dist.all_reduce(values)
+                values /= self.dist.world_size
+            raw, regularized = values.tolist()
+            if not (math.isfinite(raw) and math.isfinite(regularized)):
+                raise TrainingDiverged(f"the loss became {regularized} at lr {self.opt.param_groups[-1]['lr']:.2e} "
+                                       f"(head): lower the learning rate, check the data (empty texts, labels out of "
+                                       f"range) and keep gradient clipping on, then restart (resume=True goes back "
+                                       f"to the last checkpoint)")
+            self.opt.zero_grad(set_to_none=True)
+            self.scaler.scale(objective).backward()
+            if self.config.clip is not None:
+                self.scaler.unscale_(self.opt)
+                trainable = [p for ps in self.param_groups for p in ps if p.requires_grad]
+                nn.utils.clip_grad_norm_(trainable, self.config.clip)
+            self.scaler.step(self.opt)
+            self.scaler.update()
+        return raw
+
+    def _checkpoint_file(self, name: str) -> Path:
+        """Where checkpoint `name` lives."""
+        if self.config.path is None:
+            raise ValueError("checkpoints need LearnerConfig.path")
+        return Path(self.config.path) / f"{name}.pt"
+
+    def _save_checkpoint(self, name: str, plan: dict, epoch: int, step: int, total: int,
+                         records: list[EpochRecord]) -> None:
+        """Write all a resume needs (weights, optimizer, schedule position, RNG, loaders) to tmp, then os.replace."""
+        if self.config.path is None:
+            return
+        if self.is_main:
+            file = self._checkpoint_file(name)
+            file.parent.mkdir(parents=True, exist_ok=True)
+            tmp = file.with_name(file.name + ".tmp")
+            torch.save({"model": self.model.state_dict(), "opt": self.opt.state_dict(),
+                        "scaler": self.scaler.state_dict(), "plan": plan, "epoch": epoch, "step": step, "total": total,
+                        "records": [asdict(r) for r in records], "history": self.history, "rng": _rng_state(),
+                        "loaders": _loader_states(self.train_dl, self.valid_dl)}, tmp)
+            os.replace(tmp, file)
+        if self.dist.world_size > 1:
+            dist.barrier()
+
+    def _load_checkpoint(self, name: str, plan: dict) -> tuple[int, int, int, list[EpochRecord]] | None:
+        """Restore checkpoint `name`: (epochs done, steps done, steps planned, records), or None when it is absent."""
+        file = self._checkpoint_file(name)
+        if not file.exists():
+            self._print(f"no checkpoint at {file}: starting from scratch")
+            return None
+        state = torch.load(file, map_location="cpu", weights_only=True)
+        if state["plan"] != plan:
+            raise ValueError(f"{file} was written by a different fit {state['plan']}, not {plan}: "
+                             f"pass the same arguments and layer freezing, or delete it to start afresh")
+        self.model.load_state_dict(state["model"])
+        self.opt.load_state_dict(state["opt"])
+        self.scaler.load_state_dict(state["scaler"])
+        self.history = state["history"]
+        _set_rng_state(state["rng"])
+        _set_loader_states([self.train_dl, self.valid_dl], state["loaders"])
+        self._print(f"resumed from {file} after epoch {state['epoch']}")
+        return state["epoch"], state["step"], state["total"], [EpochRecord(**r) for r in state["records"]]
+
+    def _plot_history(self, name: str) -> None:
+        """Save the loss curve (train per step, valid per epoch) and the lr of every group as PNGs."""
+        if self.config.path is None or not self.is_main or not self.history["losses"]:
+            return
+        fig = Figure(figsize=(6, 4))
+        ax = fig.add_subplot()
+        ax.plot(self.history["losses"], label="train (per batch)", alpha=0.6)
+        if self.history["valid"]:
+            ax.plot(*zip(*self.history["valid"]), "o-", label="valid (per epoch)")
+        ax.set(xlabel="step", ylabel="loss", title=f"{name}: loss")
+        ax.legend()
+        _save_figure(fig, Path(self.config.path) / f"{name}_loss.png")
+        fig = Figure(figsize=(6, 4))
+        ax = fig.add_subplot()
+        for i, lrs in enumerate(zip(*self.history["lrs"])):
+            ax.plot(lrs, label=f"group {i}")
+        ax.set(xlabel="step", ylabel="learning rate", yscale="log", title=f"{name}: learning rates")
+        ax.legend()
+        _save_figure(fig, Path(self.config.path) / f"{name}_lr.png")
+
+    def _print(self, line: str) -> None:
+        """Print on rank 0 only."""
+        if self.is_main:
+            tqdm.write(line)
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One fit of a recipe: train the layer groups from `freeze_to` on for `epochs` epochs at max lr `lr`."""
+
+    freeze_to: int
+    epochs: int
+    lr: LR
+    schedule: Schedule = STLR()
+
+
+def run_stages(learner: Learner, stages: Sequence[Stage], prefix: str, resume: bool = False) -> list[EpochRecord]:
+    """Run the stages in order, checkpointing stage i as `{prefix}{i}`; resume skips the stages already done."""
+    records = []
+    for i, stage in enumerate(stages):
+        learner.freeze_to(stage.freeze_to)
+        records += learner.fit(stage.epochs, stage.lr, stage.schedule, name=f"{prefix}{i}", resume=resume)
+    return records
+
+
+def fine_tune_lm(learner: Learner, head_epochs: int, head_lr: LR, epochs: int, lr: LR,
+                 schedule: Schedule = STLR(), resume: bool = False) -> list[EpochRecord]:
+    """ULMFiT stage 2: fine-tune the LM's last layer group (new embeddings, tied decoder) first, then every group."""
+    stages = [Stage(-1, head_epochs, head_lr, schedule), Stage(0, epochs, lr, schedule)]
+    return run_stages(learner, stages, "lm", resume)
+
+
+def train_classifier(learner: Learner, epochs: Sequence[int], lrs: Sequence[LR], schedule: Schedule = STLR(),
+                     resume: bool = False) -> list[EpochRecord]:
+    """ULMFiT stage 3, gradual unfreezing: the head, then freeze_to(-2), -3, ..., and the last stage trains all."""
+    if len(epochs) != len(lrs):
+        raise ValueError(f"one lr per stage: got {len(epochs)} stages of epochs and {len(lrs)} lrs")
+    if not 1 <= len(epochs) <= learner.n_groups:
+        raise ValueError(f"gradual unfreezing of {learner.n_groups} layer groups takes 1 to {learner.n_groups} stages, "
+                         f"got {len(epochs)}")
+    last = len(epochs) - 1
+    stages = [Stage(-(i + 1) if i < last else 0, n, lr, schedule) for i, (n, lr) in enumerate(zip(epochs, lrs))]
+    return run_stages(learner, stages, "clas", resume)
