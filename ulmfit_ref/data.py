@@ -1,6 +1,7 @@
 """The IMDb reviews (an aclImdb folder or its tar.gz archive) and the lesson's standard CSV format."""
 
 import csv
+import gzip
 import re
 import sys
 import tarfile
@@ -83,18 +84,27 @@ def _folder_members(path: Path):
 
 def _archive_members(path: Path):
     """(name, reader) of each file of a tar.gz archive, streamed: nothing is extracted to disk."""
+    for name, read in archive_members(path):
+        data = read()
+        yield name, lambda data=data: data
+
+
+def archive_members(path: Path):
+    """(name, read) of each file of a .tar or .tar.gz, streamed (call read() before the next one); a cut archive fails."""
     n = 0
+    opener = open if path.name.endswith(".tar") else gzip.open
     try:
-        with tarfile.open(path, "r|gz") as tar:
+        with opener(path, "rb") as raw, tarfile.open(fileobj=raw, mode="r|") as tar:
             for member in tar:
                 if member.isfile():
-                    data = tar.extractfile(member).read()
                     n += 1
-                    yield member.name, lambda data=data: data
+                    yield member.name, tar.extractfile(member).read
+            while raw.read(1 << 20):  # on to the end of the gzip stream, where a truncated archive fails
+                pass
     except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
         raise DataError(
             f"{path}: archive is truncated or corrupt after {n} files ({e}); "
-            "download it again or pass an extracted aclImdb folder"
+            "download it again or pass an extracted folder"
         ) from None
 
 

@@ -98,3 +98,13 @@ def test_write_csv_refuses_columns_of_other_lengths(tmp_path):
         write_csv(tmp_path / "d.csv", [0, 1], ["only one"])
     with pytest.raises(ValueError, match="text column"):
         write_csv(tmp_path / "d.csv", [0])
+
+
+def test_an_archive_cut_at_a_block_boundary_is_an_error(tiny_imdb_tar, tmp_path):
+    import gzip
+
+    raw = gzip.decompress(tiny_imdb_tar.read_bytes())
+    cut = tmp_path / "cut.tar.gz"
+    cut.write_bytes(gzip.compress(raw[: 512 * 8])[:-8])  # whole tar blocks, but the gzip stream is unfinished
+    with pytest.raises(DataError, match="truncated or corrupt"):
+        read_imdb(cut)

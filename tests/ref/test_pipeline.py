@@ -1,0 +1,290 @@
+"""`ulmfit imdb`, `ulmfit pretrain` and `ulmfit predict` end to end on a generated IMDb, and their faults."""
+
+import contextlib
+import csv
+import io
+import json
+import pickle
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from ulmfit_ref.cli import main
+from ulmfit_ref.data import CLASSES
+from ulmfit_ref.models import LMConfig, get_language_model
+from ulmfit_ref.pipeline import PRESETS, STAGES, StageError, find_pretrained
+from ulmfit_ref.train import Learner
+from ulmfit_ref.vocab import Vocab
+
+POS = "great wonderful superb moving brilliant delightful charming masterpiece loved enjoyable".split()
+NEG = "awful boring terrible dull waste horrible clumsy tedious hated painful".split()
+COMMON = "the film movie plot actor scene story it was and a of to director music camera ending script cast".split()
+RESULT_KEYS = {"accuracy", "error", "perplexity", "seconds", "config", "device", "pretraining", "preset"}
+
+
+def review(rng: random.Random, words: list[str]) -> str:
+    """A review of common words with a few sentiment words mixed in."""
+    return " ".join(rng.choice(COMMON * 2 + words) for _ in range(rng.randint(15, 50))).capitalize() + "."
+
+
+def make_imdb(root: Path, n: int = 50) -> Path:
+    """An aclImdb folder of `n` generated reviews per split and class, plus `n` unsup reviews."""
+    rng = random.Random(0)
+    groups = [(s, c, w) for s in ("train", "test") for c, w in (("neg", NEG), ("pos", POS))]
+    for split, cls, words in groups + [("train", "unsup", POS + NEG)]:
+        folder = root / "aclImdb" / split / cls
+        folder.mkdir(parents=True)
+        for i in range(n):
+            (folder / f"{i}_{8 if cls == 'pos' else 2 if cls == 'neg' else 0}.txt").write_text(review(rng, words))
+    return root / "aclImdb"
+
+
+def make_wikitext(root: Path, n_articles: int = 40) -> Path:
+    """A WikiText-format corpus folder: wiki.train.tokens and wiki.valid.tokens."""
+    rng = random.Random(1)
+
+    def articles(first, n):
+        return "".join(f" = Article {i} = \n\n {review(rng, POS + NEG)} \n = = Reception = = \n "
+                       f"{review(rng, POS + NEG)} \n\n" for i in range(first, first + n))
+
+    root.mkdir(parents=True)
+    (root / "wiki.train.tokens").write_text(articles(0, n_articles))
+    (root / "wiki.valid.tokens").write_text(articles(1000, 4))
+    return root
+
+
+def ulmfit(*args) -> tuple[int, str, str]:
+    """Run the `ulmfit` command in-process: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return code, out.getvalue(), err.getvalue()
+
+
+def assert_one_line_error(code: int, err: str, *phrases: str):
+    """Exit code 2 and one line on stderr that holds every phrase: no traceback."""
+    assert code == 2, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert err.startswith("ulmfit "), err
+    for phrase in phrases:
+        assert phrase in err, err
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Tiny models run faster on one thread, above all on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+@pytest.fixture(scope="module")
+def imdb(tmp_path_factory) -> Path:
+    return make_imdb(tmp_path_factory.mktemp("data"))
+
+
+@pytest.fixture(scope="module")
+def finished(imdb, tmp_path_factory) -> tuple[Path, str]:
+    """A whole `ulmfit imdb --preset tiny` run: its folder and what it printed."""
+    out = tmp_path_factory.mktemp("runs") / "run"
+    code, stdout, err = ulmfit("imdb", "--data", imdb, "--out", out, "--preset", "tiny", "--workers", 1)
+    assert code == 0, err
+    return out, stdout
+
+
+def prepared_copy(finished, tmp_path) -> Path:
+    """A new run folder holding a copy of the finished run's prepared data (the prepare stage done)."""
+    out = tmp_path / "run"
+    shutil.copytree(finished[0] / "prepared", out / "prepared")
+    return out
+
+
+def test_every_stage_runs_and_results_json_has_the_figures(finished):
+    out, stdout = finished
+    results = json.loads((out / "results.json").read_text())
+    assert RESULT_KEYS <= results.keys()
+    assert set(results["seconds"]) == set(STAGES) and results["stages_done"] == list(STAGES)
+    assert results["accuracy"] > 0.8 and results["error"] == pytest.approx(1 - results["accuracy"])
+    assert 1 < results["perplexity"] < Vocab.load(out / "prepared" / "vocab.json").__len__()
+    assert results["pretraining"] is None and results["config"]["preset"]["name"] == "tiny"
+    assert results["device"].startswith("cpu")
+    for path in ("lm/model.pt", "lm/encoder.pt", "lm/lm0.pt", "classifier/model.pt", "classifier/clas2.pt",
+                 "evaluate/predictions.csv", "run.json"):
+        assert (out / path).exists(), path
+    assert not list(out.rglob("*.tmp"))
+    assert "test accuracy" in stdout
+
+
+def test_predictions_are_in_the_order_of_the_test_reviews(finished):
+    out, _ = finished
+    with open(out / "evaluate" / "predictions.csv") as f:
+        rows = list(csv.DictReader(f))
+    labels = np.load(out / "prepared" / "clas" / "test.labels.npy")
+    assert [r["label"] for r in rows] == [CLASSES[y] for y in labels]
+    accuracy = np.mean([r["label"] == r["predicted"] for r in rows])
+    assert accuracy == pytest.approx(json.loads((out / "results.json").read_text())["accuracy"])
+    assert all(abs(float(r["p_neg"]) + float(r["p_pos"]) - 1) < 1e-4 for r in rows)
+
+
+def test_a_rerun_skips_every_stage(finished, imdb):
+    out, _ = finished
+    before = (out / "classifier" / "model.pt").stat().st_mtime_ns
+    code, stdout, err = ulmfit("imdb", "--data", imdb, "--out", out, "--preset", "tiny")
+    assert code == 0, err
+    assert [s for s in STAGES if f"{s}: " in stdout and "skipping" in stdout.split(f"{s}: ")[1].split("\n")[0]] \
+        == list(STAGES)
+    assert (out / "classifier" / "model.pt").stat().st_mtime_ns == before
+
+
+def test_stages_run_alone_and_an_interrupted_stage_resumes_to_the_same_result(finished, imdb, tmp_path,
+                                                                               monkeypatch):
+    out = tmp_path / "run"
+    code, _, err = ulmfit("imdb", "--data", imdb, "--out", out, "--preset", "tiny", "--stage", "prepare",
+                          "--workers", 1)
+    assert code == 0, err
+    assert (out / "prepared" / "result.json").exists() and not (out / "lm").exists()
+
+    save = Learner._save_checkpoint
+
+    def save_then_cut_power(self, name, plan, epoch, *args):
+        save(self, name, plan, epoch, *args)
+        if epoch == 1:
+            raise KeyboardInterrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(Learner, "_save_checkpoint", save_then_cut_power)
+        code, _, err = ulmfit("imdb", "--out", out, "--preset", "tiny", "--stage", "lm")
+    assert code == 130 and "--resume" in err
+    assert (out / "lm" / "lm0.pt").exists() and not (out / "lm" / "result.json").exists()
+    code, stdout, err = ulmfit("imdb", "--out", out, "--preset", "tiny", "--stage", "lm", "--resume")
+    assert code == 0, err
+    assert "resumed from" in stdout
+    for stage in ("classifier", "evaluate"):
+        assert ulmfit("imdb", "--out", out, "--preset", "tiny", "--stage", stage)[0] == 0
+    resumed, straight = (json.loads((d / "lm" / "result.json").read_text()) for d in (out, finished[0]))
+    assert resumed["epochs"][0] == {**straight["epochs"][0], "seconds": resumed["epochs"][0]["seconds"]}
+    assert resumed["perplexity"] == pytest.approx(straight["perplexity"], rel=1e-6)
+
+
+def test_predict_prints_a_label_and_a_probability(finished):
+    rng = random.Random(5)
+    code, stdout, err = ulmfit("predict", "--model", finished[0], review(rng, POS), review(rng, NEG))
+    assert code == 0, err
+    lines = [line.split("\t") for line in stdout.strip().splitlines()]
+    assert [label for label, _ in lines] == ["pos", "neg"]
+    assert all(0.5 <= float(p) <= 1 for _, p in lines)
+
+
+def test_pretrain_on_wikitext_then_imdb_starts_from_that_model(finished, tmp_path):
+    corpus, model_dir = make_wikitext(tmp_path / "wiki"), tmp_path / "pretrained"
+    code, stdout, err = ulmfit("pretrain", "--corpus", corpus, "--out", model_dir, "--preset", "tiny", "--workers", 1)
+    assert code == 0, err
+    result = json.loads((model_dir / "result.json").read_text())
+    assert result["perplexity"] > 1 and result["train_tokens"] > 0
+    assert "skipping" in ulmfit("pretrain", "--corpus", corpus, "--out", model_dir, "--preset", "tiny")[1]
+    out = prepared_copy(finished, tmp_path)
+    code, stdout, err = ulmfit("imdb", "--out", out, "--preset", "tiny", "--pretrained", model_dir / "model.pt",
+                               "--pretrained-vocab", model_dir / "vocab.json")
+    assert code == 0, err
+    results = json.loads((out / "results.json").read_text())
+    assert results["pretraining"]["weights"] == str((model_dir / "model.pt").resolve())
+    assert 0.5 < results["pretraining"]["vocab_coverage"] <= 1
+    assert len(json.loads((out / "lm" / "result.json").read_text())["epochs"]) == 2  # the head, then every layer
+    assert 0 <= results["accuracy"] <= 1
+
+
+def fastai07_checkpoint(tmp_path: Path, itos: list[str], sizes=(10, 20, 2)) -> tuple[Path, Path]:
+    """A language model saved under fastai 0.7's key names (as fwd_wt103.h5), and its pickled itos."""
+    emb_sz, n_hid, n_layers = sizes
+    sd = get_language_model(len(itos), LMConfig(emb_sz=emb_sz, n_hid=n_hid, n_layers=n_layers)).state_dict()
+    state = {"0.encoder.weight": sd["0.encoder.weight"], "0.encoder_with_dropout.embed.weight": sd["0.encoder.weight"],
+             "1.decoder.weight": sd["1.decoder.weight"]}
+    for n in range(n_layers):
+        for key in ("weight_ih_l0", "bias_ih_l0", "bias_hh_l0"):
+            state[f"0.rnns.{n}.module.{key}"] = sd[f"0.rnns.{n}.module.{key}"]
+        state[f"0.rnns.{n}.module.weight_hh_l0_raw"] = sd[f"0.rnns.{n}.weight_hh_l0_raw"]
+    weights, vocab = tmp_path / "fwd_wt103.h5", tmp_path / "itos_wt103.pkl"
+    torch.save({k: v.clone() for k, v in state.items()}, weights, _use_new_zipfile_serialization=False)
+    vocab.write_bytes(pickle.dumps(itos, protocol=2))
+    return weights, vocab
+
+
+def test_a_fastai_07_checkpoint_loads_through_the_cli(finished, tmp_path):
+    itos = ["_unk_", "_pad_", "xbos", "xfld", "1", "the", "film", "great", "awful", "wikipedia"]
+    weights, vocab = fastai07_checkpoint(tmp_path, itos)
+    out = prepared_copy(finished, tmp_path)
+    with pytest.warns(UserWarning, match="pickled vocab"):
+        code, stdout, err = ulmfit("imdb", "--out", out, "--preset", "tiny", "--stage", "lm", "--pretrained", weights,
+                                   "--pretrained-vocab", vocab)
+    assert code == 0, err
+    assert "10/20/2" in stdout  # the sizes come from the file, not from the preset
+    lm = json.loads((out / "lm" / "result.json").read_text())
+    assert lm["pretraining"]["sizes"] == "10/20/2" and lm["pretraining"]["vocab_size"] == len(itos)
+    assert json.loads((out / "run.json").read_text())["lm"]["out_bias"] is False
+
+
+def test_pretrained_sizes_are_read_from_a_file_or_a_pretrain_folder(finished):
+    out = finished[0]
+    (out / "lm" / "vocab.json").write_text((out / "prepared" / "vocab.json").read_text())
+    p = find_pretrained(out / "lm")
+    tiny = PRESETS["tiny"].lm
+    assert (p.emb_sz, p.n_hid, p.n_layers, p.out_bias) == (tiny.emb_sz, tiny.n_hid, tiny.n_layers, False)
+    with pytest.raises(StageError, match="--pretrained-vocab"):
+        find_pretrained(out / "lm" / "model.pt")
+
+
+@pytest.fixture
+def pretrained_lm(finished, tmp_path) -> tuple[Path, Path]:
+    """The finished run's LM and vocabulary, copied: a model in this package's own format."""
+    weights, vocab = tmp_path / "lm.pt", tmp_path / "vocab.json"
+    shutil.copy(finished[0] / "lm" / "model.pt", weights)
+    shutil.copy(finished[0] / "prepared" / "vocab.json", vocab)
+    return weights, vocab
+
+
+def test_a_vocabulary_that_does_not_match_the_checkpoint_is_named(finished, pretrained_lm, tmp_path):
+    weights, vocab = pretrained_lm
+    Vocab(Vocab.load(vocab).itos + ["extra"]).save(vocab)
+    code, _, err = ulmfit("imdb", "--out", prepared_copy(finished, tmp_path), "--preset", "tiny", "--stage", "lm",
+                          "--pretrained", weights, "--pretrained-vocab", vocab)
+    assert_one_line_error(code, err, "pretrained vocabulary has", "--pretrained-vocab")
+
+
+def test_a_truncated_checkpoint_is_named(finished, pretrained_lm, tmp_path):
+    weights, vocab = pretrained_lm
+    weights.write_bytes(weights.read_bytes()[:2000])
+    code, _, err = ulmfit("imdb", "--out", prepared_copy(finished, tmp_path), "--preset", "tiny",
+                          "--pretrained", weights, "--pretrained-vocab", vocab)
+    assert_one_line_error(code, err, str(weights), "truncated or corrupt")
+
+
+def test_a_nan_loss_stops_the_run_with_advice(finished, pretrained_lm, tmp_path):
+    weights, vocab = pretrained_lm
+    state = torch.load(weights, weights_only=True)
+    state["0.rnns.0.weight_hh_l0_raw"][0, 0] = float("nan")
+    torch.save(state, weights)
+    code, _, err = ulmfit("imdb", "--out", prepared_copy(finished, tmp_path), "--preset", "tiny", "--stage", "lm",
+                          "--pretrained", weights, "--pretrained-vocab", vocab)
+    assert_one_line_error(code, err, "loss became nan", "lower the learning rate")
+
+
+def test_a_missing_stage_input_says_which_stage_to_run(finished, tmp_path):
+    out = prepared_copy(finished, tmp_path)
+    code, _, err = ulmfit("imdb", "--out", out, "--preset", "tiny", "--stage", "classifier")
+    assert_one_line_error(code, err, "lm/encoder.pt is missing", "--stage lm")
+    code, _, err = ulmfit("imdb", "--out", tmp_path / "empty", "--preset", "tiny", "--stage", "lm")
+    assert_one_line_error(code, err, "vocab.json is missing", "--stage prepare")
+    code, _, err = ulmfit("imdb", "--out", tmp_path / "empty2", "--preset", "tiny")
+    assert_one_line_error(code, err, "--data")
+    code, _, err = ulmfit("predict", "--model", out, "a review")
+    assert_one_line_error(code, err, "classifier/model.pt is missing")
+
+
+def test_a_run_folder_made_with_other_options_is_refused(finished):
+    code, _, err = ulmfit("imdb", "--out", finished[0], "--preset", "tiny", "--seed", 7)
+    assert_one_line_error(code, err, "other options", "seed")

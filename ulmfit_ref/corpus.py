@@ -1,0 +1,174 @@
+"""Plain-text corpora for pretraining a general language model: WikiText-format articles, .txt folders, tar.gz archives.
+
+A file with ` = Title = ` lines (WikiText) is cut into one document per article; any other file is one
+document. A file whose name holds `valid` is the validation split and one whose name holds `test` is left
+out; when a corpus has no `valid` file, every `holdout_every`-th article is held out for validation.
+"""
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .data import DataError, archive_members, decode
+from .prepare import count_tokens, numericalize_file
+from .text import mark_fields, partition, tokenize_to_file
+from .vocab import Vocab
+
+TEXT_SUFFIXES = (".txt", ".tokens", ".raw")
+SPLITS = ("train", "valid")
+_re_title = re.compile(r"\s*= ([^=].*?) =\s*")  # ` = Title = `; ` = = Section = = ` is not a title
+
+
+@dataclass
+class CorpusConfig:
+    """How a corpus becomes token ids: vocabulary size, validation hold-out and an optional size limit."""
+
+    max_vocab: int = 60000
+    min_freq: int = 3
+    holdout_every: int = 20  # without a `valid` file, every 20th article is held out
+    max_words: int = None  # stop reading training text after this many whitespace words (None: all)
+    chunksize: int = 100  # articles per chunk sent to a tokenizer process
+
+    def __post_init__(self):
+        if self.holdout_every < 2:
+            raise ValueError(f"holdout_every must be at least 2, got {self.holdout_every}")
+        if self.max_words is not None and self.max_words < 1:
+            raise ValueError(f"max_words must be positive (or None for all), got {self.max_words}")
+
+
+def split_kind(name: str) -> str:
+    """'valid', 'test' or 'train', from a file's name (`wiki.valid.tokens` is 'valid')."""
+    base = Path(name).name.lower()
+    return "valid" if "valid" in base else "test" if "test" in base else "train"
+
+
+def is_text_file(name: str) -> bool:
+    """Whether a file of a corpus holds text to read (.txt, .tokens, .raw)."""
+    return Path(name).suffix.lower() in TEXT_SUFFIXES
+
+
+def split_articles(text: str) -> list[str]:
+    """The articles of a WikiText-format text, each from its title line on; a text without titles is one document.
+
+    Lines are stripped and blank lines dropped, so an article is its title then one paragraph per line.
+    """
+    articles, lines = [], []
+    for line in text.splitlines():
+        line = line.strip()
+        if _re_title.fullmatch(line) and lines:
+            articles.append("\n".join(lines))
+            lines = []
+        if line:
+            lines.append(line)
+    if lines:
+        articles.append("\n".join(lines))
+    return articles
+
+
+def corpus_files(path) -> list[str]:
+    """The names of the text files of a corpus (a file, a folder searched recursively, a tar.gz), in reading order."""
+    return [name for name, _ in _members(Path(path), read=lambda name: False)]
+
+
+def read_corpus(path, kinds=("train", "valid")) -> Iterator[tuple[str, str]]:
+    """(file name, article) of every article of the text files of a corpus whose split is in `kinds`, file by file."""
+    for name, read in _members(Path(path), read=lambda name: split_kind(name) in kinds):
+        if split_kind(name) in kinds:
+            text, _ = decode(read())
+            yield from ((name, article) for article in split_articles(text))
+
+
+def _members(path: Path, read):
+    """(name, reader) of each text file of a corpus, its bytes read only where read(name); an archive is streamed."""
+    if not path.exists():
+        raise DataError(f"{path}: no such file or folder; pass a text file, a folder of .txt files or a tar.gz archive")
+    n = 0
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and is_text_file(p.name))
+        for p in files:
+            n += 1
+            yield str(p.relative_to(path)), p.read_bytes
+    elif path.name.endswith((".tar.gz", ".tgz", ".tar")):
+        for name, read_member in archive_members(path):
+            if is_text_file(name):
+                data = read_member() if read(name) else b""
+                n += 1
+                yield name, lambda data=data: data
+    else:
+        n += 1
+        yield path.name, path.read_bytes
+    if n == 0:
+        raise DataError(f"{path}: no text files ({', '.join(TEXT_SUFFIXES)}) found")
+
+
+def prepare_corpus(path, out, config: CorpusConfig = CorpusConfig(), n_workers: int = None, log=print) -> dict:
+    """Articles of the corpus at `path` to tokens, a vocab and ids under `out`: {train,valid}.*, vocab.json, summary.json.
+
+    Skipped when `out` already holds this corpus prepared with this configuration.
+    """
+    path, out = Path(path).resolve(), Path(out)
+    summary_path = out / "summary.json"
+    source = {"corpus": str(path), "config": asdict(config)}
+    if summary_path.exists():
+        summary = json.loads(summary_path.read_text())
+        if {k: summary.get(k) for k in source} == source:
+            log(f"{out}: corpus already prepared with this configuration, skipping")
+            return summary
+    out.mkdir(parents=True, exist_ok=True)
+    names = corpus_files(path)
+    kinds = [split_kind(n) for n in names]
+    valid_files = {n for n, k in zip(names, kinds) if k == "valid"}
+    if "train" not in kinds:
+        raise DataError(f"{path}: every text file is named as a valid or test split; no training text left")
+    held_out, seen_valid, words = [], set(), 0
+
+    def train_docs():
+        nonlocal words
+        index = 0
+        for name, article in read_corpus(path):
+            if name in valid_files:
+                held_out.append(article)
+                seen_valid.add(name)
+                continue
+            budget_left = config.max_words is None or words < config.max_words
+            if not budget_left and seen_valid == valid_files and (valid_files or held_out):
+                return
+            index += 1
+            if not valid_files and index % config.holdout_every == 0:
+                held_out.append(article)
+            elif budget_left:
+                words += len(article.split())
+                yield mark_fields([article])
+
+    n_train = tokenize_to_file(partition(train_docs(), config.chunksize), out / "train.tok.jsonl", n_workers)
+    valid_docs = (mark_fields([article]) for article in held_out)
+    n_valid = tokenize_to_file(partition(valid_docs, config.chunksize), out / "valid.tok.jsonl", n_workers)
+    if n_train == 0 or n_valid == 0:
+        raise DataError(f"{path}: {n_train} training and {n_valid} validation articles; need at least one of each "
+                        f"(add a `valid` file or more articles)")
+    vocab = Vocab.build(count_tokens(out / "train.tok.jsonl"), config.max_vocab, config.min_freq)
+    vocab.save(out / "vocab.json")
+    stats = {}
+    for name in SPLITS:
+        stats[name] = numericalize_file(out / f"{name}.tok.jsonl", vocab, out / name)
+        stats[name]["unknown_rate"] = stats[name]["unknown"] / max(1, stats[name]["tokens"])
+    valid_from = "file" if valid_files else f"every {config.holdout_every}th article"
+    summary = {**source, "files": names, "valid_from": valid_from,
+               "train_words": words, "vocab_size": len(vocab), "datasets": stats}
+    tmp = summary_path.with_name("summary.json.tmp")
+    tmp.write_text(json.dumps(summary, indent=2))
+    tmp.replace(summary_path)
+    log(format_corpus_summary(summary))
+    return summary
+
+
+def format_corpus_summary(summary: dict) -> str:
+    """The corpus summary as a small table."""
+    rows = [f"{'split':<8}{'articles':>10}{'tokens':>13}{'unknown':>9}"]
+    for name, s in summary["datasets"].items():
+        rows.append(f"{name:<8}{s['documents']:>10,}{s['tokens']:>13,}{s['unknown_rate']:>9.2%}")
+    rows.append(f"vocab size {summary['vocab_size']:,}; validation: {summary['valid_from']}; "
+                f"{len(summary['files'])} text files")
+    return "\n".join(rows)
