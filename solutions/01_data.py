@@ -120,6 +120,7 @@ def read_imdb(path, limit: int = None) -> dict:
 checks.read_imdb(read_imdb)
 ### BEGIN HIDDEN TESTS
 checks.read_imdb(read_imdb, hidden=True)
+checks.hidden("read_imdb", read_imdb)
 ### END HIDDEN TESTS
 
 # %%
@@ -208,6 +209,7 @@ def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Sp
 checks.make_splits(make_splits)
 ### BEGIN HIDDEN TESTS
 checks.make_splits(make_splits, hidden=True)
+checks.hidden("make_splits", make_splits)
 ### END HIDDEN TESTS
 
 # %%
@@ -254,6 +256,7 @@ def write_csv(path, labels, *fields) -> int:
 checks.write_csv(write_csv)
 ### BEGIN HIDDEN TESTS
 checks.write_csv(write_csv, hidden=True)
+checks.hidden("write_csv", write_csv)
 ### END HIDDEN TESTS
 
 # %% [markdown]

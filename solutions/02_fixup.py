@@ -144,6 +144,7 @@ def fixup(x: str) -> str:
 checks.fixup(fixup)
 ### BEGIN HIDDEN TESTS
 checks.fixup(fixup, hidden=True)
+checks.hidden("fixup", fixup)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -102,6 +102,7 @@ def replace_rep(t: str) -> str:
 checks.replace_rep(replace_rep)
 ### BEGIN HIDDEN TESTS
 checks.replace_rep(replace_rep, hidden=True)
+checks.hidden("replace_rep", replace_rep)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -134,6 +135,7 @@ def replace_wrep(t: str) -> str:
 checks.replace_wrep(replace_wrep)
 ### BEGIN HIDDEN TESTS
 checks.replace_wrep(replace_wrep, hidden=True)
+checks.hidden("replace_wrep", replace_wrep)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -175,6 +177,7 @@ def replace_all_caps(tokens: list) -> list:
 checks.replace_all_caps(replace_all_caps)
 ### BEGIN HIDDEN TESTS
 checks.replace_all_caps(replace_all_caps, hidden=True)
+checks.hidden("replace_all_caps", replace_all_caps)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -203,6 +206,7 @@ def mark_fields(fields: list) -> str:
 checks.mark_fields(mark_fields)
 ### BEGIN HIDDEN TESTS
 checks.mark_fields(mark_fields, hidden=True)
+checks.hidden("mark_fields", mark_fields)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -265,6 +269,7 @@ def partition_by_cores(items: list, n_workers: int) -> list:
 checks.partition_by_cores(partition_by_cores)
 ### BEGIN HIDDEN TESTS
 checks.partition_by_cores(partition_by_cores, hidden=True)
+checks.hidden("partition_by_cores", partition_by_cores)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -100,6 +100,7 @@ def count_tokens(tok_path) -> Counter:
 checks.count_tokens(count_tokens)
 ### BEGIN HIDDEN TESTS
 checks.count_tokens(count_tokens, hidden=True)
+checks.hidden("count_tokens", count_tokens)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -199,6 +200,7 @@ class Vocab:
 checks.Vocab(Vocab)
 ### BEGIN HIDDEN TESTS
 checks.Vocab(Vocab, hidden=True)
+checks.hidden("Vocab", Vocab)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -1,0 +1,15 @@
+"""nbgrader's configuration of the course; grading/ is its course directory (`python -m grading build` writes source/).
+
+The hidden test cells call `course.checks.hidden`, which finds the `grading` package beside `course` in this
+repository: run nbgrader from an environment where the project is installed in editable mode.
+"""
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+
+c = get_config()  # noqa: F821 - nbgrader's config loader provides get_config
+
+c.CourseDirectory.course_id = "ulmfit-course"
+c.Execute.timeout = 120  # seconds per cell: a lesson's longest cell takes about 20 s on 2 busy cores
+c.OverwriteCells.add_missing_cells = True  # a deleted check cell comes back (and fails), so it is graded, not skipped
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]  # feedback without hidden tests
