@@ -1,0 +1,272 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lesson 8 — Transfer: a pretrained language model on a new vocabulary
+#
+# ULMFiT's first step is a language model trained once on a large general corpus: the 2018 course used
+# an AWD-LSTM trained on WikiText-103 (`fwd_wt103.h5`, with its vocabulary `itos_wt103.pkl`). It already
+# knows English; fine-tuning it on IMDb (lesson 9) only has to teach it movie reviews.
+#
+# Two things stand in the way:
+#
+# 1. **The vocabulary differs.** Wikipedia's word 1234 is not IMDb's word 1234. Three weights have one
+#    row per word (the embedding, its copy inside the embedding dropout, the tied decoder, and the
+#    decoder's bias when there is one). For each word of the new vocabulary we take the pretrained row
+#    of that word; a word the pretrained model never saw gets the **mean** of all pretrained rows: a
+#    typical word, a better start than zeros (which the tied decoder would turn into logits of 0 for
+#    every word: neither frequent nor rare) or random noise.
+# 2. **The key names differ.** fastai 0.7 saved `0.encoder_with_dropout.embed.weight` and
+#    `0.rnns.0.module.weight_hh_l0_raw`, fastai 1 and 2 `0.encoder_dp.emb.weight`; the reference names
+#    them `0.encoder_dp.embed.weight` and `0.rnns.0.weight_hh_l0_raw`. Keys are matched by name, and a
+#    file that does not fit fails with the list of what is missing (fastai issue #1294 was old files that
+#    no longer loaded after a rename).
+#
+# **By the end of this lesson you can**
+# 1. rename the keys of a fastai 0.7 or 1/2 language model to the reference's names;
+# 2. move the vocabulary rows of the pretrained weights onto a new vocabulary, with the mean row for
+#    new words;
+# 3. load a pretrained LM saved in fastai 0.7's format into a model for the IMDb vocabulary, and see
+#    that it starts far ahead of a random one.
+#
+# No download here: the "pretrained" model is a tiny one, trained in this notebook on the test reviews
+# (our general corpus) and saved in fastai 0.7's format, then transferred to the vocabulary of the
+# training reviews.
+#
+# Run the cells in order; write each exercise's body in place of `raise NotImplementedError()`, then
+# run the check cell below it.
+
+# %%
+import math
+from collections import Counter
+from pathlib import Path
+
+import torch
+
+from course import model_checks as checks
+from course.data import lesson_imdb, scratch_dir
+from ulmfit_ref.data import read_imdb
+from ulmfit_ref.loaders import LanguageModelLoader
+from ulmfit_ref.models import LMConfig, get_language_model
+from ulmfit_ref.text import Tokenizer, mark_fields
+from ulmfit_ref.transfer import VOCAB_KEYS, load_pretrained_lm, read_lm_weights
+from ulmfit_ref.vocab import Vocab
+
+torch.set_num_threads(1)
+
+# %% tags=["parameters"]
+DATA = Path("../../shared/data/aclImdb_v1_reviews.tar.gz")
+N_PER_CLASS = 20
+PRETRAIN_STEPS = 60
+
+# %%
+torch.manual_seed(0)
+imdb = lesson_imdb(DATA, N_PER_CLASS)
+reviews = read_imdb(imdb)
+tokenize = Tokenizer()
+general = [tokenize(mark_fields([t])) for t in reviews["test"].texts]  # the "general corpus" of the pretrained LM
+target = [tokenize(mark_fields([t])) for t in reviews["train"].texts]  # the texts of the task
+old_vocab = Vocab.build(Counter(t for d in general for t in d), min_freq=1)
+new_vocab = Vocab.build(Counter(t for d in target for t in d), min_freq=1)
+shared = set(old_vocab.itos) & set(new_vocab.itos)
+print(f"pretrained vocabulary {len(old_vocab.itos)} words, new vocabulary {len(new_vocab.itos)}, {len(shared)} in both")
+
+# %% [markdown]
+# ## The "pretrained" model, saved as fastai 0.7 did
+#
+# A tiny AWD-LSTM trained for a few dozen steps on the general corpus, then its weights saved under fastai
+# 0.7's key names.
+
+# %%
+CONFIG = LMConfig(emb_sz=16, n_hid=32, n_layers=2, drop_mult=0.1)
+
+
+def ids_of(docs: list, vocab: Vocab) -> torch.Tensor:
+    return torch.cat([torch.as_tensor(vocab.numericalize(d), dtype=torch.long) for d in docs])
+
+
+def mean_loss(model, ids: torch.Tensor) -> float:
+    """The model's mean cross-entropy on a stream of ids, without dropout."""
+    model.eval()
+    model.reset()
+    losses = []
+    with torch.no_grad():
+        for x, y in LanguageModelLoader(ids, bs=4, bptt=20, seed=0):
+            losses.append(torch.nn.functional.cross_entropy(model(x)[0].flatten(0, 1), y.flatten()).item())
+    return sum(losses) / len(losses)
+
+
+pretrained = get_language_model(len(old_vocab.itos), CONFIG)
+opt = torch.optim.Adam(pretrained.parameters(), lr=1e-2, betas=(0.8, 0.99))
+pretrained.train()
+step = 0
+while step < PRETRAIN_STEPS:
+    pretrained.reset()
+    for x, y in LanguageModelLoader(ids_of(general, old_vocab), bs=8, bptt=20, seed=step):
+        loss = torch.nn.functional.cross_entropy(pretrained(x)[0].flatten(0, 1), y.flatten())
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        step += 1
+        if step == PRETRAIN_STEPS:
+            break
+print(f"pretrained {step} steps; loss on its own corpus {mean_loss(pretrained, ids_of(general, old_vocab)):.2f} "
+      f"(uniform guess: ln {len(old_vocab.itos)} = {math.log(len(old_vocab.itos)):.2f})")
+
+
+def as_fastai_07(key: str) -> str:
+    """The reference's key under the name fastai 0.7 saved it with."""
+    key = key.replace("0.encoder_dp.embed.", "0.encoder_with_dropout.embed.")
+    parts = key.split(".")
+    if parts[-1] == "weight_hh_l0_raw":
+        key = ".".join(parts[:-1] + ["module", parts[-1]])
+    return key
+
+
+folder = scratch_dir()
+wt = folder / "fwd_tiny.pt"
+torch.save({as_fastai_07(k): v for k, v in pretrained.state_dict().items()}, wt)
+for key, value in torch.load(wt, weights_only=True).items():
+    print(f"{key:40} {tuple(value.shape)}")
+
+# %% [markdown]
+# ## Exercise 1: `rename_key`
+#
+# Write `rename_key(key)`: the reference's name for a key of a fastai language model, by these three
+# rules (each applied to the key in turn; keys they do not match are returned unchanged):
+#
+# | old name | new name |
+# | --- | --- |
+# | `0.encoder_with_dropout.embed.` at the start (fastai 0.7) | `0.encoder_dp.embed.` |
+# | `0.encoder_dp.emb.` at the start (fastai 1 and 2) | `0.encoder_dp.embed.` |
+# | `0.rnns.N.module.weight_hh_l0_raw`, the whole key, N any number (fastai 0.7) | `0.rnns.N.weight_hh_l0_raw` |
+#
+# `rename_key("0.encoder_with_dropout.embed.weight")` is `"0.encoder_dp.embed.weight"`;
+# `rename_key("0.rnns.1.module.weight_ih_l0")` is unchanged (the input weights stay inside `module`).
+#
+# Hint: `re.sub(r"^0\.rnns\.(\d+)\.module\.weight_hh_l0_raw$", r"0.rnns.\1.weight_hh_l0_raw", key)`.
+#
+# Reference: [`_rename` in ulmfit_ref/transfer.py](../ulmfit_ref/transfer.py).
+
+# %% nbgrader={"grade": false, "grade_id": "rename_key", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def rename_key(key: str) -> str:
+    """The reference's name for a key of a fastai 0.7 or 1/2 language model."""
+    ### BEGIN SOLUTION
+    import re
+
+    key = re.sub(r"^0\.encoder_with_dropout\.embed\.", "0.encoder_dp.embed.", key)
+    key = re.sub(r"^0\.encoder_dp\.emb\.", "0.encoder_dp.embed.", key)
+    return re.sub(r"^0\.rnns\.(\d+)\.module\.weight_hh_l0_raw$", r"0.rnns.\1.weight_hh_l0_raw", key)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "rename_key-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+checks.rename_key(rename_key)
+### BEGIN HIDDEN TESTS
+checks.hidden("rename_key", rename_key)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 2: `convert_weights`
+#
+# Write `convert_weights(weights, old_itos, new_itos)`: `weights` a dict of tensors under the reference's
+# names, `old_itos` the pretrained vocabulary (id → word), `new_itos` the new one. Return a new dict with
+# the same keys; every key of `VOCAB_KEYS` that is in `weights` (`0.encoder.weight`,
+# `0.encoder_dp.embed.weight`, `1.decoder.weight`, `1.decoder.bias`) gets one row per word of
+# `new_itos`: row `i` is the pretrained row of the word `new_itos[i]`, or, for a word not in `old_itos`,
+# the mean of all the pretrained rows. The other keys are kept as they are. When a word appears twice in
+# `old_itos`, its first row is the one taken.
+#
+# Hint: `w.mean(0)` is the mean row; a dict `{word: old id}` built with `setdefault` keeps first ids.
+#
+# Reference: [`convert_weights` in ulmfit_ref/transfer.py](../ulmfit_ref/transfer.py).
+
+# %% nbgrader={"grade": false, "grade_id": "convert_weights", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def convert_weights(weights: dict, old_itos: list, new_itos: list) -> dict:
+    """`weights` with the vocabulary rows moved from `old_itos` to `new_itos`; unseen words get the mean row."""
+    ### BEGIN SOLUTION
+    old_stoi = {}
+    for i, word in enumerate(old_itos):
+        old_stoi.setdefault(word, i)
+    out = dict(weights)
+    for key in VOCAB_KEYS:
+        if key not in weights:
+            continue
+        w = weights[key]
+        mean = w.mean(0)
+        out[key] = torch.stack([w[old_stoi[word]] if word in old_stoi else mean for word in new_itos])
+    return out
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "convert_weights-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+checks.convert_weights(convert_weights)
+### BEGIN HIDDEN TESTS
+checks.hidden("convert_weights", convert_weights)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Loading the pretrained model for the new vocabulary
+#
+# Your two functions, in the order the reference applies them: read the file, rename its keys, move the
+# vocabulary rows, load into a model built for the new vocabulary. `load_state_dict` (strict by
+# default) fails on a key that is missing or left over: the renaming has to be complete.
+
+# %%
+state = {rename_key(k): v for k, v in torch.load(wt, map_location="cpu", weights_only=True).items()}
+state = convert_weights(state, old_vocab.itos, new_vocab.itos)
+model = get_language_model(len(new_vocab.itos), CONFIG)
+model.load_state_dict(state)
+word = next(w for w in new_vocab.itos[10:] if w in shared)
+print(f"{word!r}: old id {old_vocab.stoi[word]}, new id {new_vocab.stoi[word]}, same vector:",
+      torch.equal(model[0].encoder.weight[new_vocab.stoi[word]], pretrained[0].encoder.weight[old_vocab.stoi[word]]))
+print("still tied after loading:", model[1].decoder.weight is model[0].encoder.weight)
+
+# %% [markdown]
+# The reference does the same in one call, `load_pretrained_lm(model, path, old_itos, new_itos)`, which
+# reads fastai 0.7, fastai 1/2 and its own files, refuses a file that holds more than tensors, and lists
+# what does not fit. Then the test of the whole idea: the loss on the task's texts of a random model, of
+# the pretrained one on the new vocabulary, and of the same with zeros in place of the mean row.
+
+# %%
+reference = get_language_model(len(new_vocab.itos), CONFIG)
+load_pretrained_lm(reference, wt, old_vocab.itos, new_vocab.itos)
+assert all(torch.equal(reference.state_dict()[k], model.state_dict()[k]) for k in model.state_dict())
+
+zeros = get_language_model(len(new_vocab.itos), CONFIG)
+zero_state = dict(state)
+unseen = torch.tensor([w not in old_vocab.stoi for w in new_vocab.itos])
+for key in VOCAB_KEYS:
+    if key in zero_state:
+        zero_state[key] = zero_state[key].clone()
+        zero_state[key][unseen] = 0
+zeros.load_state_dict(zero_state)
+task_ids = ids_of(target, new_vocab)
+torch.manual_seed(0)
+random_lm = get_language_model(len(new_vocab.itos), CONFIG)
+print(f"loss on the task's texts: random {mean_loss(random_lm, task_ids):.2f}, pretrained with the mean row "
+      f"{mean_loss(model, task_ids):.2f}, pretrained with zeros {mean_loss(zeros, task_ids):.2f}")
+print(f"{unseen.float().mean():.0%} of the new vocabulary is new to the pretrained model; "
+      f"read with read_lm_weights, the file has the keys {sorted(read_lm_weights(wt))[:3]}...")
+
+# %% [markdown]
+# With the real wt103 model the call is the same, on the files of the 2018 course:
+# `load_pretrained_lm(model, "fwd_wt103.h5", load_itos("itos_wt103.pkl"), vocab.itos)` (the model built
+# with `LMConfig(emb_sz=400, n_hid=1150, n_layers=3)`), or from the command line,
+# `ulmfit imdb --pretrained fwd_wt103.h5 --pretrained-vocab itos_wt103.pkl`.
+#
+# ## What you built
+#
+# - `rename_key`: fastai 0.7 and 1/2 key names to the reference's, so old checkpoints keep loading.
+# - `convert_weights`: the pretrained vocabulary rows moved to the new ids, with the mean row for
+#   words the pretrained model never saw.
+# - A pretrained LM saved in fastai 0.7's format, loaded for a new vocabulary, ahead of a random model
+#   before any fine-tuning.
+#
+# Next, in lesson 9: fine-tuning it on the task's texts, with discriminative and slanted triangular
+# learning rates.

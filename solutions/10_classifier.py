@@ -1,0 +1,207 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Lesson 10 — The classifier, and the whole IMDb run
+#
+# The last stage of ULMFiT: a classifier that reads a review with the fine-tuned encoder and says
+# positive or negative. Three ideas make it work:
+#
+# - **Concat pooling.** The encoder gives one state per token. The last state alone forgets much of a
+#   long review, so the classifier's head reads three summaries, concatenated: the **last** state, the
+#   **max** over time of each feature (did anything in the review light it up?) and the **mean** over time.
+#   Reviews of a batch have different lengths and are padded at the end; padding is not text, so the
+#   three are taken over each review's **real tokens only**: the last *real* state, and the max and mean
+#   over the real positions.
+# - **Reading long reviews in chunks.** An IMDb review has about 270 tokens, some several thousand. The
+#   encoder reads a batch `bptt` tokens at a time, keeping its state between chunks (it is stateful,
+#   lesson 5), so memory does not grow with the length; only the chunks that cover the last `max_len`
+#   tokens keep their outputs and gradients (`MultiBatchEncoder`).
+# - **Gradual unfreezing** (lesson 9): the new head first, then one more layer group per stage.
+#
+# **By the end of this lesson you can**
+# 1. write concat pooling over the real tokens of padded documents;
+# 2. clip a long review the way the reference does before classifying it;
+# 3. read long documents in chunks with the reference `MultiBatchEncoder`, and see its mask;
+# 4. run the whole of ULMFiT on IMDb with the `ulmfit` command: the tiny preset here on CPU, and know
+#    what the `cpu` and `paper` presets take.
+#
+# Run the cells in order; write each exercise's body in place of `raise NotImplementedError()`, then
+# run the check cell below it.
+
+# %%
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from course import model_checks as checks
+from course.data import lesson_imdb, scratch_dir
+from ulmfit_ref.loaders import pad_collate
+from ulmfit_ref.models import ClassifierConfig, get_classifier
+from ulmfit_ref.pipeline import TINY, make_run, run_imdb
+
+torch.set_num_threads(1)
+
+# %% tags=["parameters"]
+DATA = Path("../../shared/data/aclImdb_v1_reviews.tar.gz")
+N_PER_CLASS = 40
+RUN_LIMIT = 30  # reviews per split and class in the full run (`ulmfit imdb --limit`)
+
+# %% [markdown]
+# ## Exercise 1: `concat_pool`
+#
+# Write `concat_pool(output, lengths)`: `output` is the encoder's last layer, `[seq_len, bs, n]`;
+# `lengths` a LongTensor `[bs]`, the number of real tokens of each document, which fill positions
+# `0 .. length-1` (the padding comes after). Return a `[bs, 3 * n]` tensor: for each document, its state
+# at position `length - 1`, then the max over its real positions, then the mean over them.
+#
+# Hint: `mask = torch.arange(seq_len).unsqueeze(1) < lengths` is `[seq_len, bs]`, True on real tokens.
+# `output.masked_fill(~mask.unsqueeze(2), float("-inf"))` hides the padding from the max; for the mean,
+# sum `output * mask.unsqueeze(2)` over time and divide by the length. `output[lengths - 1,
+# torch.arange(bs)]` picks each document's last real state.
+#
+# Reference: [`PoolingLinearClassifier.pool` in ulmfit_ref/models.py](../ulmfit_ref/models.py).
+
+# %% nbgrader={"grade": false, "grade_id": "concat_pool", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def concat_pool(output: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """[last real state, max, mean] over the real tokens of [seq_len, bs, n] `output`: [bs, 3n]."""
+    ### BEGIN SOLUTION
+    seq_len, bs, _ = output.shape
+    mask = (torch.arange(seq_len).unsqueeze(1) < lengths).unsqueeze(2)
+    last = output[lengths - 1, torch.arange(bs)]
+    max_pool = output.masked_fill(~mask, float("-inf")).amax(0)
+    mean_pool = (output * mask).sum(0) / lengths.unsqueeze(1)
+    return torch.cat([last, max_pool, mean_pool], 1)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "concat_pool-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+checks.concat_pool(concat_pool)
+### BEGIN HIDDEN TESTS
+checks.hidden("concat_pool", concat_pool)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Why the mask matters: the same review, alone and padded in a batch with a longer one, must give the
+# same summary. Its padding positions hold whatever the LSTM made of the `_pad_` tokens, which is not
+# zero.
+
+# %%
+torch.manual_seed(0)
+output = torch.randn(6, 2, 3)
+alone = concat_pool(output[:4, :1], torch.tensor([4]))
+padded = concat_pool(output, torch.tensor([4, 6]))[:1]
+print("alone and padded give the same summary:", torch.allclose(alone, padded))
+print("pooled over all 6 positions instead:  ", torch.allclose(alone, concat_pool(output, torch.tensor([6, 6]))[:1]))
+
+# %% [markdown]
+# ## Exercise 2: `clip_document`
+#
+# The reference reads at most `max_len` tokens of a review with gradients (1,400 in the paper) and, in the
+# `cpu` and `tiny` presets, clips reviews before batching them, to bound the time per batch. Where to cut?
+# A review's verdict is often at its end ("...7/10, worth seeing") and its subject at its start.
+# Write `clip_document(ids, max_tokens)`: `ids` a 1-D NumPy array. When `max_tokens` is `None` or the
+# document has at most `max_tokens` ids, return `ids` itself; otherwise keep the first
+# `head = max_tokens // 4` ids and the last `max_tokens - head`, concatenated (a NumPy array of the same
+# dtype, `max_tokens` long).
+#
+# Reference: [`clip_document` in ulmfit_ref/predict.py](../ulmfit_ref/predict.py).
+
+# %% nbgrader={"grade": false, "grade_id": "clip_document", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def clip_document(ids: np.ndarray, max_tokens: int = None) -> np.ndarray:
+    """At most `max_tokens` ids: a longer document keeps its first quarter and its end."""
+    ### BEGIN SOLUTION
+    if max_tokens is None or len(ids) <= max_tokens:
+        return ids
+    head = max_tokens // 4
+    return np.concatenate([ids[:head], ids[len(ids) - (max_tokens - head):]])
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "clip_document-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+checks.clip_document(clip_document)
+### BEGIN HIDDEN TESTS
+checks.hidden("clip_document", clip_document)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Long documents in chunks
+#
+# The reference classifier is a `MultiBatchEncoder` (the stateful `RNNEncoder`, run chunk by chunk)
+# then a `PoolingLinearClassifier` (concat pooling, then BatchNorm, dropout and linear layers). Three
+# documents of 23, 9 and 17 tokens, padded by `pad_collate`, read in chunks of `bptt = 8` with
+# `max_len = 12`: the mask it returns marks, for each document, its last 12 real tokens, the ones pooled
+# and trained on. Chunks that end before every document's window are run without gradients and dropped.
+
+# %%
+config = ClassifierConfig(emb_sz=8, n_hid=16, n_layers=2, bptt=8, max_len=12, head_sz=8)
+clas = get_classifier(50, 2, config).eval()
+docs = [np.arange(2, 25), np.arange(2, 11), np.arange(2, 19)]
+x, lengths, y = pad_collate([(d, 0) for d in docs])
+raw_outputs, outputs, mask = clas[0](x, lengths)
+print(f"x {tuple(x.shape)} (padded with id 1), outputs kept {tuple(outputs[-1].shape)}, mask {tuple(mask.shape)}")
+print("mask (rows: positions from the first kept chunk, columns: documents):")
+print(mask.int().T)
+logits = clas(x, lengths)[0]
+print("logits", tuple(logits.shape))
+
+# %% [markdown]
+# ## The whole run: `ulmfit imdb`
+#
+# The reference's command runs every stage of ULMFiT on IMDb, each stage skipped when its folder holds a
+# result, so an interrupted run goes on where it stopped:
+#
+# 1. `prepare`: reviews → tokens → vocabulary → ids (lessons 1–4), with the LM and classifier splits;
+# 2. `lm`: the language model, from a pretrained one (`--pretrained`, lesson 8) or from scratch, fine-tuned
+#    on all IMDb text, labelled or not (lesson 9);
+# 3. `classifier`: its encoder under a concat-pooling head, trained with gradual unfreezing;
+# 4. `evaluate`: accuracy on the 25,000 test reviews, in `results.json`.
+#
+# The presets name every size and recipe:
+#
+# | preset | model | data | where, how long |
+# | --- | --- | --- | --- |
+# | `tiny` | 24/48/2 | `--limit` reviews per class | CPU, a minute or less: a smoke test, near chance |
+# | `cpu` | 128/256/2, 10k words | all reviews, 2–3.5M LM tokens, reviews clipped to 256 | 2 CPU cores, under 45 minutes |
+# | `paper` | 400/1150/3, 60k words, the seed's dropouts | everything, 15 LM epochs, classifier (1, 1, 14) | a GPU (354 tokens/s on 2 cores: weeks on CPU) |
+#
+# On a GPU, the paper's run is
+# `ulmfit imdb --data aclImdb_v1.tar.gz --preset paper --pretrained fwd_wt103.h5 --pretrained-vocab itos_wt103.pkl --out runs/paper`
+# (the paper reports 4.6% test error on IMDb; mixed precision is on by default on CUDA).
+#
+# Here, the `tiny` preset on `RUN_LIMIT` reviews per class, through the Python API that the command
+# calls, the same as `ulmfit imdb --data <the reviews> --preset tiny --limit RUN_LIMIT --out <folder>`.
+# Expect an accuracy near 50%: a few dozen reviews teach a tiny model little. The point is the pipeline.
+
+# %%
+imdb = lesson_imdb(DATA, N_PER_CLASS)
+out = scratch_dir() / "run_tiny"
+preset = replace(TINY, prepare=replace(TINY.prepare, limit=RUN_LIMIT))
+print(f"ulmfit imdb --data {imdb} --preset tiny --limit {RUN_LIMIT} --out {out}")
+run = make_run(out, preset, seed=42, n_workers=1, log=print)
+results = run_imdb(run, imdb)
+
+# %%
+print(json.dumps({k: results[k] for k in ("preset", "accuracy", "perplexity", "lm_accuracy", "valid_accuracy", "minutes")}, indent=1))
+print("files of the run:", sorted(p.name for p in out.iterdir()))
+
+# %% [markdown]
+# Then `ulmfit predict --model <folder> "A wonderful, moving film."` prints the label and its probability
+# for each text, reading the reviews as training did (tokenized, clipped, batched by length, returned
+# in input order).
+#
+# ## What you built
+#
+# - `concat_pool`: the last real state, the max and the mean over the real tokens, padding ignored.
+# - `clip_document`: long reviews cut to their start and their end, where the verdict is.
+# - And you ran the whole of ULMFiT, prepare → language model → classifier → evaluation, with the
+#   reference's `ulmfit imdb`. The course is complete: every piece of the run is one you have written
+#   and checked against the reference, from the CSV of lesson 1 to the pooling above.
