@@ -12,9 +12,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .data import DataError, archive_members, decode
-from .prepare import count_tokens, numericalize_file
+from .prepare import numericalize_all, write_summary
 from .text import mark_fields, partition, tokenize_to_file
-from .vocab import Vocab
 
 TEXT_SUFFIXES = (".txt", ".tokens", ".raw")
 SPLITS = ("train", "valid")
@@ -148,18 +147,11 @@ def prepare_corpus(path, out, config: CorpusConfig = CorpusConfig(), n_workers: 
     if n_train == 0 or n_valid == 0:
         raise DataError(f"{path}: {n_train} training and {n_valid} validation articles; need at least one of each "
                         f"(add a `valid` file or more articles)")
-    vocab = Vocab.build(count_tokens(out / "train.tok.jsonl"), config.max_vocab, config.min_freq)
-    vocab.save(out / "vocab.json")
-    stats = {}
-    for name in SPLITS:
-        stats[name] = numericalize_file(out / f"{name}.tok.jsonl", vocab, out / name)
-        stats[name]["unknown_rate"] = stats[name]["unknown"] / max(1, stats[name]["tokens"])
+    vocab, stats = numericalize_all(out, SPLITS, "train", config.max_vocab, config.min_freq)
     valid_from = "file" if valid_files else f"every {config.holdout_every}th article"
     summary = {**source, "files": names, "valid_from": valid_from,
                "train_words": words, "vocab_size": len(vocab), "datasets": stats}
-    tmp = summary_path.with_name("summary.json.tmp")
-    tmp.write_text(json.dumps(summary, indent=2))
-    tmp.replace(summary_path)
+    write_summary(summary_path, summary)
     log(format_corpus_summary(summary))
     return summary
 

@@ -70,6 +70,24 @@ def numericalize_file(tok_path, vocab: Vocab, prefix) -> dict:
     return {"documents": n_docs, "tokens": n_tokens, "unknown": n_unk}
 
 
+def numericalize_all(out: Path, names, train: str, max_vocab: int, min_freq: int) -> tuple[Vocab, dict]:
+    """A vocab from the `train` token file, saved as out/vocab.json, then ids for every named token file."""
+    vocab = Vocab.build(count_tokens(out / f"{train}.tok.jsonl"), max_vocab, min_freq)
+    vocab.save(out / "vocab.json")
+    stats = {}
+    for name in names:
+        stats[name] = numericalize_file(out / f"{name}.tok.jsonl", vocab, out / name)
+        stats[name]["unknown_rate"] = stats[name]["unknown"] / max(1, stats[name]["tokens"])
+    return vocab, stats
+
+
+def write_summary(path: Path, summary: dict):
+    """Write a summary JSON atomically: its presence marks the preparation done."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(summary, indent=2))
+    tmp.replace(path)
+
+
 def prepare_imdb(data, out, config: PrepareConfig = PrepareConfig(), n_workers: int = None, log=print) -> dict:
     """Every step from the IMDb reviews at `data` to token ids under `out`; skipped when `out` holds the same run."""
     out = Path(out)
@@ -92,25 +110,20 @@ def prepare_imdb(data, out, config: PrepareConfig = PrepareConfig(), n_workers: 
         sizes[name] = write_csv(out / f"{name}.csv", r.labels, r.texts)
     del splits
 
-    stats = {}
+    empty = {}
     for name in DATASETS:
         tok_path = out / f"{name}.tok.jsonl"
-        labels, n_empty = tokenize_csv(out / f"{name}.csv", tok_path, n_workers, config.chunksize, sizes[name])
+        labels, empty[name] = tokenize_csv(out / f"{name}.csv", tok_path, n_workers, config.chunksize, sizes[name])
         np.save(out / f"{name}.labels.npy", np.array(labels, dtype=np.int64))
-        stats[name] = {"empty": n_empty}
-    vocab = Vocab.build(count_tokens(out / "lm/train.tok.jsonl"), config.max_vocab, config.min_freq)
-    vocab.save(out / "vocab.json")
+    vocab, stats = numericalize_all(out, DATASETS, "lm/train", config.max_vocab, config.min_freq)
     for name in DATASETS:
-        stats[name].update(numericalize_file(out / f"{name}.tok.jsonl", vocab, out / name))
-        stats[name]["unknown_rate"] = stats[name]["unknown"] / max(1, stats[name]["tokens"])
+        stats[name]["empty"] = empty[name]
     n_lm = stats["lm/train"]["documents"] + stats["lm/valid"]["documents"]
     n_clas = stats["clas/train"]["documents"] + stats["clas/test"]["documents"]
     if n_lm != n_in or n_clas != n_in - n_unsup:
         raise DataError(f"document counts differ: {n_in} reviews in ({n_unsup} unsup), {n_lm} for the LM, {n_clas} for the classifier")
     summary = {"config": asdict(config), "reviews_in": n_in, "unsup": n_unsup, "decode_errors": n_bad, "vocab_size": len(vocab), "datasets": stats}
-    tmp = summary_path.with_name("summary.json.tmp")
-    tmp.write_text(json.dumps(summary, indent=2))
-    tmp.replace(summary_path)
+    write_summary(summary_path, summary)
     log(format_summary(summary))
     return summary
 

@@ -1,6 +1,5 @@
 """The text rules, the tokenizer and its parallel, streaming driver."""
 
-import json
 
 import pytest
 
