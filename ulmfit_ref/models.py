@@ -2,7 +2,7 @@
 
 Every tensor of token ids is sequence-first, [seq_len, bs], as in the seed (fastai 0.7).
 The models return (logits, raw_outputs, outputs): the per-layer LSTM outputs before and after
-dropout, which AR uses (outputs[-1]) and TAR uses (raw_outputs[-1]).
+dropout, which AR uses (outputs[-1]) and TAR uses (raw_outputs[-1]); the classifier adds the mask of real tokens.
 """
 
 from dataclasses import dataclass
@@ -243,19 +243,20 @@ class PoolingLinearClassifier(nn.Module):
         mean_pool = (output * mask).sum(0) / mask.sum(0)
         return torch.cat([last_state, max_pool, mean_pool], 1)
 
-    def forward(self, raw_outputs: list[Tensor], outputs: list[Tensor], mask: Tensor) -> tuple[Tensor, list[Tensor], list[Tensor]]:
+    def forward(self, raw_outputs: list[Tensor], outputs: list[Tensor], mask: Tensor) -> tuple[Tensor, list[Tensor], list[Tensor], Tensor]:
         x = self.pool(outputs[-1], mask)
         for i, layer in enumerate(self.layers):
             x = layer(x)
             if i < len(self.layers) - 1:
                 x = torch.relu(x)
-        return x, raw_outputs, outputs
+        return x, raw_outputs, outputs, mask
 
 
 class TextClassifier(nn.Sequential):
-    """MultiBatchEncoder then PoolingLinearClassifier: ([seq_len, bs] ids, [bs] lengths) -> ([bs, n_classes] logits, raw_outputs, outputs)."""
+    """MultiBatchEncoder then PoolingLinearClassifier: ([seq_len, bs] ids, [bs] lengths) -> ([bs, n_classes] logits,
+    raw_outputs, outputs, mask), the mask marking the real tokens of the outputs, so AR/TAR skip the padding."""
 
-    def forward(self, input: Tensor, lengths: Tensor) -> tuple[Tensor, list[Tensor], list[Tensor]]:
+    def forward(self, input: Tensor, lengths: Tensor) -> tuple[Tensor, list[Tensor], list[Tensor], Tensor]:
         return self[1](*self[0](input, lengths))
 
     def reset(self) -> None:

@@ -81,9 +81,11 @@ class WeightDrop(nn.Module):
         self.weight_hh_l0_raw = raw
 
     def flat_weights(self) -> list[Tensor]:
-        """The four LSTM weights, hidden-to-hidden dropped, as views of one buffer (cuDNN then uses them as they are)."""
+        """The four LSTM weights, hidden-to-hidden dropped; on CUDA views of one buffer, which cuDNN uses as they are."""
         w_hh = F.dropout(self.weight_hh_l0_raw, self.weight_p, self.training)
         weights = [self.module.weight_ih_l0, w_hh, self.module.bias_ih_l0, self.module.bias_hh_l0]
+        if not w_hh.is_cuda:  # the CPU kernel reads separate tensors: a copy into one buffer would only cost time
+            return weights
         flat = torch.cat([w.reshape(-1) for w in weights])
         return [chunk.view_as(w) for chunk, w in zip(flat.split([w.numel() for w in weights]), weights)]
 
@@ -96,13 +98,25 @@ class WeightDrop(nn.Module):
         return f"weight_p={self.weight_p:g}"
 
 
-def activation_reg(dropped_output: Tensor, alpha: float = 2.0) -> Tensor:
-    """AR: `alpha` times the mean square of the last layer's output after dropout."""
-    return alpha * dropped_output.float().pow(2).mean()
+def _masked_mean(x: Tensor, mask: Tensor | None) -> Tensor:
+    """Mean of [seq, bs, n] `x` in float32 over the [seq, bs] positions where `mask` is True (all if None)."""
+    x = x.float()
+    if mask is None:
+        return x.mean()
+    if mask.shape != x.shape[:2]:
+        raise ValueError(f"mask must be [seq_len, bs] = {tuple(x.shape[:2])}, got {tuple(mask.shape)}")
+    n = mask.sum() * x.size(2)
+    return (x * mask.unsqueeze(2)).sum() / n.clamp(min=1)
 
 
-def temporal_activation_reg(raw_output: Tensor, beta: float = 1.0) -> Tensor:
-    """TAR: `beta` times the mean square change of the last layer's output (before dropout) from one step to the next."""
+def activation_reg(dropped_output: Tensor, alpha: float = 2.0, mask: Tensor | None = None) -> Tensor:
+    """AR: `alpha` times the mean square of the last layer's output after dropout (over `mask`'s real tokens)."""
+    return alpha * _masked_mean(dropped_output.pow(2), mask)
+
+
+def temporal_activation_reg(raw_output: Tensor, beta: float = 1.0, mask: Tensor | None = None) -> Tensor:
+    """TAR: `beta` times the mean square change of the last layer's output (before dropout) between real neighbours."""
     if raw_output.size(0) < 2:
         return raw_output.new_zeros((), dtype=torch.float32)
-    return beta * (raw_output[1:] - raw_output[:-1]).float().pow(2).mean()
+    pairs = None if mask is None else mask[1:] & mask[:-1]
+    return beta * _masked_mean((raw_output[1:] - raw_output[:-1]).pow(2), pairs)

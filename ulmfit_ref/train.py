@@ -106,11 +106,15 @@ class ARTAR:
     beta: float = 1.0
 
     def __call__(self, outputs: tuple) -> torch.Tensor:
-        """alpha * mean(dropped_h**2) + beta * mean((raw_h[t+1] - raw_h[t])**2) from (logits, raw, dropped)."""
-        if not (isinstance(outputs, tuple) and len(outputs) == 3):
-            raise TypeError("AR/TAR needs the model to return (logits, raw_outputs, dropped_outputs)")
-        _, raw_outputs, dropped_outputs = outputs
-        return activation_reg(dropped_outputs[-1], self.alpha) + temporal_activation_reg(raw_outputs[-1], self.beta)
+        """alpha * mean(dropped_h**2) + beta * mean((raw_h[t+1] - raw_h[t])**2) from (logits, raw, dropped[, mask]).
+
+        A classifier also returns the mask of its real tokens: the padding then counts in neither mean.
+        """
+        if not (isinstance(outputs, tuple) and len(outputs) in (3, 4)):
+            raise TypeError("AR/TAR needs the model to return (logits, raw_outputs, dropped_outputs[, mask])")
+        raw_outputs, dropped_outputs, mask = outputs[1], outputs[2], outputs[3] if len(outputs) == 4 else None
+        return (activation_reg(dropped_outputs[-1], self.alpha, mask)
+                + temporal_activation_reg(raw_outputs[-1], self.beta, mask))
 
 
 @dataclass(frozen=True)

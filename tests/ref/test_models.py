@@ -170,7 +170,7 @@ def test_classifier_output_does_not_depend_on_padding_or_batch_mates():
     docs = [torch.randint(2, 20, (n,)) for n in (23, 4, 12)]
     x, lengths, y = pad_collate([(d, i) for i, d in enumerate(docs)])
     assert x.shape == (23, 3) and (x[4:, 1] == 1).all()
-    logits, _, _ = clas(x, lengths)
+    logits, _, _, _ = clas(x, lengths)
     F.cross_entropy(logits, y).backward()
     clas.eval()
     batched = clas(x, lengths)[0]

@@ -145,3 +145,14 @@ def test_activation_regularization_values():
     raw = torch.tensor([[[1.0, 1.0]], [[2.0, 3.0]], [[2.0, 0.0]]])
     assert temporal_activation_reg(raw, beta=1.0).item() == pytest.approx((1 + 4 + 0 + 9) / 4)
     assert temporal_activation_reg(raw[:1]).item() == 0.0
+
+
+def test_ar_tar_skip_the_positions_a_mask_leaves_out():
+    # Two documents of lengths 3 and 1, padded to 3: the padding states (99) must count nowhere.
+    h = torch.tensor([[[1.0], [2.0]], [[3.0], [99.0]], [[2.0], [99.0]]])  # [seq=3, bs=2, n=1]
+    mask = torch.tensor([[True, True], [True, False], [True, False]])
+    assert activation_reg(h, alpha=1.0, mask=mask).item() == pytest.approx((1 + 9 + 4 + 4) / 4)
+    assert temporal_activation_reg(h, beta=1.0, mask=mask).item() == pytest.approx((4 + 1) / 2)
+    assert temporal_activation_reg(h[:, 1:], mask=mask[:, 1:]).item() == 0.0  # one token: no neighbours
+    with pytest.raises(ValueError, match="mask must be"):
+        activation_reg(h, mask=mask[:2])

@@ -10,6 +10,7 @@ import pytest
 import torch
 from torch import nn
 
+from ulmfit_ref.models import ClassifierConfig, get_classifier
 from ulmfit_ref.schedule import STLR, OneCycle
 from ulmfit_ref.train import (ARTAR, DistInfo, Learner, LearnerConfig, Stage, TrainingDiverged, amp_dtype,
                               default_device, discriminative_lrs, fine_tune_lm, flat_cross_entropy, run_stages,
@@ -304,6 +305,14 @@ def test_ar_tar_by_hand():
     assert ARTAR()((None, [raw], [dropped])).item() == pytest.approx(8 / 3 + 5 / 2)
     with pytest.raises(TypeError, match="raw_outputs"):
         ARTAR()(torch.zeros(2))
+
+
+def test_ar_tar_of_a_classifier_ignore_the_padding():
+    clas = get_classifier(20, 2, ClassifierConfig(emb_sz=4, n_hid=6, n_layers=2, bptt=3, max_len=8, drop_mult=0.0)).eval()
+    doc = torch.tensor([2, 5, 7, 3, 9])
+    alone = ARTAR()(clas(doc.unsqueeze(1), torch.tensor([5])))
+    padded = torch.cat([doc, torch.ones(4, dtype=torch.long)]).unsqueeze(1)
+    assert ARTAR()(clas(padded, torch.tensor([5]))).item() == pytest.approx(alone.item(), rel=1e-6)
 
 
 def test_regularizer_runs_in_training_only_and_the_reported_loss_is_raw():
