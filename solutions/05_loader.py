@@ -154,8 +154,10 @@ print("y, column 0:", vocab.textify(y[:, 0].tolist()))
 # rows that have a target: `len(data) - 1`), as a list of `int`s that adds up to `n`. Starting at `i = 0`,
 # while `i < n`:
 #
-# 1. `b = bptt` if `torch.rand((), generator=generator) < 0.95`, else `b = bptt / 2`;
-# 2. `seq_len = max(5, int(torch.normal(float(b), 5.0, (), generator=generator)))`;
+# 1. at `i == 0`, `seq_len = bptt + 25`, with no draw: the seed makes the first batch the longest, so the
+#    largest memory use comes at once and not late in the epoch;
+# 2. else `b = bptt` if `torch.rand((), generator=generator) < 0.95`, else `b = bptt / 2`, and
+#    `seq_len = max(5, int(torch.normal(float(b), 5.0, (), generator=generator)))`;
 # 3. append `min(seq_len, n - i)` (the last batch takes what is left) and move `i` on by it.
 #
 # Draw from `generator` in exactly this order, so the same seed gives the reference's lengths.
@@ -166,12 +168,15 @@ print("y, column 0:", vocab.textify(y[:, 0].tolist()))
 
 # %% nbgrader={"grade": false, "grade_id": "draw_seq_lens", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def draw_seq_lens(n: int, bptt: int, generator: torch.Generator) -> list:
-    """The sequence lengths of one epoch over `n` rows: about bptt (95%) or bptt/2, then N(., 5), at least 5."""
+    """The batch lengths of one epoch over `n` rows: bptt + 25, then bptt (95%) or bptt/2 plus N(0, 5), at least 5."""
     ### BEGIN SOLUTION
     i, seq_lens = 0, []
     while i < n:
-        b = bptt if torch.rand((), generator=generator) < 0.95 else bptt / 2
-        seq_len = max(5, int(torch.normal(float(b), 5.0, (), generator=generator)))
+        if i == 0:
+            seq_len = bptt + 25
+        else:
+            b = bptt if torch.rand((), generator=generator) < 0.95 else bptt / 2
+            seq_len = max(5, int(torch.normal(float(b), 5.0, (), generator=generator)))
         seq_lens.append(min(seq_len, n - i))
         i += seq_lens[-1]
     return seq_lens
@@ -185,8 +190,8 @@ checks.hidden("draw_seq_lens", draw_seq_lens)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# The lengths of many epochs at `bptt = 70`: most near 70, a small bump near 35, nothing below 5. Every
-# token now starts a batch in some epoch and ends one in another.
+# The lengths of many epochs at `bptt = 70`: most near 70, a small bump near 35, nothing below 5, and the
+# one first batch at 95. Every token now starts a batch in some epoch and ends one in another.
 
 # %%
 lengths = draw_seq_lens(200_000, 70, torch.Generator().manual_seed(0))

@@ -48,6 +48,7 @@ class LanguageModelLoader:
     """Stateful (x, y) batches of a token stream cut into `bs` columns; y is x shifted by one token.
 
     Column j of batch k+1 goes on where column j of batch k ended, so the model's hidden state carries over.
+    As in the seed, an epoch's first batch is `bptt + 25` long (the largest memory use comes at once); then
     seq_len is `bptt` 95% of the time, else `bptt/2`, then drawn from N(that, 5), at least 5 and at most
     what is left. An epoch covers every token once. The lengths of an epoch are drawn before it starts,
     so len() is exact (the seed estimated it as n // bptt and stopped there).
@@ -69,8 +70,11 @@ class LanguageModelLoader:
         """The sequence lengths of one epoch, adding up to the number of rows that have a target."""
         n, i, seq_lens = self.data.size(0) - 1, 0, []
         while i < n:
-            bptt = self.bptt if torch.rand((), generator=self.generator) < 0.95 else self.bptt / 2
-            seq_len = max(5, int(torch.normal(float(bptt), 5.0, (), generator=self.generator)))
+            if i == 0:
+                seq_len = self.bptt + 25
+            else:
+                bptt = self.bptt if torch.rand((), generator=self.generator) < 0.95 else self.bptt / 2
+                seq_len = max(5, int(torch.normal(float(bptt), 5.0, (), generator=self.generator)))
             seq_lens.append(min(seq_len, n - i))
             i += seq_lens[-1]
         return seq_lens

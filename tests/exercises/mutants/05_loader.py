@@ -43,8 +43,11 @@ def get_batch(data, i, seq_len):
 def draw_seq_lens(n, bptt, generator):
     i, seq_lens = 0, []
     while i < n:
-        b = bptt if torch.rand((), generator=generator) >= 0.95 else bptt / 2
-        seq_len = max(5, int(torch.normal(float(b), 5.0, (), generator=generator)))
+        if i == 0:
+            seq_len = bptt + 25
+        else:
+            b = bptt if torch.rand((), generator=generator) >= 0.95 else bptt / 2
+            seq_len = max(5, int(torch.normal(float(b), 5.0, (), generator=generator)))
         seq_lens.append(min(seq_len, n - i))
         i += seq_lens[-1]
     return seq_lens
@@ -53,9 +56,22 @@ def draw_seq_lens(n, bptt, generator):
 def draw_seq_lens(n, bptt, generator):
     i, seq_lens = 0, []
     while i < n:
+        if i == 0:
+            seq_len = bptt + 25
+        else:
+            b = bptt if torch.rand((), generator=generator) < 0.95 else bptt / 2
+            seq_len = max(5, int(torch.normal(float(b), 5.0, (), generator=generator)))
+        seq_lens.append(seq_len)
+        i += seq_lens[-1]
+    return seq_lens
+
+# %% draw_seq_lens: the first batch drawn like the others, not bptt + 25
+def draw_seq_lens(n, bptt, generator):
+    i, seq_lens = 0, []
+    while i < n:
         b = bptt if torch.rand((), generator=generator) < 0.95 else bptt / 2
         seq_len = max(5, int(torch.normal(float(b), 5.0, (), generator=generator)))
-        seq_lens.append(seq_len)
+        seq_lens.append(min(seq_len, n - i))
         i += seq_lens[-1]
     return seq_lens
 
@@ -63,8 +79,11 @@ def draw_seq_lens(n, bptt, generator):
 def draw_seq_lens(n, bptt, generator):
     i, seq_lens = 0, []
     while i < n:
-        b = bptt if torch.rand((), generator=generator) < 0.95 else bptt / 2
-        seq_len = max(1, int(torch.normal(float(b), 5.0, (), generator=generator)))
+        if i == 0:
+            seq_len = bptt + 25
+        else:
+            b = bptt if torch.rand((), generator=generator) < 0.95 else bptt / 2
+            seq_len = max(1, int(torch.normal(float(b), 5.0, (), generator=generator)))
         seq_lens.append(min(seq_len, n - i))
         i += seq_lens[-1]
     return seq_lens
