@@ -141,6 +141,14 @@ class SortishSampler(Sampler[list[int]]):
     def __len__(self) -> int:
         return -(-len(self.lengths) // self.bs)
 
+    def state_dict(self) -> dict:
+        """The random state, for a checkpoint: a resumed run draws the same next epochs."""
+        return {"generator": self.generator.get_state()}
+
+    def load_state_dict(self, state: dict) -> None:
+        """Resume from `state_dict()`."""
+        self.generator.set_state(state["generator"])
+
     def __iter__(self) -> Iterator[list[int]]:
         idx = torch.randperm(len(self.lengths), generator=self.generator)
         chunks = idx.split(self.bs * 50)

@@ -1,9 +1,10 @@
 """Training over layer groups: the Learner, ULMFiT's fine-tuning recipes, checkpoints and data parallelism.
 
 The model exposes `layer_groups()` (nn.Modules or lists of parameters, the head last) and returns either
-logits or a tuple (logits, raw_outputs, dropped_outputs) as fastai 0.7's RNN models do. Loaders yield
-(x, y) or (x, lengths, y): every item but the last goes to the model. An LM gets x and y of shape
-[seq, bs], a classifier x [seq, bs] and y [bs]. Loaders with state_dict() have their state checkpointed.
+logits or a tuple (logits, raw_outputs, dropped_outputs[, mask]) as fastai 0.7's RNN models do. Loaders
+yield (x, y) or (x, lengths, y): every item but the last goes to the model. An LM gets x and y of shape
+[seq, bs], a classifier x [seq, bs] and y [bs]. Loaders, or their batch samplers, with state_dict() have
+their state checkpointed.
 """
 
 import contextlib
@@ -244,16 +245,24 @@ def _set_rng_state(state: dict) -> None:
         torch.cuda.set_rng_state_all(state["cuda"])
 
 
+def _stateful(dl: Iterable):
+    """What holds a loader's random state: the loader (an LM loader) or a DataLoader's batch sampler; else None."""
+    for holder in (dl, getattr(dl, "batch_sampler", None)):
+        if hasattr(holder, "state_dict"):
+            return holder
+    return None
+
+
 def _loader_states(*loaders: Iterable) -> list:
-    """The state_dict() of each loader that has one (a stateful LM loader's RNG and lengths), else None."""
-    return [dl.state_dict() if hasattr(dl, "state_dict") else None for dl in loaders]
+    """The state_dict() of each loader's stateful part (LM loader, SortishSampler), else None."""
+    return [holder.state_dict() if (holder := _stateful(dl)) is not None else None for dl in loaders]
 
 
 def _set_loader_states(loaders: Sequence[Iterable], states: list) -> None:
     """Put back the loader states saved by _loader_states."""
     for dl, state in zip(loaders, states):
         if state is not None:
-            dl.load_state_dict(state)
+            _stateful(dl).load_state_dict(state)
 
 
 @contextlib.contextmanager

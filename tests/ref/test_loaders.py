@@ -123,6 +123,17 @@ def test_sortish_sampler_gives_random_batches_of_similar_length_longest_first():
     assert list(SortishSampler(lengths, 10, seed=1)) == list(SortishSampler(lengths, 10, seed=1))
 
 
+def test_sortish_sampler_state_gives_the_same_next_epochs():
+    lengths = torch.randint(1, 300, (500,), generator=torch.Generator().manual_seed(2))
+    sampler = SortishSampler(lengths, 10, seed=4)
+    list(sampler)
+    state = sampler.state_dict()
+    expected = [list(sampler), list(sampler)]
+    restored = SortishSampler(lengths, 10, seed=77)
+    restored.load_state_dict(state)
+    assert [list(restored), list(restored)] == expected
+
+
 def test_sortish_sampler_keeps_batches_whole_with_a_short_batch():
     sampler = SortishSampler([5, 1, 7, 3, 2, 8, 4], bs=3, seed=0)
     for _ in range(5):

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import torch
 from torch import nn
+from torch.utils.data import DataLoader
 
+from ulmfit_ref.loaders import SortishSampler, pad_collate
 from ulmfit_ref.models import ClassifierConfig, get_classifier
 from ulmfit_ref.schedule import STLR, OneCycle
 from ulmfit_ref.train import (ARTAR, DistInfo, Learner, LearnerConfig, Stage, TrainingDiverged, amp_dtype,
@@ -430,6 +432,46 @@ def test_resume_after_a_crash_ends_with_the_weights_of_an_uninterrupted_run(tmp_
            [(r.epoch, r.train_loss, r.valid_loss) for r in resumed_records]
     with pytest.raises(ValueError, match="different fit"):
         resumed.fit(3, 2e-2, CYCLE, name="lm", resume=True)
+
+
+class Reviews(torch.utils.data.Dataset):
+    """(ids, label) reviews of 2-9 tokens; reading review `crash_at` raises KeyboardInterrupt once."""
+
+    def __init__(self, n=48, crash_at=None):
+        g = torch.Generator().manual_seed(3)
+        self.docs = [torch.randint(2, VOCAB, (int(torch.randint(2, 10, (), generator=g)),), generator=g) for _ in range(n)]
+        self.crash_at, self.reads = crash_at, 0
+
+    def __len__(self):
+        return len(self.docs)
+
+    def __getitem__(self, i):
+        self.reads += 1
+        if self.reads == self.crash_at:
+            raise KeyboardInterrupt("power cut")
+        return self.docs[i], int(self.docs[i][-1] >= VOCAB // 2)
+
+
+def clas_learner(path, crash_at=None) -> Learner:
+    """A TinyClassifier learner whose training reviews come through a SortishSampler, as in the pipeline."""
+    train = Reviews(crash_at=crash_at)
+    sampler = SortishSampler([len(d) for d in train.docs], bs=8, seed=5)
+    return Learner(TinyClassifier(), DataLoader(train, batch_sampler=sampler, collate_fn=pad_collate),
+                   DataLoader(Reviews(16), batch_size=8, collate_fn=pad_collate),
+                   config=LearnerConfig(path=path, progress=False, clip=None), device=torch.device("cpu"))
+
+
+def test_a_resumed_classifier_draws_the_same_batches_as_an_uninterrupted_one(tmp_path):
+    set_seed(1)
+    straight = clas_learner(tmp_path / "a")
+    straight.fit(3, 1e-2, CYCLE, name="clas")
+    set_seed(1)
+    with pytest.raises(KeyboardInterrupt):
+        clas_learner(tmp_path / "b", crash_at=48 * 2 + 20).fit(3, 1e-2, CYCLE, name="clas")  # in the third epoch
+    set_seed(99)
+    resumed = clas_learner(tmp_path / "b")
+    resumed.fit(3, 1e-2, CYCLE, name="clas", resume=True)
+    assert_same(params(straight.model), params(resumed.model))
 
 
 def test_resume_without_a_checkpoint_starts_afresh(tmp_path, capsys):
