@@ -121,17 +121,19 @@ def partition_by_cores(items: list, n_workers: int) -> list[list]:
     return list(partition(items, size))
 
 
-_worker_tokenizer = None
+_tokenizers: dict[str, Tokenizer] = {}
 
 
-def _init_worker(lang: str):
-    global _worker_tokenizer
-    _worker_tokenizer = Tokenizer(lang)
+def _tokenizer(lang: str) -> Tokenizer:
+    """This process's Tokenizer for `lang`, made once: forked workers inherit the parent's, caches warm."""
+    if lang not in _tokenizers:
+        _tokenizers[lang] = Tokenizer(lang)
+    return _tokenizers[lang]
 
 
-def _tokenize_block(texts: list[str]) -> str:
+def _tokenize_block(texts: list[str], lang: str) -> str:
     """Tokens of a chunk of texts as one JSON-lines block: far cheaper to send between processes than lists."""
-    return "\n".join(json.dumps(tokens, ensure_ascii=False) for tokens in _worker_tokenizer.proc_all(texts))
+    return "\n".join(json.dumps(tokens, ensure_ascii=False) for tokens in _tokenizer(lang).proc_all(texts))
 
 
 def _mp_context():
@@ -142,14 +144,14 @@ def _mp_context():
 def tokenize_blocks(chunks, n_workers: int = None, lang: str = "en"):
     """Tokenize an iterable of text chunks over `n_workers` processes; yields JSON-lines blocks in input order."""
     n_workers = n_workers or default_workers()
+    _tokenizer(lang)  # made before the fork, so no worker loads spaCy again
     if n_workers == 1:
-        _init_worker(lang)
-        yield from map(_tokenize_block, chunks)
+        yield from (_tokenize_block(chunk, lang) for chunk in chunks)
         return
-    with _mp_context().Pool(n_workers, initializer=_init_worker, initargs=(lang,)) as pool:
+    with _mp_context().Pool(n_workers) as pool:
         pending = deque()  # at most 2 chunks in flight per worker, so memory does not grow with the corpus
         for chunk in chunks:
-            pending.append(pool.apply_async(_tokenize_block, (chunk,)))
+            pending.append(pool.apply_async(_tokenize_block, (chunk, lang)))
             if len(pending) >= 2 * n_workers:
                 yield pending.popleft().get()
         while pending:
