@@ -130,7 +130,7 @@ def measure(size, warmup: int, steps: int) -> tuple[dict[str, list[float]], dict
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", default=list(SIZES), choices=list(SIZES))
-    parser.add_argument("--steps", type=int, nargs=2, default=[10, 3], metavar=("SMALL", "PAPER"),
+    parser.add_argument("--steps", type=int, nargs=2, default=[10, 5], metavar=("SMALL", "PAPER"),
                         help="timed steps per model for the small and the paper size")
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "results" / "lm_step.json")
