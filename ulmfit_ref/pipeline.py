@@ -118,9 +118,9 @@ CPU = Preset(
                          train_tokens=2_000_000, valid_tokens=200_000),
     from_scratch=LMTraining(bs=64, bptt=64, epochs=1, lr=5e-3, learner=_SCRATCH_LEARNER,
                             train_tokens=3_500_000, valid_tokens=200_000),
-    classify=ClassifierTraining(bs=64, epochs=(1, 1, 2), lr=1e-2, learner=_CLAS_LEARNER, max_tokens=256,
+    classify=ClassifierTraining(bs=64, epochs=(1, 1, 4), lr=1e-2, learner=_CLAS_LEARNER, max_tokens=256,
                                 valid_frac=0.04),
-    corpus=CorpusConfig(max_vocab=10000, min_freq=3, max_words=3_000_000),
+    corpus=CorpusConfig(max_vocab=10000, min_freq=3, max_words=6_000_000),
     pretrain=LMTraining(bs=64, bptt=64, epochs=1, lr=5e-3, learner=_SCRATCH_LEARNER, valid_tokens=200_000),
 )
 
