@@ -135,7 +135,7 @@ TINY = Preset(
                          train_tokens=60_000, valid_tokens=10_000),
     from_scratch=LMTraining(bs=8, bptt=20, epochs=2, lr=1e-2, learner=_SCRATCH_LEARNER, train_tokens=60_000,
                             valid_tokens=10_000),
-    classify=ClassifierTraining(bs=8, epochs=(1, 1, 4), lr=5e-2, learner=_CLAS_LEARNER, max_tokens=128,
+    classify=ClassifierTraining(bs=8, epochs=(1, 1, 8), lr=5e-2, learner=_CLAS_LEARNER, max_tokens=128,
                                 valid_frac=0.1),
     corpus=CorpusConfig(max_vocab=2000, min_freq=2, max_words=100_000),
     pretrain=LMTraining(bs=8, bptt=20, epochs=1, lr=1e-2, learner=_SCRATCH_LEARNER, valid_tokens=10_000),
