@@ -1,5 +1,7 @@
 """The text rules, the tokenizer and its parallel, streaming driver."""
 
+import multiprocessing
+import os
 
 import pytest
 
@@ -143,3 +145,18 @@ def test_a_five_megabyte_single_line_document_is_tokenized():
 
 def test_default_workers_is_positive():
     assert text.default_workers() >= 1
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="workers inherit only when forked")
+def test_forked_workers_reuse_the_parents_tokenizer_instead_of_loading_spacy_again(monkeypatch, tmp_path):
+    made, real_init = tmp_path / "made", text.Tokenizer.__init__
+
+    def counting_init(self, *args, **kwargs):
+        with open(made, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(text.Tokenizer, "__init__", counting_init)
+    monkeypatch.setattr(text, "_tokenizers", {})
+    blocks = list(text.tokenize_blocks([["Good film."], ["Bad film."]] * 3, n_workers=2))
+    assert len(blocks) == 6 and made.read_text().split() == [str(os.getpid())]
