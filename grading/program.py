@@ -1,12 +1,13 @@
-"""The learner's program: the exercise cells of a notebook, plus the lesson's imports that those cells use.
+"""The learner's program: the exercise cells of a notebook, and the imports of its other cells that those cells use.
 
-What is run, and what is refused:
-- each cell whose nbgrader metadata says `solution: true` is an exercise, named by its `grade_id`; it runs as is;
-- the names these cells use may come from import statements in the notebook's other code cells (`import re` added
-  by the learner in the first cell, or `from ulmfit_ref.data import Reviews` given by the lesson): each such import
-  runs first, before any learner code. Nothing else of the other cells runs (no data loading, no demos);
-- an import of `ulmfit_ref`, `course` or `grading` counts as the lesson's only when the lesson itself (solutions/)
-  has the very same import: anything else, and any import of those packages inside an exercise cell, is refused,
+What runs, and what is refused:
+- each code cell whose nbgrader metadata says `solution: true` is an exercise, named by its `grade_id`, and runs as
+  it is (two cells of one exercise, as a copy and paste in Jupyter makes, both run, the later one last);
+- a name an exercise uses may come from an import in another code cell. The lesson's own imports (the same line in
+  `solutions/`) of ordinary modules run before the learner's code (`trusted`); the imports the learner added run after
+  the guard is on (`learner`). Nothing else of the other cells runs: no data loading, no demos;
+- from ulmfit_ref, course or grading an exercise gets only the tools its lesson gives (`GIVEN`, imported as the
+  lesson imports them); any other name from those packages, and any import of them in an exercise cell, is refused,
   with the cell and the line, and that exercise scores zero.
 """
 
@@ -18,9 +19,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from .child import PROTECTED
-
-_SUSPECT_ATTRIBUTES = ("__globals__", "__builtins__", "__import__", "__subclasses__", "__loader__")
+from course.exercises import PROTECTED, given_names, not_given
 
 
 class NotebookError(ValueError):
@@ -38,13 +37,24 @@ class Cell:
 
 @dataclasses.dataclass
 class Program:
-    """The imports to run first (trusted: the lesson's own or harmless), then the exercise cells in notebook order."""
+    """What the sandbox runs, in this order: `given` and `trusted` imports (before the guard), `learner` imports, the
+    exercise cells in notebook order; `variants` are other answers to one exercise, each run on its own."""
 
-    imports: str
+    lesson: str
+    given: list[str]
+    trusted: list[str]
+    learner: list[str]
     cells: list[Cell]
+    variants: list[Cell] = dataclasses.field(default_factory=list)
 
     def cell(self, name: str) -> Cell | None:
+        """The exercise's cell (the first one, if the notebook holds two)."""
         return next((c for c in self.cells if c.name == name), None)
+
+    def uses(self, name: str, other: str, variant: int | None = None) -> bool:
+        """Whether the code of exercise `name` refers to the name `other`."""
+        cells = [self.variants[variant]] if variant is not None else [c for c in self.cells if c.name == name]
+        return any(other in used_names(c.code) for c in cells)
 
 
 def read_notebook(path) -> nbformat.NotebookNode:
@@ -63,46 +73,51 @@ def read_notebook(path) -> nbformat.NotebookNode:
         raise NotebookError(f"{path.name} is not a Jupyter notebook ({type(e).__name__}: {e})") from None
 
 
+def _nbgrader(cell) -> dict:
+    metadata = cell.get("metadata")
+    meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
+def is_exercise(cell) -> bool:
+    meta = _nbgrader(cell)
+    return cell.get("cell_type") == "code" and meta.get("solution") is True and isinstance(meta.get("grade_id"), str)
+
+
 def exercise_names(nb) -> list[str]:
-    """The grade_ids of the exercise (solution) cells, in order."""
-    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if _is_exercise(c)]
+    """The grade_ids of the exercise (solution) cells, in order, each once."""
+    return list(dict.fromkeys(_nbgrader(c)["grade_id"] for c in nb.cells if is_exercise(c)))
 
 
-def _is_exercise(cell) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and bool(meta.get("solution")) and isinstance(meta.get("grade_id"), str)
-
-
-def _imports(nb, exclude_exercises: bool = True) -> list[tuple[int, ast.stmt, str]]:
-    """(cell number, statement, source line) of each top-level import in the code cells."""
+def _imports(nb, exclude_exercises: bool = True) -> list[tuple[int, ast.stmt]]:
+    """(cell number, statement) of each top-level import in the code cells."""
     out = []
     for i, cell in enumerate(nb.cells, 1):
-        if cell.get("cell_type") != "code" or (exclude_exercises and _is_exercise(cell)):
+        if cell.get("cell_type") != "code" or (exclude_exercises and is_exercise(cell)):
             continue
         try:
             tree = ast.parse(cell.source)
         except SyntaxError:  # a cell with IPython magics: its plain import lines still count
             tree = ast.parse("\n".join(line for line in cell.source.split("\n") if line.startswith(("import ", "from "))))
-        out += [(i, node, ast.unparse(node)) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+        out += [(i, node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
     return out
 
 
 def _aliases(node) -> list[tuple[str, str, str]]:
     """(name bound, what it is bound to, the import of that name alone) for each name an import statement binds."""
     if isinstance(node, ast.Import):
-        return [
-            (a.asname or a.name.split(".")[0], a.name if a.asname else a.name.split(".")[0], f"import {a.name}" + (f" as {a.asname}" if a.asname else ""))
-            for a in node.names
-        ]
+        return [(a.asname or a.name.split(".")[0], a.name if a.asname else a.name.split(".")[0],
+                 f"import {a.name}" + (f" as {a.asname}" if a.asname else "")) for a in node.names]
     module = "." * node.level + (node.module or "")
-    return [(a.asname or a.name, f"{module}.{a.name}", f"from {module} import {a.name}" + (f" as {a.asname}" if a.asname else "")) for a in node.names]
+    return [(a.asname or a.name, f"{module}.{a.name}", f"from {module} import {a.name}" + (f" as {a.asname}" if a.asname else ""))
+            for a in node.names]
 
 
 def _protected(module: str) -> bool:
     return module.lstrip(".").split(".")[0] in PROTECTED or module.startswith(".")
 
 
-def _used_names(code: str) -> set[str]:
+def used_names(code: str) -> set[str]:
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -111,46 +126,58 @@ def _used_names(code: str) -> set[str]:
 
 
 def _checked(cell: Cell) -> Cell:
-    """`cell` with `refused` set when its code does not parse or reaches for the reference."""
+    """`cell` with `refused` set when its code does not parse or imports the reference."""
     try:
         tree = ast.parse(cell.code, filename=f"<exercise {cell.name}>")
     except SyntaxError as e:
         return dataclasses.replace(cell, refused=f"SyntaxError on line {e.lineno} of your {cell.name} cell: {e.msg}")
     for node in ast.walk(tree):
-        where = f"line {getattr(node, 'lineno', '?')} of your {cell.name} cell"
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for _, target, _ in _aliases(node):
                 if _protected(target):
+                    where = f"line {node.lineno} of your {cell.name} cell"
                     return dataclasses.replace(
-                        cell, refused=f"`{ast.unparse(node)}` ({where}) is refused: an exercise is answered without {target.split('.')[0]}"
-                    )
-        if isinstance(node, ast.Attribute) and node.attr in _SUSPECT_ATTRIBUTES:
-            return dataclasses.replace(cell, refused=f"`{node.attr}` ({where}) is refused in exercise code")
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and any(p in node.value for p in ("ulmfit_ref", "grading.")):
-            return dataclasses.replace(cell, refused=f"the string {node.value!r} ({where}) is refused in exercise code")
-        if isinstance(node, ast.Name) and node.id in ("__import__", "__builtins__"):
-            return dataclasses.replace(cell, refused=f"`{node.id}` ({where}) is refused in exercise code")
+                        cell, refused=f"`{ast.unparse(node)}` ({where}) is refused: an exercise is answered without "
+                                      f"{target.lstrip('.').split('.')[0] or 'the course'}")
     return cell
 
 
-def extract(nb, lesson) -> Program:
-    """The program of notebook `nb`, with `lesson` (the solution notebook of the same lesson) saying which imports are its own."""
-    lesson_bindings = {name: target for _, node, _ in _imports(lesson, exclude_exercises=False) for name, target, _ in _aliases(node)}
-    cells = [_checked(Cell(c.metadata["nbgrader"]["grade_id"], c.source)) for c in nb.cells if _is_exercise(c)]
-    used = set().union(*(_used_names(c.code) for c in cells))
+def exercise_cells(nb) -> list[Cell]:
+    """The exercise cells of `nb`, in order, each checked for what is refused in it."""
+    return [_checked(Cell(_nbgrader(c)["grade_id"], c.source)) for c in nb.cells if is_exercise(c)]
+
+
+def extract(nb, lesson_nb, lesson: str, variants: list[Cell] = ()) -> Program:
+    """The program of notebook `nb`; `lesson_nb` (the lesson's solution) says which imports are the lesson's own."""
+    lesson_lines = {line for _, node in _imports(lesson_nb, exclude_exercises=False) for _, _, line in _aliases(node)}
+    given = given_names(lesson)
+    cells = exercise_cells(nb)
+    variants = [_checked(v) for v in variants]
+    used = set().union(*(used_names(c.code) for c in [*cells, *variants]))
     lines, refusals = {}, {}
-    for i, node, source in _imports(nb):
+    for i, node in _imports(nb):
         for name, target, line in _aliases(node):
             if name not in used:
                 continue
-            if _protected(target) and lesson_bindings.get(name) != target:
-                refusals[name] = f"`{source}` (cell {i}) is refused: {name} comes from {target.lstrip('.').split('.')[0]}, which an exercise must not use"
-                lines.pop(name, None)
-            else:
-                lines[name] = line
-                refusals.pop(name, None)
-    for k, cell in enumerate(cells):
-        bad = next((refusals[n] for n in sorted(_used_names(cell.code)) if n in refusals), None)
-        if cell.refused is None and bad:
-            cells[k] = dataclasses.replace(cell, refused=bad)
-    return Program("\n".join(dict.fromkeys(lines.values())), cells)
+            kind = "learner"
+            if _protected(target):
+                module = target.lstrip(".").rsplit(".", 1)[0]
+                if line not in lesson_lines:
+                    refusals[name] = (f"`{line}` (cell {i}) is refused: {name} comes from {module}, which an exercise "
+                                      "is answered without")
+                    continue
+                if given.get(name) != ":".join(target.rsplit(".", 1)):
+                    refusals[name] = not_given("{exercise}", name, module, lesson)
+                    continue
+                kind = "given"
+            elif line in lesson_lines:
+                kind = "trusted"
+            lines[name] = (kind, line)
+            refusals.pop(name, None)
+    for group in (cells, variants):
+        for k, cell in enumerate(group):
+            bad = next((refusals[n] for n in sorted(used_names(cell.code)) if n in refusals), None)
+            if cell.refused is None and bad:
+                group[k] = dataclasses.replace(cell, refused=bad.replace("{exercise}", cell.name))
+    pick = (lambda kind: list(dict.fromkeys(line for k, line in lines.values() if k == kind)))
+    return Program(lesson, pick("given"), pick("trusted"), pick("learner"), cells, variants)
