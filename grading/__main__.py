@@ -18,18 +18,21 @@ def main(argv=None) -> int:
     a.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
     a.add_argument("--timeout", type=float, default=10.0, help="seconds one call of a learner's function may take (default: %(default)s)")
     a.add_argument("--budget", type=float, default=60.0, help="seconds all the calls of one exercise may take (default: %(default)s)")
-    a.add_argument("--memory-mb", type=int, default=2048, help="address space of a learner's process, in MiB (default: %(default)s)")
+    a.add_argument("--memory-mb", type=int, default=2048,
+                   help="address space a learner's process may add to what the lesson's imports take, in MiB (default: %(default)s)")
+    a.add_argument("--seed", type=int, default=None, help="the seed of the random inputs (default: a fresh one, logged)")
     args = parser.parse_args(argv)
     if args.command == "build":
         source.build(args.course)
         return 0
-    from .autograde import autograde
+    from .autograde import GRADER_PROBLEM, autograde
 
     if not args.submitted.is_dir():
         print(f"error: {args.submitted} is not a folder of submissions (STUDENT/LESSON/LESSON.ipynb)", file=sys.stderr)
         return 2
-    autograde(args.submitted, args.out, jobs=args.jobs, call_timeout=args.timeout, exercise_budget=args.budget, memory_mb=args.memory_mb)
-    return 0
+    rows = autograde(args.submitted, args.out, jobs=args.jobs, call_timeout=args.timeout, exercise_budget=args.budget,
+                     memory_mb=args.memory_mb, seed=args.seed)
+    return 1 if any(r["reason"].startswith(GRADER_PROBLEM) for r in rows) else 0
 
 
 if __name__ == "__main__":

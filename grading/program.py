@@ -1,8 +1,8 @@
 """The learner's program: the exercise cells of a notebook, and the imports of its other cells that those cells use.
 
 What runs, and what is refused:
-- each code cell whose nbgrader metadata says `solution: true` is an exercise, named by its `grade_id`, and runs as
-  it is (two cells of one exercise, as a copy and paste in Jupyter makes, both run, the later one last);
+- each code cell whose `grade_id` is one of the lesson's exercises is that exercise, and runs as it is (two cells of
+  one exercise, as a copy and paste in Jupyter makes, both run, the later one last);
 - a name an exercise uses may come from an import in another code cell. The lesson's own imports (the same line in
   `solutions/`) of ordinary modules run before the learner's code (`trusted`); the imports the learner added run after
   the guard is on (`learner`). Nothing else of the other cells runs: no data loading, no demos;
@@ -89,11 +89,11 @@ def exercise_names(nb) -> list[str]:
     return list(dict.fromkeys(_nbgrader(c)["grade_id"] for c in nb.cells if is_exercise(c)))
 
 
-def _imports(nb, exclude_exercises: bool = True) -> list[tuple[int, ast.stmt]]:
-    """(cell number, statement) of each top-level import in the code cells."""
+def _imports(nb, exercises=()) -> list[tuple[int, ast.stmt]]:
+    """(cell number, statement) of each top-level import in the code cells that are not exercise cells."""
     out = []
     for i, cell in enumerate(nb.cells, 1):
-        if cell.get("cell_type") != "code" or (exclude_exercises and is_exercise(cell)):
+        if cell.get("cell_type") != "code" or _nbgrader(cell).get("grade_id") in exercises:
             continue
         try:
             tree = ast.parse(cell.source)
@@ -142,20 +142,22 @@ def _checked(cell: Cell) -> Cell:
     return cell
 
 
-def exercise_cells(nb) -> list[Cell]:
-    """The exercise cells of `nb`, in order, each checked for what is refused in it."""
-    return [_checked(Cell(_nbgrader(c)["grade_id"], c.source)) for c in nb.cells if is_exercise(c)]
+def exercise_cells(nb, names) -> list[Cell]:
+    """The code cells of `nb` whose grade_id is one of the exercises `names`, in order (a copy too), each checked."""
+    return [_checked(Cell(_nbgrader(c)["grade_id"], c.source)) for c in nb.cells
+            if c.get("cell_type") == "code" and _nbgrader(c).get("grade_id") in names]
 
 
 def extract(nb, lesson_nb, lesson: str, variants: list[Cell] = ()) -> Program:
     """The program of notebook `nb`; `lesson_nb` (the lesson's solution) says which imports are the lesson's own."""
-    lesson_lines = {line for _, node in _imports(lesson_nb, exclude_exercises=False) for _, _, line in _aliases(node)}
+    lesson_lines = {line for _, node in _imports(lesson_nb) for _, _, line in _aliases(node)}
+    names = exercise_names(lesson_nb)
     given = given_names(lesson)
-    cells = exercise_cells(nb)
+    cells = exercise_cells(nb, names)
     variants = [_checked(v) for v in variants]
     used = set().union(*(used_names(c.code) for c in [*cells, *variants]))
     lines, refusals = {}, {}
-    for i, node in _imports(nb):
+    for i, node in _imports(nb, names):
         for name, target, line in _aliases(node):
             if name not in used:
                 continue

@@ -1,0 +1,61 @@
+"""A submission's nbgrader metadata made the lesson's again, so that one edited notebook cannot stop nbgrader for a class.
+
+nbgrader stops a whole lesson on one notebook whose metadata it does not expect (a schema_version it does not know, a
+grade flag on an exercise cell, a cell copied in Jupyter with its grade_id, an extra grade cell, metadata that is not a
+mapping...). The grader never needed the learner's metadata, only the code of the exercise cells, so every cell's
+nbgrader metadata is taken from the released lesson, by grade_id: a known grade_id gets the release's metadata (once:
+a second cell with the same grade_id, such as a copy, becomes a plain cell), an unknown one or one on a cell of another
+type loses it, and each change is said in a note. The learner's cells, sources and order are kept.
+"""
+
+import copy
+
+import nbformat
+
+
+def _meta(cell) -> dict:
+    metadata = cell.get("metadata")
+    return metadata.get("nbgrader") if isinstance(metadata, dict) and isinstance(metadata.get("nbgrader"), dict) else None
+
+
+def gradable(nb, release) -> tuple[nbformat.NotebookNode, list[str]]:
+    """(a copy of `nb` whose nbgrader metadata is the release's, the notes that say what was changed)."""
+    nb = copy.deepcopy(nb)
+    notes = []
+    wanted = {}
+    for cell in release.cells:
+        if (meta := _meta(cell)) is not None:
+            wanted[meta["grade_id"]] = (cell.cell_type, meta)
+    if not isinstance(nb.get("metadata"), dict):
+        nb["metadata"] = nbformat.NotebookNode()
+        notes.append("the notebook's metadata was not a mapping: the lesson's was used")
+    seen, ids = set(), set()
+    for i, cell in enumerate(nb.cells, 1):
+        if not isinstance(cell.get("metadata"), dict):
+            cell["metadata"] = nbformat.NotebookNode()
+            notes.append(f"cell {i}: its metadata was not a mapping (it was removed)")
+        raw = cell.metadata.get("nbgrader", None)
+        if raw is not None and not isinstance(raw, dict):
+            del cell.metadata["nbgrader"]
+            notes.append(f"cell {i}: its nbgrader metadata was not a mapping (it was removed)")
+        meta = _meta(cell)
+        if meta is not None:
+            grade_id = meta.get("grade_id")
+            known = wanted.get(grade_id) if isinstance(grade_id, str) else None
+            if known is None or known[0] != cell.get("cell_type"):
+                del cell.metadata["nbgrader"]
+                notes.append(f"cell {i}: its nbgrader metadata ({grade_id!r}) is not the lesson's; it is graded as a plain cell")
+            elif grade_id in seen:
+                del cell.metadata["nbgrader"]
+                notes.append(f"cell {i}: a second cell with the grade_id {grade_id!r} (a copy?) is kept as a plain cell; "
+                             "the grader ran the code of both, in order")
+            else:
+                seen.add(grade_id)
+                if meta != known[1]:
+                    notes.append(f"cell {i} ({grade_id}): its nbgrader metadata was edited; the lesson's was used")
+                cell.metadata["nbgrader"] = copy.deepcopy(known[1])
+        cell_id = cell.get("id")
+        if not isinstance(cell_id, str) or cell_id in ids:
+            cell["id"] = f"repaired-{i:03d}"
+        ids.add(cell["id"])
+    return nb, notes
