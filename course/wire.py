@@ -194,7 +194,7 @@ def decode(tree):
         _need(len(rest) == 2 and rest[0] in _DICTS.values() and type(rest[1]) is list, "a bad dict")
         items = [(decode(k), decode(v)) for k, v in (_pair(p) for p in rest[1])]
         kind = next(t for t, name in _DICTS.items() if name == rest[0])
-        return kind(None, items) if kind is collections.defaultdict else kind(items)
+        return kind(None, items) if kind is collections.defaultdict else kind(dict(items))
     if tag == "record":
         _need(len(rest) == 2 and type(rest[0]) is str and type(rest[1]) is list, "a bad record")
         return Record(rest[0], tuple((str(name), decode(v)) for name, v in (_pair(p) for p in rest[1])))
@@ -399,8 +399,8 @@ def _show(x) -> str:
         return "[" + ", ".join(map(_show, x)) + "]"
     if type(x) is tuple:
         return "(" + ", ".join(map(_show, x)) + ("," if len(x) == 1 else "") + ")"
-    if isinstance(x, dict):
-        body = "{" + ", ".join(f"{_show(k)}: {_show(v)}" for k, v in x.items()) + "}"
+    if isinstance(x, dict):  # keys in a fixed order: a mapping's order is not compared, and sets make it vary
+        body = "{" + ", ".join(f"{_show(k)}: {_show(v)}" for k, v in sorted(x.items(), key=lambda kv: repr(kv[0]))) + "}"
         return body if type(x) is dict else f"{type(x).__name__}({body})"
     if kind(x) == "tensor":
         return f"tensor({_values(x.tolist())}, dtype={x.dtype})"

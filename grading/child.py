@@ -39,8 +39,9 @@ def _register(filename: str, code: str) -> None:
 
 
 def _is_learner(filename: str):
+    """'your fixup cell' for a frame of the learner's cell `<exercise fixup>` (or of a variant, `<exercise fixup #2>`)."""
     if filename.startswith("<exercise ") and filename.endswith(">"):
-        return f"your {filename[len('<exercise '):-1]} cell"
+        return f"your {filename[len('<exercise '):-1].split(' #')[0]} cell"
     return None
 
 
@@ -96,7 +97,7 @@ def _unhook_spawning() -> None:
 
 def _run_cell(out_fd: int, cell: dict, namespace: dict, variant) -> None:
     send(out_fd, {"cell": cell["name"], "variant": variant, "started": True})
-    filename = f"<exercise {cell['name']}>"
+    filename = f"<exercise {cell['name']}>" if variant is None else f"<exercise {cell['name']} #{variant}>"
     _register(filename, cell["code"])
     try:
         exec(compile(cell["code"], filename, "exec"), namespace)
@@ -125,7 +126,7 @@ def main(in_fd: int, out_fd: int) -> None:
     except Exception as e:  # noqa: BLE001 - whatever stops the set-up is the grader's problem
         send(out_fd, {"grader_problem": f"the grader could not set up its sandbox ({type(e).__name__}: {e})"})
         return
-    namespace = {"__name__": "__learner__"}
+    namespace = {"__name__": "__main__"}  # as in a notebook's kernel
     imports = [(f"import {m}", {}) for m in lesson.PRELOAD] + [(line, namespace) for line in start["trusted"]]
     for line, into in imports:  # what the observations need, then the lesson's own imports that the cells use
         try:
