@@ -195,8 +195,10 @@ def _code_objects(obj) -> list:
 
 
 def code_names(obj) -> set:
-    """The global names the code of `obj` refers to."""
-    return {n for c in _code_objects(obj) for n in c.co_names}
+    """The global names the code of `obj` reads (not its attributes: `x.data` is no use of a global `data`)."""
+    import dis
+
+    return {i.argval for c in _code_objects(obj) for i in dis.get_instructions(c) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
 
 
 def _library_dirs() -> tuple:

@@ -87,12 +87,15 @@ def _limit(status_fd, memory_mb: int, cpu_s: int) -> None:
 
 
 def _unhook_spawning() -> None:
-    """`_posixsubprocess.fork_exec` starts processes without an audit event: make it unreachable, so that reaching it
-    means an import, which the guard refuses."""
-    sys.modules.pop("_posixsubprocess", None)
-    for module in ("subprocess", "multiprocessing.util"):
-        if hasattr(sys.modules.get(module), "_posixsubprocess"):
-            delattr(sys.modules[module], "_posixsubprocess")
+    """`_posixsubprocess.fork_exec` starts processes without an audit event: make it unreachable from every module, so
+    that reaching it again means an import, which the guard refuses."""
+    spawner = sys.modules.pop("_posixsubprocess", None)
+    if spawner is None:
+        return
+    for module in list(sys.modules.values()):
+        for name, value in list(getattr(module, "__dict__", {}).items()):
+            if value is spawner or value is spawner.fork_exec:
+                delattr(module, name)
 
 
 def _run_cell(out_fd: int, cell: dict, namespace: dict, variant) -> None:

@@ -59,8 +59,9 @@ def mode() -> tuple[str, str]:
 
 
 def command(argv: list) -> list:
-    """`argv` run in new namespaces."""
-    return [shutil.which("unshare"), *UNSHARE, *argv]
+    """`argv` run in new namespaces, as the child of a shell: the first process of a PID namespace ignores the signals
+    it has no handler for (an `abort()` there ends as a segfault), the learner's process should not be that one."""
+    return [shutil.which("unshare"), *UNSHARE, "/bin/sh", "-c", '"$@"; exit $?', "sh", *argv]
 
 
 def python_dirs() -> list[str]:
@@ -106,7 +107,7 @@ def enter(scratch: str, readable: list[str], hidden: list[str]) -> None:
     libc = _libc()
     _mount(libc, None, "/", None, _MS_REC | _MS_PRIVATE)
     root = os.path.join(scratch, ".root")
-    os.makedirs(root)
+    os.makedirs(root, exist_ok=True)  # a child started again after a crash finds the folder of the first
     _mount(libc, "tmpfs", root, "tmpfs", _MS_NOSUID | _MS_NODEV, "size=4m,mode=755")
     for d in _system_dirs():
         if os.path.islink(d):

@@ -45,7 +45,7 @@ def _borrowed(name: str, answer, namespace: dict) -> str | None:
     for used in sorted(code_names(answer)):
         value = namespace.get(used)
         origin = getattr(value, "__module__", None) or getattr(value, "__name__", "") if value is not None else ""
-        if str(origin).split(".")[0] in PROTECTED and used not in given and used not in EXERCISES:
+        if str(origin).split(".")[0] in PROTECTED and used not in given:
             return not_given(name, used, origin, lesson)
     return None
 
