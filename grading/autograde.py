@@ -61,9 +61,8 @@ def grade_one(path: str, lesson: str, settings: dict) -> dict:
     names = program.exercise_names(lesson_nb)
     notes, forced = [], {}
     try:
-        nb = program.read_notebook(path)
-        nb, repairs = repair.gradable(nb, released)
-    except (program.NotebookError, AttributeError, TypeError) as e:
+        nb, repairs = repair.gradable(program.read_notebook(path, notes), released)
+    except program.NotebookError as e:
         reason = f"your notebook could not be read: {e}; it was graded as the lesson with no answer"
         return {"unreadable": True, "notes": [reason], "exercises": _zero(names, reason), "notebook": None}
     notes += repairs
@@ -119,14 +118,15 @@ def _submissions(submitted: Path, known: list[str]) -> tuple[list, list, list]:
     files that are not submissions. A submission reached through a symbolic link is refused: it could point at a
     classmate's notebook or at the course's sources."""
     found, refused, warnings = [], [], []
-    for student in sorted(p for p in submitted.iterdir() if p.is_dir()):
+    for student in sorted(p for p in submitted.iterdir() if p.is_dir() and not p.is_symlink()):
         for folder in sorted(p for p in student.iterdir() if p.is_dir()):
             if folder.name not in known:
                 warnings.append(f"{folder}: not a lesson of this course ({', '.join(known)}); skipped")
                 continue
             expected = folder / f"{folder.name}.ipynb"
-            notebooks = sorted(folder.glob("*.ipynb"))
-            path = expected if expected.exists() or expected.is_symlink() else (notebooks[0] if len(notebooks) == 1 else None)
+            notebooks = [] if folder.is_symlink() else sorted(folder.glob("*.ipynb"))
+            path = expected if expected.is_symlink() or folder.is_symlink() or expected.exists() else (
+                notebooks[0] if len(notebooks) == 1 else None)
             if path is None:
                 warnings.append(f"{folder}: no {expected.name}; this lesson scores zero for {student.name}")
                 continue
@@ -161,7 +161,7 @@ def _config(out: Path, results_dir: Path):
     return c
 
 
-def _nbgrader(converter, config: Config, lesson: str, student: str = "*") -> None:
+def _nbgrader(converter, config, lesson: str, student: str = "*") -> None:
     """Run one nbgrader converter over `lesson` for `student` (all by default), quietly."""
     import logging
 

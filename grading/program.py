@@ -57,20 +57,42 @@ class Program:
         return any(other in used_names(c.code) for c in cells)
 
 
-def read_notebook(path) -> nbformat.NotebookNode:
-    """A submission or lesson (.ipynb) or a solution script (.py); `NotebookError` with the reason when it is unreadable."""
+def read_notebook(path, notes: list | None = None) -> nbformat.NotebookNode:
+    """A submission or lesson (.ipynb) or a solution script (.py); `NotebookError` with the reason when it is unreadable.
+    Metadata that is not a mapping (which stops nbformat itself) is emptied, and said in `notes`."""
     path = Path(path)
     if path.suffix == ".py":
         return jupytext.read(path, fmt="py:percent")
     text = path.read_bytes().decode("utf-8", errors="replace")
     try:
-        json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as e:
         raise NotebookError(f"{path.name} is not valid JSON ({e})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise NotebookError(f"{path.name} is not a Jupyter notebook (it holds no list of cells)")
+    said = mappings(data)
+    if notes is not None:
+        notes += said
     try:
-        return nbformat.reads(text, as_version=4)
+        return nbformat.reads(json.dumps(data), as_version=4)
     except Exception as e:  # noqa: BLE001 - nbformat raises many kinds; every one means "not a notebook"
         raise NotebookError(f"{path.name} is not a Jupyter notebook ({type(e).__name__}: {e})") from None
+
+
+def mappings(data: dict) -> list[str]:
+    """Empty each metadata of `data` (a notebook's JSON) that is not a mapping; returns what was done, in words."""
+    said = []
+    if not isinstance(data.get("metadata", {}), dict):
+        data["metadata"] = {}
+        said.append("the notebook's metadata was not a mapping (it was emptied)")
+    for i, cell in enumerate(data["cells"], 1):
+        if isinstance(cell, dict) and not isinstance(cell.get("metadata", {}), dict):
+            cell["metadata"] = {}
+            said.append(f"cell {i}: its metadata was not a mapping (it was emptied)")
+        if isinstance(cell, dict) and not isinstance(cell.get("metadata", {}).get("nbgrader", {}), dict):
+            del cell["metadata"]["nbgrader"]
+            said.append(f"cell {i}: its nbgrader metadata was not a mapping (it was removed)")
+    return said
 
 
 def _nbgrader(cell) -> dict:

@@ -2,10 +2,11 @@
 
 nbgrader stops a whole lesson on one notebook whose metadata it does not expect (a schema_version it does not know, a
 grade flag on an exercise cell, a cell copied in Jupyter with its grade_id, an extra grade cell, metadata that is not a
-mapping...). The grader never needed the learner's metadata, only the code of the exercise cells, so every cell's
+mapping, which `program.read_notebook` empties first...). The grader never needed the learner's metadata, only the code of the exercise cells, so every cell's
 nbgrader metadata is taken from the released lesson, by grade_id: a known grade_id gets the release's metadata (once:
-a second cell with the same grade_id, such as a copy, becomes a plain cell), an unknown one or one on a cell of another
-type loses it, and each change is said in a note. The learner's cells, sources and order are kept.
+a second cell with the same grade_id, such as a copy, becomes a plain cell; a cell whose metadata is lost is known by
+its id, which the release sets to its grade_id), an unknown grade_id or one on a cell of another type is removed, and
+each change is said in a note. The learner's cells, sources and order are kept.
 """
 
 import copy
@@ -13,9 +14,8 @@ import copy
 import nbformat
 
 
-def _meta(cell) -> dict:
-    metadata = cell.get("metadata")
-    return metadata.get("nbgrader") if isinstance(metadata, dict) and isinstance(metadata.get("nbgrader"), dict) else None
+def _meta(cell) -> dict | None:
+    return cell.metadata.get("nbgrader")
 
 
 def gradable(nb, release) -> tuple[nbformat.NotebookNode, list[str]]:
@@ -26,18 +26,11 @@ def gradable(nb, release) -> tuple[nbformat.NotebookNode, list[str]]:
     for cell in release.cells:
         if (meta := _meta(cell)) is not None:
             wanted[meta["grade_id"]] = (cell.cell_type, meta)
-    if not isinstance(nb.get("metadata"), dict):
-        nb["metadata"] = nbformat.NotebookNode()
-        notes.append("the notebook's metadata was not a mapping: the lesson's was used")
     seen, ids = set(), set()
     for i, cell in enumerate(nb.cells, 1):
-        if not isinstance(cell.get("metadata"), dict):
-            cell["metadata"] = nbformat.NotebookNode()
-            notes.append(f"cell {i}: its metadata was not a mapping (it was removed)")
-        raw = cell.metadata.get("nbgrader", None)
-        if raw is not None and not isinstance(raw, dict):
-            del cell.metadata["nbgrader"]
-            notes.append(f"cell {i}: its nbgrader metadata was not a mapping (it was removed)")
+        if _meta(cell) is None and cell.get("id") in wanted and cell.get("id") not in seen:
+            cell.metadata["nbgrader"] = {"grade_id": cell["id"]}  # its id says which of the lesson's cells it is
+            notes.append(f"cell {i}: its nbgrader metadata was lost; its id {cell['id']!r} names it")
         meta = _meta(cell)
         if meta is not None:
             grade_id = meta.get("grade_id")
