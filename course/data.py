@@ -43,22 +43,23 @@ TINY_REVIEWS = {
         "The best film of the year, no contest.",
     ],
 }
-# Excerpts of real reviews (their file in aclImdb/ after each), with the debris, repeats, capitals, slashes and hashes
-# that IMDb has: fixed inputs of the exercises of lessons 1 to 4.
+# Excerpts of real reviews, with the debris, repeats, capitals, slashes and hashes that IMDb has: fixed inputs of the
+# exercises of lessons 1 to 4. Their files in aclImdb/: test/neg/10013_4, 10303_3, 11230_4, 11715_3, 10014_2, 10021_3,
+# 9180_3, test/pos/12105_10, test/neg/3613_3, 7761_1, 10008_4, 1647_1 and 10016_3.
 REAL_REVIEWS = (
-    "lve to wait until the next morning to look for the culprit (!!!!!!!!!!)<br /><br />However, I suppose",  # test/neg/10013_4
-    "Darcy will do her impersonation of Sandra Oh on Arliss blah blah blah blah blah. The only positive",  # test/neg/10303_3
-    "Needless to say he didn't come quietly HA HA HA HA HA HA HA HA",  # test/neg/11230_4
-    "im still laughing ha ha ha ha ha ha ha",  # test/neg/11715_3
-    "GREAT job on the dubbing too guys(!) Best moment: when our hero",  # test/neg/10014_2
-    "I recently found The Prey in its original VHS 'big box' form and was very excited. I just LOVE finding",  # test/neg/10021_3
-    "Eye Candy: Nina Richardson shows some T&A; Mary Kapper goes topless <br /><br />My Grade: D <br /><br />",  # test/neg/9180_3
-    'I saw the "Gegen die Wand" ("Head-On") ("Duvara Kars&#305;") and I admired his work',  # test/pos/12105_10
-    "it's becoming not a horror\\adventure but a comedy driven movie",  # test/neg/3613_3
-    "enjoy following their lives.\\<br /><br />I can understand why",  # test/neg/7761_1
-    "most viewers will have had enough. *1/2 from ****",  # test/neg/10008_4
-    "is miscast as a rural vamp; she's too round of face for treachery.",  # test/neg/1647_1
-    "Dibakar Banerjee!!!!! Later u find out this scene has nothing to do with it. 10/10 #best",  # test/neg/10016_3
+    "lve to wait until the next morning to look for the culprit (!!!!!!!!!!)<br /><br />However, I suppose",
+    "Darcy will do her impersonation of Sandra Oh on Arliss blah blah blah blah blah. The only positive",
+    "Needless to say he didn't come quietly HA HA HA HA HA HA HA HA",
+    "im still laughing ha ha ha ha ha ha ha",
+    "GREAT job on the dubbing too guys(!) Best moment: when our hero",
+    "I recently found The Prey in its original VHS 'big box' form and was very excited. I just LOVE finding",
+    "Eye Candy: Nina Richardson shows some T&A; Mary Kapper goes topless <br /><br />My Grade: D <br /><br />",
+    'I saw the "Gegen die Wand" ("Head-On") ("Duvara Kars&#305;") and I admired his work',
+    "it's becoming not a horror\\adventure but a comedy driven movie",
+    "enjoy following their lives.\\<br /><br />I can understand why",
+    "most viewers will have had enough. *1/2 from ****",
+    "is miscast as a rural vamp; she's too round of face for treachery.",
+    "Dibakar Banerjee!!!!! Later u find out this scene has nothing to do with it. 10/10 #best",
 )
 # Review ids are not given in order, and 10 sorts before 9 as text: reading by id needs int(id).
 _TINY_IDS = (10, 9, 0, 3)
@@ -112,7 +113,11 @@ def sample_imdb(source, dest, n_per_class: int) -> Path:
     if source.is_file():
         with tarfile.open(source, "r|gz") as tar:
             for member in tar:
-                if member.isfile() and _re_review.search(member.name) and keep(member.name, tar.extractfile(member).read()):
+                if (
+                    member.isfile()
+                    and _re_review.search(member.name)
+                    and keep(member.name, tar.extractfile(member).read())
+                ):
                     break
     else:
         folder = source if source.name == "aclImdb" else source / "aclImdb"

@@ -1,4 +1,4 @@
-"""One exercise, defined once, and `run`: the check that the notebook's check cell, the self-check and the autograde share.
+"""One exercise, defined once, and `run`: the check the notebook's check cell, the self-check and the autograde share.
 
 An `Exercise` names the public `ulmfit_ref` object it is checked against, says how it is called and what of the call
 is observed (`observe`, run alike on the learner's answer and on the reference, in the learner's process), lists fixed
@@ -37,7 +37,7 @@ class CheckFailed(AssertionError):
 
 
 class Stop(BaseException):
-    """A check that cannot go on (a timeout, a crash, a refusal, a stub): a BaseException, so hypothesis does not shrink."""
+    """A check that cannot go on (a timeout, a crash, a refusal, a stub): a BaseException, which hypothesis lets by."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -45,7 +45,7 @@ class Stop(BaseException):
 
 
 class GraderProblem(Stop):
-    """A check that cannot run for a reason of the grader's, not of the learner's (an import that fails in the grader)."""
+    """A check that cannot run for a reason of the grader's, not the learner's (an import that fails in the grader)."""
 
 
 class _Mismatch(Exception):
@@ -198,14 +198,21 @@ def code_names(obj) -> set:
     """The global names the code of `obj` reads (not its attributes: `x.data` is no use of a global `data`)."""
     import dis
 
-    return {i.argval for c in _code_objects(obj) for i in dis.get_instructions(c) if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")}
+    return {
+        i.argval
+        for c in _code_objects(obj)
+        for i in dis.get_instructions(c)
+        if i.opname in ("LOAD_GLOBAL", "LOAD_NAME")
+    }
 
 
 def _library_dirs() -> tuple:
     """Where code that is not the learner's lives: Python, the installed packages, ulmfit_ref and course."""
     dirs = {sys.prefix, sys.base_prefix, str(Path(__file__).resolve().parent)}
     dirs |= {p for p in sys.path if "-packages" in p}
-    dirs |= {str(Path(m.__file__).resolve().parent) for m in (sys.modules.get("ulmfit_ref"),) if getattr(m, "__file__", None)}
+    dirs |= {
+        str(Path(m.__file__).resolve().parent) for m in (sys.modules.get("ulmfit_ref"),) if getattr(m, "__file__", None)
+    }
     return tuple(dirs)
 
 
@@ -233,7 +240,8 @@ class InProcess:
         if answer is None:
             return f"there is no {name} to check: run its exercise cell first"
         if not callable(answer):
-            return f"{name} should be a function (or a class); yours is a {type(answer).__name__}: {wire.show(wire.decode(wire.encode(answer)), 80)}"
+            shown = wire.show(wire.decode(wire.encode(answer)), 80)
+            return f"{name} should be a function (or a class); yours is a {type(answer).__name__}: {shown}"
         return None
 
     def observe(self, exercise: Exercise, tree) -> list:
@@ -336,9 +344,17 @@ def run(exercise: Exercise, learner, examples: int, seed: int | None = None) -> 
         if examples:
             state["phase"] = "random"
 
-            @settings(max_examples=examples, database=None, deadline=None, derandomize=False, report_multiple_bugs=False,
-                      suppress_health_check=list(HealthCheck), phases=(Phase.generate, Phase.shrink),
-                      verbosity=Verbosity.quiet, print_blob=False)
+            @settings(
+                max_examples=examples,
+                database=None,
+                deadline=None,
+                derandomize=False,
+                report_multiple_bugs=False,
+                suppress_health_check=list(HealthCheck),
+                phases=(Phase.generate, Phase.shrink),
+                verbosity=Verbosity.quiet,
+                print_blob=False,
+            )
             @hypothesis_seed(seed)
             @given(exercise.inputs)
             def random_inputs(inp):
@@ -348,12 +364,18 @@ def run(exercise: Exercise, learner, examples: int, seed: int | None = None) -> 
     except _Mismatch as m:
         return Verdict(name, False, _mismatch_message(exercise, m, state, seed, learner))
     except Flaky:
-        return Verdict(name, False, f"{name}: your answer changes from one call to the next on the same input; it "
-                                    "should not (no randomness it was not asked for, no state kept between calls)")
+        return Verdict(
+            name,
+            False,
+            f"{name}: your answer changes from one call to the next on the same input; it "
+            "should not (no randomness it was not asked for, no state kept between calls)",
+        )
     except GraderProblem as e:
         return Verdict(name, False, f"{name}: {e.reason}", grader_problem=True)
     except Stop as stop:
-        return Verdict(name, False, stop.reason if stop.reason.startswith("not implemented yet") else f"{name}: {stop.reason}")
+        return Verdict(
+            name, False, stop.reason if stop.reason.startswith("not implemented yet") else f"{name}: {stop.reason}"
+        )
     return Verdict(name, True, _passed_message(exercise, checked, counts))
 
 
@@ -366,10 +388,14 @@ def _count(n: int, what: str) -> str:
 
 
 def _passed_message(exercise: Exercise, checked: list, counts: dict) -> str:
-    inputs = _count(counts["fixed"], "fixed") + (f" and {_count(counts['random'], 'random')}" if counts["random"] else "")
+    inputs = _count(counts["fixed"], "fixed") + (
+        f" and {_count(counts['random'], 'random')}" if counts["random"] else ""
+    )
     if checked:
         return f"✓ {exercise.name}: {', '.join(checked)}, on {inputs}"
-    within = f" (floats within rtol {exercise.tolerance[0]:g}, atol {exercise.tolerance[1]:g})" if exercise.tolerance else ""
+    within = (
+        f" (floats within rtol {exercise.tolerance[0]:g}, atol {exercise.tolerance[1]:g})" if exercise.tolerance else ""
+    )
     return f"✓ {exercise.name}: same as {_reference_name(exercise)} on {inputs}{within}"
 
 
@@ -378,8 +404,10 @@ def _mismatch_message(exercise: Exercise, m: _Mismatch, state: dict, seed: int, 
         source = "one of its fixed inputs"
     else:
         source = f"the smallest input that differs, of {_count(state['tried'], 'random')} drawn from seed {seed}"
-    lines = [f"{exercise.name} differs from the reference ({_reference_name(exercise)}) on {source}:",
-             f"  call:     {_cut(exercise.shown(m.input), 2 * wire.MAX_SHOWN)}"]
+    lines = [
+        f"{exercise.name} differs from the reference ({_reference_name(exercise)}) on {source}:",
+        f"  call:     {_cut(exercise.shown(m.input), 2 * wire.MAX_SHOWN)}",
+    ]
     if m.show_values:
         lines += [f"  expected: {wire.show(m.expected)}", f"  yours:    {wire.show(m.actual)}"]
     lines.append(f"  {m.problem}")
@@ -398,6 +426,8 @@ def _dependency_notes(exercise: Exercise, learner) -> list:
         if learner.refers(exercise.name, other) and not learner.problem(other):
             verdict = run(EXERCISES[other], learner, examples=0)
             if not verdict.passed:
-                notes.append(f"  note: your {exercise.name} calls your {other}, which fails its own check: "
-                             f"make {other} pass first ({verdict.message.split(chr(10))[0]})")
+                notes.append(
+                    f"  note: your {exercise.name} calls your {other}, which fails its own check: "
+                    f"make {other} pass first ({verdict.message.split(chr(10))[0]})"
+                )
     return notes

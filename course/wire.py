@@ -19,8 +19,12 @@ import traceback
 MAX_DEPTH = 60  # nesting levels encoded; deeper (or circular) values are unencodable
 MAX_REPR = 200  # characters of repr kept for an object of a type the wire does not know
 MAX_SHOWN = 300  # characters of a value shown in a message
-_DICTS = {dict: "dict", collections.Counter: "collections.Counter", collections.OrderedDict: "collections.OrderedDict",
-          collections.defaultdict: "collections.defaultdict"}
+_DICTS = {
+    dict: "dict",
+    collections.Counter: "collections.Counter",
+    collections.OrderedDict: "collections.OrderedDict",
+    collections.defaultdict: "collections.defaultdict",
+}
 _TENSOR_DTYPES = ("float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool")
 
 
@@ -120,7 +124,11 @@ def encode(x, hide=(), _depth: int = 0):
         if t in (list, tuple):
             return [t.__name__, [encode(v, hide, _depth + 1) for v in x]]
         if t in _DICTS:
-            return ["dict", _DICTS[t], [[encode(k, hide, _depth + 1), encode(v, hide, _depth + 1)] for k, v in dict.items(x)]]
+            return [
+                "dict",
+                _DICTS[t],
+                [[encode(k, hide, _depth + 1), encode(v, hide, _depth + 1)] for k, v in dict.items(x)],
+            ]
         if t in (set, frozenset):
             items = sorted((encode(v, hide, _depth + 1) for v in x), key=dumps)
             return [t.__name__, items]
@@ -132,12 +140,26 @@ def encode(x, hide=(), _depth: int = 0):
         if t.__module__ == "numpy" and t.__name__ == "ndarray":
             if x.dtype.kind in "biuf" and not x.dtype.hasobject:
                 raw = x.astype(x.dtype.newbyteorder("<")).tobytes()
-                return ["ndarray", x.dtype.str.replace(">", "<").replace("|", "<"), list(x.shape), base64.b64encode(raw).decode()]
-            return ["ndarray-values", str(x.dtype), list(x.shape), [encode(v, hide, _depth + 1) for v in x.ravel().tolist()]]
+                return [
+                    "ndarray",
+                    x.dtype.str.replace(">", "<").replace("|", "<"),
+                    list(x.shape),
+                    base64.b64encode(raw).decode(),
+                ]
+            return [
+                "ndarray-values",
+                str(x.dtype),
+                list(x.shape),
+                [encode(v, hide, _depth + 1) for v in x.ravel().tolist()],
+            ]
         if t.__module__ == "numpy" and getattr(x, "shape", None) == () and hasattr(x, "item"):
             return ["numpy", str(x.dtype), encode(x.item(), hide, _depth + 1)]
         if dataclasses.is_dataclass(x) and not isinstance(x, type):
-            return ["record", qualname(t), [[f.name, encode(getattr(x, f.name), hide, _depth + 1)] for f in dataclasses.fields(x)]]
+            return [
+                "record",
+                qualname(t),
+                [[f.name, encode(getattr(x, f.name), hide, _depth + 1)] for f in dataclasses.fields(x)],
+            ]
         return ["object", qualname(t), _hide(repr(x), hide)[:MAX_REPR]]
     except Exception as e:  # noqa: BLE001 - a value whose repr, fields or bytes fail is reported, not raised
         return ["unencodable", qualname(t), f"{type(e).__name__}: {e}"[:MAX_SHOWN]]
@@ -206,7 +228,9 @@ def decode(tree):
         import torch
 
         dtype, shape, raw = getattr(torch, rest[0]), _shape(rest[1]), _bytes(rest[2])
-        _need(len(raw) == math.prod(shape) * dtype.itemsize, f"a tensor of shape {shape} with {len(raw)} bytes of values")
+        _need(
+            len(raw) == math.prod(shape) * dtype.itemsize, f"a tensor of shape {shape} with {len(raw)} bytes of values"
+        )
         values = torch.frombuffer(bytearray(raw), dtype=dtype) if raw else torch.empty(0, dtype=dtype)
         return values.reshape(shape).clone()
     if tag == "ndarray":
@@ -219,7 +243,9 @@ def decode(tree):
             raise WireError(f"an array of an unknown dtype {rest[0]!r}") from None
         _need(dtype.kind in "biuf" and not dtype.hasobject, f"an array of dtype {dtype}")
         shape, raw = _shape(rest[1]), _bytes(rest[2])
-        _need(len(raw) == math.prod(shape) * dtype.itemsize, f"an array of shape {shape} with {len(raw)} bytes of values")
+        _need(
+            len(raw) == math.prod(shape) * dtype.itemsize, f"an array of shape {shape} with {len(raw)} bytes of values"
+        )
         return np.frombuffer(raw, dtype=dtype).reshape(shape).astype(dtype.newbyteorder("="))
     if tag == "ndarray-values":
         import numpy as np
@@ -292,7 +318,11 @@ def difference(expected, actual, subject: str = "the result", tol: tuple | None 
                 return d
         if len(e) != len(a):
             n = min(len(e), len(a))
-            which = f"the first extra one is {show(a[n], 80)}" if len(a) > n else f"the first missing one is {show(e[n], 80)}"
+            which = (
+                f"the first extra one is {show(a[n], 80)}"
+                if len(a) > n
+                else f"the first missing one is {show(e[n], 80)}"
+            )
             return f"{subject} should have {len(e)} item{'s' if len(e) != 1 else ''}, yours has {len(a)}: {which}"
         return None
     if isinstance(e, dict):
@@ -312,7 +342,9 @@ def difference(expected, actual, subject: str = "the result", tol: tuple | None 
                 return d
         return None
     if kind(e) == "tensor":
-        return _array_difference(e, a, subject, tol, str(e.dtype).removeprefix("torch."), str(a.dtype).removeprefix("torch."))
+        return _array_difference(
+            e, a, subject, tol, str(e.dtype).removeprefix("torch."), str(a.dtype).removeprefix("torch.")
+        )
     if kind(e) == "ndarray":
         return _array_difference(e, a, subject, tol, str(e.dtype), str(a.dtype))
     if type(e) is float and tol is not None:
@@ -376,7 +408,7 @@ def _first_char_difference(e, a) -> str:
     if type(e) is not str or type(a) is not str or (len(e) < 40 and len(a) < 40):
         return ""
     i = next((j for j, (x, y) in enumerate(zip(e, a)) if x != y), min(len(e), len(a)))
-    return f" (first difference at character {i}: {e[i:i + 12]!r} vs {a[i:i + 12]!r})"
+    return f" (first difference at character {i}: {e[i : i + 12]!r} vs {a[i : i + 12]!r})"
 
 
 # --- showing, in messages -----------------------------------------------------------------------------------------
@@ -400,7 +432,9 @@ def _show(x) -> str:
     if type(x) is tuple:
         return "(" + ", ".join(map(_show, x)) + ("," if len(x) == 1 else "") + ")"
     if isinstance(x, dict):  # keys in a fixed order: a mapping's order is not compared, and sets make it vary
-        body = "{" + ", ".join(f"{_show(k)}: {_show(v)}" for k, v in sorted(x.items(), key=lambda kv: repr(kv[0]))) + "}"
+        body = (
+            "{" + ", ".join(f"{_show(k)}: {_show(v)}" for k, v in sorted(x.items(), key=lambda kv: repr(kv[0]))) + "}"
+        )
         return body if type(x) is dict else f"{type(x).__name__}({body})"
     if kind(x) == "tensor":
         return f"tensor({_values(x.tolist())}, dtype={x.dtype})"

@@ -1,4 +1,4 @@
-"""`python -m grading autograde SUBMITTED --out DIR`: grade a class's submissions, in parallel, into an nbgrader gradebook.
+"""`python -m grading autograde SUBMITTED --out DIR`: grade a class's submissions, in parallel, into a gradebook.
 
 1. Each submission (`SUBMITTED/STUDENT/LESSON/*.ipynb`, never through a symbolic link) is checked in a worker process,
    one per core: its exercise cells run in a `Sandbox` and `course.exercise.run` compares them with the reference, on
@@ -72,7 +72,9 @@ def grade_one(path: str, lesson: str, settings: dict) -> dict:
         if cell.metadata.get("nbgrader", {}).get("locked") and grade_id not in submitted:
             exercise = grade_id.removesuffix(CHECK_SUFFIX)
             notes.append(f"the locked cell {grade_id} was deleted: it was put back, and scores zero")
-            forced[exercise] = f"{exercise}: its check cell {grade_id} was deleted from your notebook, so it scores zero"
+            forced[exercise] = (
+                f"{exercise}: its check cell {grade_id} was deleted from your notebook, so it scores zero"
+            )
         elif cell.metadata.get("nbgrader", {}).get("locked"):
             mine = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
             if mine.source.strip() != cell.source.strip():
@@ -83,13 +85,22 @@ def grade_one(path: str, lesson: str, settings: dict) -> dict:
             if name in forced:
                 results[name] = {"passed": False, "message": forced[name], "grader_problem": False}
                 continue
-            v = run(EXERCISES[name], sandbox, settings["examples"].get(name, EXERCISES[name].examples), settings["seed"])
+            v = run(
+                EXERCISES[name], sandbox, settings["examples"].get(name, EXERCISES[name].examples), settings["seed"]
+            )
             message = f"{GRADER_PROBLEM}: {v.message}" if v.grader_problem else v.message
             results[name] = {"passed": v.passed, "message": message, "grader_problem": v.grader_problem}
         notes += [f"an import of your notebook failed: {e}" for e in sandbox.import_errors]
         mode = sandbox.mode
-    return {"unreadable": False, "notes": notes, "exercises": results, "seconds": time.monotonic() - began,
-            "sandbox": mode, "seed": settings["seed"], "notebook": nbformat.writes(nb)}
+    return {
+        "unreadable": False,
+        "notes": notes,
+        "exercises": results,
+        "seconds": time.monotonic() - began,
+        "sandbox": mode,
+        "seed": settings["seed"],
+        "notebook": nbformat.writes(nb),
+    }
 
 
 def _grade_job(job):
@@ -99,8 +110,16 @@ def _grade_job(job):
     except Exception as e:  # noqa: BLE001 - a grader bug on one submission must not stop the class
         reason = f"{GRADER_PROBLEM}: the grader failed on this notebook ({type(e).__name__}: {e}); ask your teacher"
         names = program.exercise_names(source.notebook(lesson))
-        return student, lesson, {"unreadable": False, "notes": [reason], "notebook": None,
-                                 "exercises": {n: {"passed": False, "message": reason, "grader_problem": True} for n in names}}
+        return (
+            student,
+            lesson,
+            {
+                "unreadable": False,
+                "notes": [reason],
+                "notebook": None,
+                "exercises": {n: {"passed": False, "message": reason, "grader_problem": True} for n in names},
+            },
+        )
 
 
 def _link(path: Path, top: Path) -> Path | None:
@@ -125,14 +144,19 @@ def _submissions(submitted: Path, known: list[str]) -> tuple[list, list, list]:
                 continue
             expected = folder / f"{folder.name}.ipynb"
             notebooks = [] if folder.is_symlink() else sorted(folder.glob("*.ipynb"))
-            path = expected if expected.is_symlink() or folder.is_symlink() or expected.exists() else (
-                notebooks[0] if len(notebooks) == 1 else None)
+            path = (
+                expected
+                if expected.is_symlink() or folder.is_symlink() or expected.exists()
+                else (notebooks[0] if len(notebooks) == 1 else None)
+            )
             if path is None:
                 warnings.append(f"{folder}: no {expected.name}; this lesson scores zero for {student.name}")
                 continue
             if (link := _link(path, submitted)) is not None:
-                why = (f"your submission {link.relative_to(submitted)} is a symbolic link (to {os.readlink(link)}): "
-                       "submit the notebook file itself")
+                why = (
+                    f"your submission {link.relative_to(submitted)} is a symbolic link (to {os.readlink(link)}): "
+                    "submit the notebook file itself"
+                )
                 refused.append((student.name, folder.name, why))
                 continue
             if path != expected:
@@ -144,8 +168,15 @@ def _submissions(submitted: Path, known: list[str]) -> tuple[list, list, list]:
 def _config(out: Path, results_dir: Path):
     """nbgrader's configuration for this run: the course's own, with ApplyResults in place of Execute."""
     from nbconvert.preprocessors import ClearMetadataPreprocessor, CSSHTMLHeaderPreprocessor
-    from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests, GetGrades, IgnorePattern,
-                                        LimitOutput, SaveAutoGrades)
+    from nbgrader.preprocessors import (
+        AssignLatePenalties,
+        CheckCellMetadata,
+        ClearHiddenTests,
+        GetGrades,
+        IgnorePattern,
+        LimitOutput,
+        SaveAutoGrades,
+    )
     from traitlets.config import Config
 
     c = Config()
@@ -153,7 +184,13 @@ def _config(out: Path, results_dir: Path):
     c.CourseDirectory.course_id = "ulmfit-course"
     c.OverwriteCells.add_missing_cells = True
     c.Autograde.autograde_preprocessors = [
-        ApplyResults, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades, AssignLatePenalties, CheckCellMetadata,
+        ApplyResults,
+        IgnorePattern,
+        ClearMetadataPreprocessor,
+        LimitOutput,
+        SaveAutoGrades,
+        AssignLatePenalties,
+        CheckCellMetadata,
     ]
     c.ApplyResults.results_dir = str(results_dir)
     c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
@@ -176,8 +213,17 @@ def _nbgrader(converter, config, lesson: str, student: str = "*") -> None:
         conv.start()
 
 
-def autograde(submitted, out, jobs: int = None, call_timeout: float = 10.0, exercise_budget: float = 60.0,
-              memory_mb: int = 2048, max_examples: int = None, seed: int = None, log=print) -> list[dict]:
+def autograde(
+    submitted,
+    out,
+    jobs: int = None,
+    call_timeout: float = 10.0,
+    exercise_budget: float = 60.0,
+    memory_mb: int = 2048,
+    max_examples: int = None,
+    seed: int = None,
+    log=print,
+) -> list[dict]:
     """Grade every submission under `submitted` into the nbgrader course `out`; returns the rows of grades.csv.
 
     `max_examples` caps the random inputs of each exercise (default: each exercise's own number); `seed` draws the
@@ -199,15 +245,23 @@ def autograde(submitted, out, jobs: int = None, call_timeout: float = 10.0, exer
     seed = secrets.randbelow(10**6) if seed is None else seed
     mode, why = jail.mode()
     log(f"sandbox: {mode} ({why}); random inputs from seed {seed}")
-    settings = {"sandbox": {"call_timeout": call_timeout, "exercise_budget": exercise_budget, "memory_mb": memory_mb},
-                "examples": {n: min(max_examples, EXERCISES[n].examples) for n in names} if max_examples is not None else {},
-                "seed": seed}
+    settings = {
+        "sandbox": {"call_timeout": call_timeout, "exercise_budget": exercise_budget, "memory_mb": memory_mb},
+        "examples": {n: min(max_examples, EXERCISES[n].examples) for n in names} if max_examples is not None else {},
+        "seed": seed,
+    }
     jobs = jobs or os.cpu_count() or 1
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
         graded = list(pool.map(_grade_job, [(s, lesson, str(p), settings) for s, lesson, p in found]))
     for student, lesson, why in refused:
         lesson_names = program.exercise_names(source.notebook(lesson))
-        graded.append((student, lesson, {"unreadable": True, "notes": [why], "exercises": _zero(lesson_names, why), "notebook": None}))
+        graded.append(
+            (
+                student,
+                lesson,
+                {"unreadable": True, "notes": [why], "exercises": _zero(lesson_names, why), "notebook": None},
+            )
+        )
     log(f"checked {len(graded)} submissions on {jobs} cores in {time.monotonic() - began:.1f} s")
 
     results_dir = out / "results"
@@ -224,9 +278,13 @@ def autograde(submitted, out, jobs: int = None, call_timeout: float = 10.0, exer
         else:
             (dest / f"{lesson}.ipynb").write_text(notebook, encoding="utf-8")
         results_path(results_dir, student, lesson).parent.mkdir(parents=True, exist_ok=True)
-        results_path(results_dir, student, lesson).write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+        results_path(results_dir, student, lesson).write_text(
+            json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8"
+        )
     config = _config(out, results_dir)
-    os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # nbgrader runs `alembic`
+    os.environ["PATH"] = (
+        f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"  # nbgrader runs `alembic`
+    )
     source.build(out, names=lessons, log=lambda _: None)
     with Gradebook(f"sqlite:///{out / 'gradebook.db'}", "ulmfit-course") as gb:
         have = {a.name for a in gb.assignments}
@@ -240,15 +298,20 @@ def autograde(submitted, out, jobs: int = None, call_timeout: float = 10.0, exer
         writer = csv.DictWriter(f, fieldnames=["student", "lesson", "exercise", "score", "max_score", "reason"])
         writer.writeheader()
         writer.writerows(rows)
-    log(f"graded {len(graded)} submissions in {time.monotonic() - began:.1f} s: {out / 'grades.csv'}, feedback in {out / 'feedback'}")
+    log(
+        f"graded {len(graded)} submissions in {time.monotonic() - began:.1f} s: {out / 'grades.csv'}, "
+        f"feedback in {out / 'feedback'}"
+    )
     if problems := sum(r["reason"].startswith(GRADER_PROBLEM) for r in rows):
-        log(f"error: {problems} checks could not run for a reason of the grader's (see '{GRADER_PROBLEM}' in grades.csv); "
-            "fix the installation and grade again")
+        log(
+            f"error: {problems} checks could not run for a reason of the grader's ('{GRADER_PROBLEM}' in grades.csv); "
+            "fix the installation and grade again"
+        )
     return rows
 
 
 def grades(out: Path, graded: list) -> list[dict]:
-    """One row per student, lesson and check cell, read from the gradebook, with the reason for a score below the most."""
+    """One row per student, lesson and check cell, from the gradebook, with the reason for a score below the most."""
     from nbgrader.api import Gradebook
 
     verdicts = {(s, lesson): r for s, lesson, r in graded}
@@ -260,6 +323,14 @@ def grades(out: Path, graded: list) -> list[dict]:
                 exercise = grade.cell.name.removesuffix(CHECK_SUFFIX)
                 verdict = verdicts[student, lesson]["exercises"].get(exercise, {})
                 reason = "" if grade.score == grade.max_score else verdict.get("message", "not graded").split("\n")[0]
-                rows.append({"student": student, "lesson": lesson, "exercise": exercise, "score": grade.score,
-                             "max_score": grade.max_score, "reason": reason})
+                rows.append(
+                    {
+                        "student": student,
+                        "lesson": lesson,
+                        "exercise": exercise,
+                        "score": grade.score,
+                        "max_score": grade.max_score,
+                        "reason": reason,
+                    }
+                )
     return rows

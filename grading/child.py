@@ -39,9 +39,9 @@ def _register(filename: str, code: str) -> None:
 
 
 def _is_learner(filename: str):
-    """'your fixup cell' for a frame of the learner's cell `<exercise fixup>` (or of a variant, `<exercise fixup #2>`)."""
+    """'your fixup cell' for a frame of the cell `<exercise fixup>` (or a variant's: `<exercise fixup #2>`)."""
     if filename.startswith("<exercise ") and filename.endswith(">"):
-        return f"your {filename[len('<exercise '):-1].split(' #')[0]} cell"
+        return f"your {filename[len('<exercise ') : -1].split(' #')[0]} cell"
     return None
 
 
@@ -135,7 +135,9 @@ def main(in_fd: int, out_fd: int) -> None:
         try:
             exec(compile(line, "<the lesson's imports>", "exec"), into)
         except BaseException as e:  # noqa: BLE001 - an import of the lesson's that fails here is not the learner's doing
-            send(out_fd, {"grader_problem": f"the grader could not run the lesson's `{line}` ({type(e).__name__}: {e})"})
+            send(
+                out_fd, {"grader_problem": f"the grader could not run the lesson's `{line}` ({type(e).__name__}: {e})"}
+            )
             return
     calls = os.path.join(scratch, "calls")
     os.makedirs(calls, exist_ok=True)

@@ -19,14 +19,60 @@ import posix
 import sys
 
 PROTECTED = ("ulmfit_ref", "course", "grading")  # the reference, the course's checks, the grader
-REFUSED_MODULES = ("ctypes", "_ctypes", "_posixsubprocess", "subprocess", "socket", "_socket", "multiprocessing", "sqlite3",
-                   "_sqlite3", "pty", "mmap", "_xxsubinterpreters")
-_PROCESS_EVENTS = ("os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "pty.spawn", "os.startfile",
-                   "_thread.start_new_thread")
-_WRITE_EVENTS = ("os.mkdir", "os.rmdir", "os.remove", "os.rename", "os.symlink", "os.link", "os.chmod", "os.chown",
-                 "os.truncate", "os.utime", "os.chflags", "os.lchflags", "os.mkfifo", "os.mknod", "shutil.rmtree")
-_REFUSED_EVENTS = ("gc.get_objects", "gc.get_referrers", "gc.get_referents", "sys.settrace", "sys.setprofile",
-                   "sys._current_frames", "sys.addaudithook", "sqlite3.connect", "sys.remote_exec", "os.chroot")
+REFUSED_MODULES = (
+    "ctypes",
+    "_ctypes",
+    "_posixsubprocess",
+    "subprocess",
+    "socket",
+    "_socket",
+    "multiprocessing",
+    "sqlite3",
+    "_sqlite3",
+    "pty",
+    "mmap",
+    "_xxsubinterpreters",
+)
+_PROCESS_EVENTS = (
+    "os.system",
+    "os.exec",
+    "os.posix_spawn",
+    "os.spawn",
+    "os.fork",
+    "os.forkpty",
+    "pty.spawn",
+    "os.startfile",
+    "_thread.start_new_thread",
+)
+_WRITE_EVENTS = (
+    "os.mkdir",
+    "os.rmdir",
+    "os.remove",
+    "os.rename",
+    "os.symlink",
+    "os.link",
+    "os.chmod",
+    "os.chown",
+    "os.truncate",
+    "os.utime",
+    "os.chflags",
+    "os.lchflags",
+    "os.mkfifo",
+    "os.mknod",
+    "shutil.rmtree",
+)
+_REFUSED_EVENTS = (
+    "gc.get_objects",
+    "gc.get_referrers",
+    "gc.get_referents",
+    "sys.settrace",
+    "sys.setprofile",
+    "sys._current_frames",
+    "sys.addaudithook",
+    "sqlite3.connect",
+    "sys.remote_exec",
+    "os.chroot",
+)
 _REFUSED_PREFIXES = ("subprocess.", "socket.", "ctypes.", "_posixsubprocess.", "sqlite3.", "mmap.")
 _DEVICES = ("/dev/null", "/dev/urandom", "/dev/random", "/dev/zero")
 _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
@@ -40,15 +86,45 @@ def install(out_fd: int, scratch: str, readable, denied) -> None:
 def _hook(out_fd: int, write_roots: tuple, read_roots: tuple, denied: tuple, me: int):
     """The audit hook, every name it uses bound now (see the module's docstring)."""
 
-    def hook(event, args, *, out_fd=out_fd, write_roots=write_roots, read_roots=read_roots, denied=denied, me=me,
-             _write=posix.write, _lstat=posix.lstat, _readlink=posix.readlink, _getcwd=posix.getcwd, _fspath=posix.fspath,
-             _str=str, _bytes=bytes, _int=int, _type=type, _isinstance=isinstance, _len=len, _range=range, _tuple=tuple,
-             _Error=PermissionError, _paths=(str, bytes, pathlib.PosixPath, pathlib.PurePosixPath), _devices=_DEVICES,
-             _process=_PROCESS_EVENTS, _writes=_WRITE_EVENTS, _refused=_REFUSED_EVENTS, _prefixes=_REFUSED_PREFIXES,
-             _protected=PROTECTED, _modules=REFUSED_MODULES, _write_flags=_WRITE_FLAGS):
+    def hook(
+        event,
+        args,
+        *,
+        out_fd=out_fd,
+        write_roots=write_roots,
+        read_roots=read_roots,
+        denied=denied,
+        me=me,
+        _write=posix.write,
+        _lstat=posix.lstat,
+        _readlink=posix.readlink,
+        _getcwd=posix.getcwd,
+        _fspath=posix.fspath,
+        _str=str,
+        _bytes=bytes,
+        _int=int,
+        _type=type,
+        _isinstance=isinstance,
+        _len=len,
+        _range=range,
+        _tuple=tuple,
+        _Error=PermissionError,
+        _paths=(str, bytes, pathlib.PosixPath, pathlib.PurePosixPath),
+        _devices=_DEVICES,
+        _process=_PROCESS_EVENTS,
+        _writes=_WRITE_EVENTS,
+        _refused=_REFUSED_EVENTS,
+        _prefixes=_REFUSED_PREFIXES,
+        _protected=PROTECTED,
+        _modules=REFUSED_MODULES,
+        _write_flags=_WRITE_FLAGS,
+    ):
 
         def refuse(what):
-            _write(out_fd, b'{"violation_hex": "' + _str.encode(what[:1000], "utf-8", "surrogateescape").hex().encode() + b'"}\n')
+            _write(
+                out_fd,
+                b'{"violation_hex": "' + _str.encode(what[:1000], "utf-8", "surrogateescape").hex().encode() + b'"}\n',
+            )
             raise _Error(what + ": not allowed while grading")
 
         def real(path):

@@ -43,7 +43,15 @@ def mode() -> tuple[str, str]:
     if unshare is None:
         return AUDIT, "the `unshare` command (util-linux) is not installed"
     scratch = tempfile.mkdtemp(prefix="grading-probe-")
-    probe = [unshare, *UNSHARE, sys.executable, "-I", "-c", "import sys; from grading.jail import probe; probe(sys.argv[1])", scratch]
+    probe = [
+        unshare,
+        *UNSHARE,
+        sys.executable,
+        "-I",
+        "-c",
+        "import sys; from grading.jail import probe; probe(sys.argv[1])",
+        scratch,
+    ]
     try:
         done = subprocess.run(probe, capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as e:
@@ -77,7 +85,9 @@ def _libc():
 
 
 def _mount(libc, source, target: str, fstype, flags: int, data=None) -> None:
-    enc = (lambda s: s.encode() if s is not None else None)
+    def enc(s):
+        return s.encode() if s is not None else None
+
     if libc.mount(enc(source), enc(target), enc(fstype), flags, enc(data)) != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"mount {source} on {target}: {os.strerror(err)}")

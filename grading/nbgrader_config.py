@@ -13,4 +13,8 @@ c = get_config()  # noqa: F821 - nbgrader's config loader provides get_config
 c.CourseDirectory.course_id = "ulmfit-course"
 c.Execute.timeout = 120  # seconds per cell: a lesson's longest cell takes about 20 s on 2 busy cores
 c.OverwriteCells.add_missing_cells = True  # a deleted check cell comes back (and fails), so it is graded, not skipped
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]  # feedback without hidden tests
+c.GenerateFeedback.preprocessors = [
+    GetGrades,
+    ClearHiddenTests,
+    CSSHTMLHeaderPreprocessor,
+]  # feedback without hidden tests

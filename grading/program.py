@@ -58,7 +58,7 @@ class Program:
 
 
 def read_notebook(path, notes: list | None = None) -> nbformat.NotebookNode:
-    """A submission or lesson (.ipynb) or a solution script (.py); `NotebookError` with the reason when it is unreadable.
+    """A submission or lesson (.ipynb) or a solution script (.py); `NotebookError` with the reason if it is unreadable.
     Metadata that is not a mapping (which stops nbformat itself) is emptied, and said in `notes`."""
     path = Path(path)
     if path.suffix == ".py":
@@ -120,7 +120,9 @@ def _imports(nb, exercises=()) -> list[tuple[int, ast.stmt]]:
         try:
             tree = ast.parse(cell.source)
         except SyntaxError:  # a cell with IPython magics: its plain import lines still count
-            tree = ast.parse("\n".join(line for line in cell.source.split("\n") if line.startswith(("import ", "from "))))
+            tree = ast.parse(
+                "\n".join(line for line in cell.source.split("\n") if line.startswith(("import ", "from ")))
+            )
         out += [(i, node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
     return out
 
@@ -128,11 +130,23 @@ def _imports(nb, exercises=()) -> list[tuple[int, ast.stmt]]:
 def _aliases(node) -> list[tuple[str, str, str]]:
     """(name bound, what it is bound to, the import of that name alone) for each name an import statement binds."""
     if isinstance(node, ast.Import):
-        return [(a.asname or a.name.split(".")[0], a.name if a.asname else a.name.split(".")[0],
-                 f"import {a.name}" + (f" as {a.asname}" if a.asname else "")) for a in node.names]
+        return [
+            (
+                a.asname or a.name.split(".")[0],
+                a.name if a.asname else a.name.split(".")[0],
+                f"import {a.name}" + (f" as {a.asname}" if a.asname else ""),
+            )
+            for a in node.names
+        ]
     module = "." * node.level + (node.module or "")
-    return [(a.asname or a.name, f"{module}.{a.name}", f"from {module} import {a.name}" + (f" as {a.asname}" if a.asname else ""))
-            for a in node.names]
+    return [
+        (
+            a.asname or a.name,
+            f"{module}.{a.name}",
+            f"from {module} import {a.name}" + (f" as {a.asname}" if a.asname else ""),
+        )
+        for a in node.names
+    ]
 
 
 def _protected(module: str) -> bool:
@@ -159,15 +173,20 @@ def _checked(cell: Cell) -> Cell:
                 if _protected(target):
                     where = f"line {node.lineno} of your {cell.name} cell"
                     return dataclasses.replace(
-                        cell, refused=f"`{ast.unparse(node)}` ({where}) is refused: an exercise is answered without "
-                                      f"{target.lstrip('.').split('.')[0] or 'the course'}")
+                        cell,
+                        refused=f"`{ast.unparse(node)}` ({where}) is refused: an exercise is answered without "
+                        f"{target.lstrip('.').split('.')[0] or 'the course'}",
+                    )
     return cell
 
 
 def exercise_cells(nb, names) -> list[Cell]:
     """The code cells of `nb` whose grade_id is one of the exercises `names`, in order (a copy too), each checked."""
-    return [_checked(Cell(_nbgrader(c)["grade_id"], c.source)) for c in nb.cells
-            if c.get("cell_type") == "code" and _nbgrader(c).get("grade_id") in names]
+    return [
+        _checked(Cell(_nbgrader(c)["grade_id"], c.source))
+        for c in nb.cells
+        if c.get("cell_type") == "code" and _nbgrader(c).get("grade_id") in names
+    ]
 
 
 def extract(nb, lesson_nb, lesson: str, variants: list[Cell] = ()) -> Program:
@@ -187,8 +206,10 @@ def extract(nb, lesson_nb, lesson: str, variants: list[Cell] = ()) -> Program:
             if _protected(target):
                 module = target.lstrip(".").rsplit(".", 1)[0]
                 if line not in lesson_lines:
-                    refusals[name] = (f"`{line}` (cell {i}) is refused: {name} comes from {module}, which an exercise "
-                                      "is answered without")
+                    refusals[name] = (
+                        f"`{line}` (cell {i}) is refused: {name} comes from {module}, which an exercise "
+                        "is answered without"
+                    )
                     continue
                 if given.get(name) != ":".join(target.rsplit(".", 1)):
                     refusals[name] = not_given("{exercise}", name, module, lesson)
@@ -203,5 +224,6 @@ def extract(nb, lesson_nb, lesson: str, variants: list[Cell] = ()) -> Program:
             bad = next((refusals[n] for n in sorted(used_names(cell.code)) if n in refusals), None)
             if cell.refused is None and bad:
                 group[k] = dataclasses.replace(cell, refused=bad.replace("{exercise}", cell.name))
-    pick = (lambda kind: list(dict.fromkeys(line for k, line in lines.values() if k == kind)))
-    return Program(lesson, pick("given"), pick("trusted"), pick("learner"), cells, variants)
+    kinds = ("given", "trusted", "learner")
+    by_kind = {kind: [line for k, line in dict.fromkeys(lines.values()) if k == kind] for kind in kinds}
+    return Program(lesson, by_kind["given"], by_kind["trusted"], by_kind["learner"], cells, variants)

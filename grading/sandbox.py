@@ -40,7 +40,7 @@ class _Lost(Exception):
 
 
 def protected_dirs() -> list[str]:
-    """The folders of the course's own packages, and of the repository's files that are not Python's or a submission's."""
+    """The folders of the course's own packages, and the repository's files that are not Python's or a submission's."""
     import importlib
 
     dirs = {str(Path(importlib.import_module(p).__file__).resolve().parent) for p in PROTECTED}
@@ -54,8 +54,15 @@ def protected_dirs() -> list[str]:
 class Sandbox:
     """One learner program, loaded in a child process on first use; `close()` (or `with`) ends it."""
 
-    def __init__(self, program: Program, folder=None, call_timeout: float = 10.0, exercise_budget: float = 60.0,
-                 memory_mb: int = 2048, mode: str | None = None):
+    def __init__(
+        self,
+        program: Program,
+        folder=None,
+        call_timeout: float = 10.0,
+        exercise_budget: float = 60.0,
+        memory_mb: int = 2048,
+        mode: str | None = None,
+    ):
         self.program = program
         self.folder = os.path.realpath(folder) if folder else None
         self.call_timeout, self.exercise_budget, self.memory_mb = call_timeout, exercise_budget, memory_mb
@@ -89,14 +96,25 @@ class Sandbox:
         child_in, to_child = os.pipe()
         from_child, child_out = os.pipe()
         env = {
-            "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": self._scratch, "TMPDIR": self._scratch, "LANG": "C.UTF-8",
-            "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "PYTHONDONTWRITEBYTECODE": "1",
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": self._scratch,
+            "TMPDIR": self._scratch,
+            "LANG": "C.UTF-8",
+            "OMP_NUM_THREADS": "1",
+            "OPENBLAS_NUM_THREADS": "1",
+            "MKL_NUM_THREADS": "1",
+            "PYTHONDONTWRITEBYTECODE": "1",
         }
         argv = [sys.executable, "-I", "-c", _BOOT, str(child_in), str(child_out)]
         self._proc = subprocess.Popen(
             jail.command(argv) if self.mode == jail.NAMESPACES else argv,
-            pass_fds=(child_in, child_out), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            cwd=self._scratch, env=env, start_new_session=True,
+            pass_fds=(child_in, child_out),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            cwd=self._scratch,
+            env=env,
+            start_new_session=True,
         )
         os.close(child_in)
         os.close(child_out)
@@ -132,8 +150,11 @@ class Sandbox:
             return "stopped answering"
         if code < 0 or code >= 128:  # under `unshare`, the child's death by a signal comes back as 128 + the signal
             name = signal.Signals(-code if code < 0 else code - 128).name
-            why = {"SIGXCPU": "used up its CPU time", "SIGSEGV": "crashed (a segmentation fault: a recursion too deep?)",
-                   "SIGKILL": "was killed"}
+            why = {
+                "SIGXCPU": "used up its CPU time",
+                "SIGSEGV": "crashed (a segmentation fault: a recursion too deep?)",
+                "SIGKILL": "was killed",
+            }
             return why.get(name, f"crashed ({name})")
         return f"ended the process (exit code {code})"
 
@@ -170,11 +191,18 @@ class Sandbox:
                 raise GraderProblem(self.grader_problem) from None
         readable = [self._scratch, *jail.python_dirs(), *([self.folder] if self.folder else [])]
         return {
-            "mode": self.mode, "lesson": self.program.lesson, "scratch": self._scratch, "readable": readable,
-            "hidden": protected_dirs(), "memory_mb": self.memory_mb, "tools": self._tools,
+            "mode": self.mode,
+            "lesson": self.program.lesson,
+            "scratch": self._scratch,
+            "readable": readable,
+            "hidden": protected_dirs(),
+            "memory_mb": self.memory_mb,
+            "tools": self._tools,
             "cpu_s": int(self.exercise_budget * (len(self.program.cells) + len(self.program.variants) + 1)) + 30,
-            "trusted": self.program.given + self.program.trusted, "learner_imports": self.program.learner,
-            "cells": cells, "variants": variants,
+            "trusted": self.program.given + self.program.trusted,
+            "learner_imports": self.program.learner,
+            "cells": cells,
+            "variants": variants,
         }
 
     def _start(self) -> None:
@@ -182,9 +210,13 @@ class Sandbox:
         while self._proc is None:
             if self.grader_problem:
                 raise GraderProblem(self.grader_problem)
-            cells = [{"name": c.name, "code": c.code} for c in self.program.cells if (None, c.name) not in self.problems]
-            variants = [{"name": c.name, "code": c.code if (k, c.name) not in self.problems else ""}
-                        for k, c in enumerate(self.program.variants)]
+            cells = [
+                {"name": c.name, "code": c.code} for c in self.program.cells if (None, c.name) not in self.problems
+            ]
+            variants = [
+                {"name": c.name, "code": c.code if (k, c.name) not in self.problems else ""}
+                for k, c in enumerate(self.program.variants)
+            ]
             start = self._start_message(cells, variants)
             self._spawn()
             running = None
@@ -221,8 +253,10 @@ class Sandbox:
     def problem(self, exercise: str, variant: int | None = None) -> str | None:
         """Why `exercise` cannot be checked at all (its cell is missing, refused, or killed the process), else None."""
         if variant is None and self.program.cell(exercise) is None:
-            return (f"your notebook has no {exercise} exercise cell (a cell whose nbgrader grade_id is {exercise!r}); "
-                    "was it deleted or replaced?")
+            return (
+                f"your notebook has no {exercise} exercise cell (a cell whose nbgrader grade_id is {exercise!r}); "
+                "was it deleted or replaced?"
+            )
         self._start()
         return self.problems.get((variant, exercise))
 
@@ -246,8 +280,11 @@ class Sandbox:
                 elif m.get("missing"):
                     error = self.cell_errors.get(key)
                     imports = "".join(f"; an import of your notebook failed: {e}" for e in self.import_errors)
-                    raise Stop(f"running your {name} cell raised {error}, so {name} is not defined{imports}" if error
-                               else f"your {name} cell does not define {name}{imports}")
+                    raise Stop(
+                        f"running your {name} cell raised {error}, so {name} is not defined{imports}"
+                        if error
+                        else f"your {name} cell does not define {name}{imports}"
+                    )
                 elif "output" in m:
                     break
         except _Lost as lost:

@@ -1,4 +1,4 @@
-"""The tools a lesson gives its exercises (its `GIVEN`: `Reviews`, `CLASSES`...), as module sources that hold them alone.
+"""The tools a lesson gives its exercises (its `GIVEN`: `Reviews`, `CLASSES`...), as module sources holding them alone.
 
 The learner's process must not hold the reference: a tool imported from `ulmfit_ref.data` would bring the whole module,
 `read_imdb` and `make_splits` with it, one `getattr(tool, "__globals__")` away. So the grader sends the child, for each
@@ -16,12 +16,13 @@ from course.exercises import EXERCISES, given_names
 
 
 class ToolError(ValueError):
-    """A lesson gives a tool that cannot be given alone (it holds or needs an exercise's answer, or a relative import)."""
+    """A tool that cannot be given alone (it holds or needs an exercise's answer, or a relative import)."""
 
 
 def _names(node) -> set[str]:
     return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} | {
-        n.value.id for n in ast.walk(node) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)}
+        n.value.id for n in ast.walk(node) if isinstance(n, ast.Attribute) and isinstance(n.value, ast.Name)
+    }
 
 
 def _defined(node) -> set[str]:
@@ -36,7 +37,9 @@ def _defined(node) -> set[str]:
 def module_source(module: str, names) -> str:
     """The source of a module named `module` that defines only `names` (and what they need of that module)."""
     tree = ast.parse(inspect.getsource(importlib.import_module(module)))
-    answers = {e.reference.split(":")[1].split(".")[0] for e in EXERCISES.values() if e.reference.split(":")[0] == module}
+    answers = {
+        e.reference.split(":")[1].split(".")[0] for e in EXERCISES.values() if e.reference.split(":")[0] == module
+    }
     imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
     relative = {a.asname or a.name for n in imports if isinstance(n, ast.ImportFrom) and n.level for a in n.names}
     definitions = [n for n in tree.body if _defined(n)]

@@ -31,8 +31,10 @@ def given_names(lesson: str) -> dict:
 def not_given(exercise: str, name: str, module: str, lesson: str) -> str:
     """Why an answer may not use `name`, which the lesson imports from `module` for its other cells."""
     tools = ", ".join(given_names(lesson)) or "none"
-    return (f"your {exercise} uses {name}, which the lesson imports from {module} for its other cells; an exercise is "
-            f"answered without it (the tools given to this lesson's exercises: {tools})")
+    return (
+        f"your {exercise} uses {name}, which the lesson imports from {module} for its other cells; an exercise is "
+        f"answered without it (the tools given to this lesson's exercises: {tools})"
+    )
 
 
 def _borrowed(name: str, answer, namespace: dict) -> str | None:

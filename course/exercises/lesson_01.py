@@ -19,11 +19,13 @@ _RATING = {"neg": (1, 4), "pos": (7, 10), "unsup": (0, 0)}
 
 @st.composite
 def _imdb(draw):
-    """(files, as_str, kwargs): a small aclImdb (a review in every folder but test/unsup), its path as str or Path, a limit."""
+    """(files, as_str, kwargs): a small aclImdb (a review in each folder but test/unsup), str or Path, a limit."""
     files = []
     folders = _FOLDERS + ((("test", "unsup"),) if draw(st.booleans()) else ())
     for split, cls in folders:
-        ids = draw(st.lists(st.integers(0, 30), min_size=int((split, cls) != ("test", "unsup")), max_size=4, unique=True))
+        ids = draw(
+            st.lists(st.integers(0, 30), min_size=int((split, cls) != ("test", "unsup")), max_size=4, unique=True)
+        )
         for review_id in ids:
             rating = draw(st.integers(*_RATING[cls]))
             data = draw(st.text(alphabet="ab é\n", max_size=6)).encode() + (b"\xff" if draw(st.booleans()) else b"")
@@ -47,7 +49,9 @@ def _show_imdb(inp) -> str:
     listing = ", ".join(f"{name}: {data!r}" for name, data in files)
     listing = listing if len(listing) < 300 else listing[:299] + "…"
     path = "'aclImdb'" if as_str else "Path('aclImdb')"
-    return f"read_imdb({path}{''.join(f', {k}={v!r}' for k, v in kwargs.items())}) on an aclImdb folder holding {listing}"
+    return (
+        f"read_imdb({path}{''.join(f', {k}={v!r}' for k, v in kwargs.items())}) on an aclImdb folder holding {listing}"
+    )
 
 
 def _read_order(inp, expected, actual) -> str | None:
@@ -62,9 +66,11 @@ def _read_order(inp, expected, actual) -> str | None:
                 if name.startswith(f"{split}/"):
                     by_text.setdefault(data.decode("utf-8", errors="replace"), name)
             n = next(i for i, (a, b) in enumerate(zip(want, got)) if a != b)
-            shown = lambda texts: ", ".join(by_text.get(t, "?") for t in texts[max(0, n - 1):n + 4])  # noqa: E731
-            return (f"the files of {split} are read in another order: from file {n}, the reference reads {shown(want)}; "
-                    f"yours reads {shown(got)}. Read each class in the order of CLASSES, its files by review id as a number")
+            names = [", ".join(by_text.get(t, "?") for t in texts[max(0, n - 1) : n + 4]) for texts in (want, got)]
+            return (
+                f"the files of {split} are read in another order: from file {n}, the reference reads {names[0]}; "
+                f"yours reads {names[1]}. Read each class in the order of CLASSES, its files by review id as a number"
+            )
     return None
 
 
@@ -84,7 +90,9 @@ def _reviews(draw):
     if draw(st.booleans()):
         kwargs["seed"] = draw(st.integers(0, 1000))
     if draw(st.booleans()):
-        kwargs["lm_valid_frac"] = draw(st.one_of(st.floats(0.01, 0.99), st.sampled_from((0.0, 1.0, -0.5, 1.5, 0.5, 0.15))))
+        kwargs["lm_valid_frac"] = draw(
+            st.one_of(st.floats(0.01, 0.99), st.sampled_from((0.0, 1.0, -0.5, 1.5, 0.5, 0.15)))
+        )
     return reviews, (), kwargs
 
 
@@ -102,7 +110,9 @@ def _observe_splits(fn, inp, workdir):
     from ulmfit_ref.data import Reviews  # a tool the lesson gives: in the grader's sandbox, that tool alone
 
     reviews, args, kwargs = inp
-    return fn({split: Reviews(list(texts), list(labels)) for split, (texts, labels) in reviews.items()}, *args, **kwargs)
+    return fn(
+        {split: Reviews(list(texts), list(labels)) for split, (texts, labels) in reviews.items()}, *args, **kwargs
+    )
 
 
 def _show_splits(inp) -> str:
@@ -120,8 +130,10 @@ def _split_hint(inp, expected, actual) -> str | None:
         et, el = (dict(e[name].fields)[k] for k in ("texts", "labels"))
         at, al = (dict(a[name].fields)[k] for k in ("texts", "labels"))
         if sorted(zip(et, el)) != sorted(zip(at, al)) and sorted(et) == sorted(at) and sorted(el) == sorted(al):
-            return (f"in {name}, texts and labels are paired differently: shuffle both with the one permutation "
-                    "of the split, so that each text keeps its label")
+            return (
+                f"in {name}, texts and labels are paired differently: shuffle both with the one permutation "
+                "of the split, so that each text keeps its label"
+            )
     n_e, n_a = (len(dict(x["lm_valid"].fields)["texts"]) for x in (e, a))
     if n_e != n_a:
         return f"lm_valid should hold n_valid = max(1, round(n * lm_valid_frac)) = {n_e} texts, yours holds {n_a}"
@@ -130,8 +142,8 @@ def _split_hint(inp, expected, actual) -> str | None:
 
 # --- write_csv ------------------------------------------------------------------------------------------------------
 
-_CSV_TEXT = st.text(alphabet='a ,"\n\r\'é', max_size=5)
-_CSV_TEXTS = ["A fine film, all in all.", 'She said "wow".', "two\nlines", "", "commas, quotes \" and\r\nbreaks"]
+_CSV_TEXT = st.text(alphabet="a ,\"\n\r'é", max_size=5)
+_CSV_TEXTS = ["A fine film, all in all.", 'She said "wow".', "two\nlines", "", 'commas, quotes " and\r\nbreaks']
 
 
 @st.composite
@@ -177,22 +189,51 @@ def _csv_hint(inp, expected, actual) -> str | None:
 
 EXERCISES = (
     Exercise(
-        "read_imdb", "ulmfit_ref.data:read_imdb",
-        fixed=((tiny_imdb_files(), False, {}), (tiny_imdb_files(), True, {"limit": 2}), (tiny_imdb_files(), False, {"limit": 0}),
-               (tiny_imdb_files(), False, {"limit": 1})),
-        inputs=_imdb(), observe=_observe_imdb, show=_show_imdb, hints=(_read_order,), sample=10,
+        "read_imdb",
+        "ulmfit_ref.data:read_imdb",
+        fixed=(
+            (tiny_imdb_files(), False, {}),
+            (tiny_imdb_files(), True, {"limit": 2}),
+            (tiny_imdb_files(), False, {"limit": 0}),
+            (tiny_imdb_files(), False, {"limit": 1}),
+        ),
+        inputs=_imdb(),
+        observe=_observe_imdb,
+        show=_show_imdb,
+        hints=(_read_order,),
+        sample=10,
     ),
     Exercise(
-        "make_splits", "ulmfit_ref.data:make_splits",
-        fixed=((_tiny_reviews(), (), {}), (_tiny_reviews(), (0, 0.25), {}), (_tiny_reviews(), (), {"lm_valid_frac": 0.15}),
-               (_tiny_reviews(), (), {"seed": 7, "lm_valid_frac": 0.5}), (_tiny_reviews(), (), {"lm_valid_frac": 0}),
-               (_tiny_reviews(), (), {"lm_valid_frac": 1.0})),
-        inputs=_reviews(), observe=_observe_splits, show=_show_splits, hints=(_split_hint,), sample=10,
+        "make_splits",
+        "ulmfit_ref.data:make_splits",
+        fixed=(
+            (_tiny_reviews(), (), {}),
+            (_tiny_reviews(), (0, 0.25), {}),
+            (_tiny_reviews(), (), {"lm_valid_frac": 0.15}),
+            (_tiny_reviews(), (), {"seed": 7, "lm_valid_frac": 0.5}),
+            (_tiny_reviews(), (), {"lm_valid_frac": 0}),
+            (_tiny_reviews(), (), {"lm_valid_frac": 1.0}),
+        ),
+        inputs=_reviews(),
+        observe=_observe_splits,
+        show=_show_splits,
+        hints=(_split_hint,),
+        sample=10,
     ),
     Exercise(
-        "write_csv", "ulmfit_ref.data:write_csv",
-        fixed=(([1, 0, 1, 1, 0], [_CSV_TEXTS]), ([0, 2], [["Title one", "Title, two"], list(REAL_REVIEWS[6:8])]),
-               ([1, 0, 1], [list(REAL_REVIEWS[:3])]), ([0, 1], [["only one text"]]), ([1, 0], [])),
-        inputs=_csv_rows(), observe=_observe_csv, show=_show_csv, hints=(_csv_hint,), sample=10,
+        "write_csv",
+        "ulmfit_ref.data:write_csv",
+        fixed=(
+            ([1, 0, 1, 1, 0], [_CSV_TEXTS]),
+            ([0, 2], [["Title one", "Title, two"], list(REAL_REVIEWS[6:8])]),
+            ([1, 0, 1], [list(REAL_REVIEWS[:3])]),
+            ([0, 1], [["only one text"]]),
+            ([1, 0], []),
+        ),
+        inputs=_csv_rows(),
+        observe=_observe_csv,
+        show=_show_csv,
+        hints=(_csv_hint,),
+        sample=10,
     ),
 )

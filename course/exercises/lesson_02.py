@@ -11,13 +11,51 @@ PRELOAD = ()
 
 # One text per replacement of the lesson's table, in its order, then html.unescape and the spaces.
 EXAMPLES = (
-    "It#39;s a classic.", "Tom amp; Jerry", "Don#146;t go.", "a nbsp; b", "only #36;5", "one\\ntwo",
-    "she said quot;hi quot;", "A BAD film.<br /><br />Really bad.", 'an \\"escaped\\" quote', "the <unk> word",
-    "1 @.@ 5 million", "well @-@ known", "a\\b", "&lt;3 &amp; &#8217;", "too    many     spaces",
+    "It#39;s a classic.",
+    "Tom amp; Jerry",
+    "Don#146;t go.",
+    "a nbsp; b",
+    "only #36;5",
+    "one\\ntwo",
+    "she said quot;hi quot;",
+    "A BAD film.<br /><br />Really bad.",
+    'an \\"escaped\\" quote',
+    "the <unk> word",
+    "1 @.@ 5 million",
+    "well @-@ known",
+    "a\\b",
+    "&lt;3 &amp; &#8217;",
+    "too    many     spaces",
 )
 _DEBRIS = (
-    "#39;", "amp;", "#146;", "nbsp;", "#36;", "\\n", "quot;", "<br />", '\\"', "<unk>", " @.@ ", " @-@ ", "\\", "&lt;",
-    "&amp;", "&#8217;", "&#305;", "  ", " ", "\n", "a", "B", "&", "#", ";", "@", ".", "-",
+    "#39;",
+    "amp;",
+    "#146;",
+    "nbsp;",
+    "#36;",
+    "\\n",
+    "quot;",
+    "<br />",
+    '\\"',
+    "<unk>",
+    " @.@ ",
+    " @-@ ",
+    "\\",
+    "&lt;",
+    "&amp;",
+    "&#8217;",
+    "&#305;",
+    "  ",
+    " ",
+    "\n",
+    "a",
+    "B",
+    "&",
+    "#",
+    ";",
+    "@",
+    ".",
+    "-",
 )
 
 
@@ -39,9 +77,11 @@ def _lost_line_breaks(inp, expected, actual) -> str | None:
 
 EXERCISES = (
     Exercise(
-        "fixup", "ulmfit_ref.text:fixup",
+        "fixup",
+        "ulmfit_ref.text:fixup",
         fixed=tuple(one(t) for t in EXAMPLES + REAL_REVIEWS),
         inputs=st.one_of(pieces(_DEBRIS), st.text(alphabet=' a&#;\\n<>@.-"', max_size=10)).map(one),
-        hints=(_lost_line_breaks,), sample=20,
+        hints=(_lost_line_breaks,),
+        sample=20,
     ),
 )

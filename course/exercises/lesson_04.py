@@ -33,7 +33,7 @@ def _observe_counts(fn, docs, workdir):
 
 @st.composite
 def _vocab(draw):
-    """(counts as (token, count) pairs in first-seen order, build kwargs, tokens to numericalize, an itos for Vocab(itos))."""
+    """(counts as (token, count) pairs in first-seen order, build kwargs, tokens to numericalize, an itos)."""
     pairs = draw(st.lists(st.tuples(_TOKEN, st.integers(1, 7)), max_size=10, unique_by=lambda p: p[0]))
     kwargs = {}
     if draw(st.booleans()):
@@ -41,12 +41,14 @@ def _vocab(draw):
     if draw(st.booleans()):
         kwargs["min_freq"] = draw(st.integers(1, 6))
     tokens = draw(st.lists(st.one_of(_TOKEN, st.just("never-seen")), max_size=6))
-    itos = ["_unk_", "_pad_"] + draw(st.lists(st.sampled_from(("the", "a", "film", "é", "\n")), unique=True, max_size=4))
+    itos = ["_unk_", "_pad_"] + draw(
+        st.lists(st.sampled_from(("the", "a", "film", "é", "\n")), unique=True, max_size=4)
+    )
     return pairs, kwargs, tokens, itos
 
 
 def _observe_vocab(cls, inp, workdir):
-    """`cls.build(counts, **kwargs)`: its itos and stoi, `numericalize`, stoi after it, `textify`; and `cls(itos).stoi`."""
+    """`cls.build(counts, **kwargs)`: its itos and stoi, `numericalize`, stoi after it, `textify`; `cls(itos).stoi`."""
     pairs, kwargs, tokens, itos = inp
     v = cls.build(Counter(dict(pairs)), **kwargs)
     seen = {"itos": copy.copy(getattr(v, "itos", None)), "stoi": copy.copy(getattr(v, "stoi", None))}
@@ -79,23 +81,42 @@ def _ids_dtype(inp, expected, actual) -> str | None:
     return None
 
 
-_VOCAB_COUNTS = list(Counter("the a film the good a the bad film the good xbos xbos xbos xbos _unk_ _pad_ great great".split()).items())
+_VOCAB_COUNTS = list(
+    Counter("the a film the good a the bad film the good xbos xbos xbos xbos _unk_ _pad_ great great".split()).items()
+)
 _TOKENS = ["the", "film", "was", "good", "xbos", "never-seen", "_pad_", "GOOD"]
 
 EXERCISES = (
     Exercise(
-        "count_tokens", "ulmfit_ref.prepare:count_tokens",
+        "count_tokens",
+        "ulmfit_ref.prepare:count_tokens",
         fixed=(_DOCS, [], [r.split(" ") for r in REAL_REVIEWS], [["xbos", "xfld", "1", "good", "good", "\n", "é"], []]),
-        inputs=st.lists(st.lists(_TOKEN, max_size=6), max_size=5), observe=_observe_counts,
-        show=lambda docs: f"count_tokens(<a token file of the documents {docs!r}>)", sample=20,
+        inputs=st.lists(st.lists(_TOKEN, max_size=6), max_size=5),
+        observe=_observe_counts,
+        show=lambda docs: f"count_tokens(<a token file of the documents {docs!r}>)",
+        sample=20,
     ),
     Exercise(
-        "Vocab", "ulmfit_ref.vocab:Vocab",
-        fixed=((_VOCAB_COUNTS, {}, _TOKENS, ["_unk_", "_pad_", "a", "b"]), (_VOCAB_COUNTS, {"min_freq": 2}, _TOKENS, ["_unk_", "_pad_"]),
-               (_VOCAB_COUNTS, {"max_vocab": 2, "min_freq": 1}, _TOKENS, ["_unk_", "_pad_", "the"]),
-               (_VOCAB_COUNTS, {"max_vocab": 0}, _TOKENS, ["_unk_", "_pad_"]), ([], {}, _TOKENS, ["_unk_", "_pad_"]),
-               (list(Counter(_REAL_WORDS).items()), {"min_freq": 2}, REAL_REVIEWS[0].split(" "), ["_unk_", "_pad_", "the"]),
-               ([("the", 4), ("a", 2), ("_unk_", 5), ("film", 3)], {}, ["the", "never-seen", "_pad_"], ["_unk_", "_pad_"])),
-        inputs=_vocab(), observe=_observe_vocab, show=_show_vocab, hints=(_stoi_grows, _ids_dtype), sample=15,
+        "Vocab",
+        "ulmfit_ref.vocab:Vocab",
+        fixed=(
+            (_VOCAB_COUNTS, {}, _TOKENS, ["_unk_", "_pad_", "a", "b"]),
+            (_VOCAB_COUNTS, {"min_freq": 2}, _TOKENS, ["_unk_", "_pad_"]),
+            (_VOCAB_COUNTS, {"max_vocab": 2, "min_freq": 1}, _TOKENS, ["_unk_", "_pad_", "the"]),
+            (_VOCAB_COUNTS, {"max_vocab": 0}, _TOKENS, ["_unk_", "_pad_"]),
+            ([], {}, _TOKENS, ["_unk_", "_pad_"]),
+            (
+                list(Counter(_REAL_WORDS).items()),
+                {"min_freq": 2},
+                REAL_REVIEWS[0].split(" "),
+                ["_unk_", "_pad_", "the"],
+            ),
+            ([("the", 4), ("a", 2), ("_unk_", 5), ("film", 3)], {}, ["the", "never-seen", "_pad_"], ["_unk_", "_pad_"]),
+        ),
+        inputs=_vocab(),
+        observe=_observe_vocab,
+        show=_show_vocab,
+        hints=(_stoi_grows, _ids_dtype),
+        sample=15,
     ),
 )

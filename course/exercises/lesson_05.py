@@ -29,9 +29,15 @@ def _rows_not_columns(inp, expected, actual) -> str | None:
 
     ids, bs = inp
     n = len(ids) // bs * bs
-    if torch.is_tensor(actual) and actual.shape == expected.shape and torch.equal(actual, torch.tensor(ids[:n]).view(-1, bs)):
-        return ("yours puts consecutive tokens side by side in a row (view(-1, bs)); each of the bs columns should be one "
-                "consecutive stretch of the stream, read downwards: view(bs, -1).t()")
+    if (
+        torch.is_tensor(actual)
+        and actual.shape == expected.shape
+        and torch.equal(actual, torch.tensor(ids[:n]).view(-1, bs))
+    ):
+        return (
+            "yours puts consecutive tokens side by side in a row (view(-1, bs)); each of the bs columns should be one "
+            "consecutive stretch of the stream, read downwards: view(bs, -1).t()"
+        )
     return None
 
 
@@ -67,8 +73,10 @@ def _batch_hint(inp, expected, actual) -> str | None:
         if x.shape == y.shape and torch.equal(x, y):
             return "your y is x itself; the target of each token is the next one, so y is data[i+1 : i+1+seq_len]"
         if x.shape != y.shape or x.shape != expected[0].shape:
-            return (f"near the end only len(data) - 1 - i = {len(data) - 1 - i} rows have a next token, so seq_len "
-                    "becomes min(seq_len, len(data) - 1 - i) there, and x and y have the same shape")
+            return (
+                f"near the end only len(data) - 1 - i = {len(data) - 1 - i} rows have a next token, so seq_len "
+                "becomes min(seq_len, len(data) - 1 - i) there, and x and y have the same shape"
+            )
     if type(actual) is list:
         return "return the tuple (x, y)"
     return None
@@ -85,30 +93,50 @@ def _observe_seq_lens(fn, inp, workdir):
 def _seq_lens_hint(inp, expected, actual) -> str | None:
     n = inp[0]
     if type(actual) is list and all(type(x) is int for x in actual) and sum(actual) != n:
-        return f"your lengths add up to {sum(actual)}; they should add up to n = {n} (the last one is cut to what is left)"
+        return (
+            f"your lengths add up to {sum(actual)}; they should add up to n = {n} (the last one is cut to what is left)"
+        )
     return None
 
 
 EXERCISES = (
     Exercise(
-        "batchify", "ulmfit_ref.loaders:batchify",
-        fixed=((list(range(20)), 4), (list(range(23)), 5), (list(range(10)), 1), ([7, 3, 9, 1, 4, 4, 2, 8], 2),
-               (list(range(50, 250)), 7)),
-        inputs=_stream(), observe=_observe_batchify, hints=(_rows_not_columns,),
+        "batchify",
+        "ulmfit_ref.loaders:batchify",
+        fixed=(
+            (list(range(20)), 4),
+            (list(range(23)), 5),
+            (list(range(10)), 1),
+            ([7, 3, 9, 1, 4, 4, 2, 8], 2),
+            (list(range(50, 250)), 7),
+        ),
+        inputs=_stream(),
+        observe=_observe_batchify,
+        hints=(_rows_not_columns,),
         show=lambda inp: f"batchify(torch.tensor({inp[0]!r}), {inp[1]!r})",
     ),
     Exercise(
-        "get_batch", "ulmfit_ref.loaders:get_batch",
-        fixed=((_arange_batched(30, 3), 0, 4), (_arange_batched(30, 3), 3, 2), (_arange_batched(30, 3), 6, 5),
-               (_arange_batched(30, 3), 8, 5), (_arange_batched(200, 4), 40, 12)),
-        inputs=_batched(), observe=_observe_get_batch, hints=(_batch_hint,),
+        "get_batch",
+        "ulmfit_ref.loaders:get_batch",
+        fixed=(
+            (_arange_batched(30, 3), 0, 4),
+            (_arange_batched(30, 3), 3, 2),
+            (_arange_batched(30, 3), 6, 5),
+            (_arange_batched(30, 3), 8, 5),
+            (_arange_batched(200, 4), 40, 12),
+        ),
+        inputs=_batched(),
+        observe=_observe_get_batch,
+        hints=(_batch_hint,),
         show=lambda inp: f"get_batch(torch.tensor({inp[0]!r}), {inp[1]!r}, {inp[2]!r})",
     ),
     Exercise(
-        "draw_seq_lens", "ulmfit_ref.loaders:draw_seq_lens",
+        "draw_seq_lens",
+        "ulmfit_ref.loaders:draw_seq_lens",
         fixed=((200, 70, 0), (1000, 70, 1), (9, 70, 2), (500, 10, 3), (640, 12, 15), (2, 70, 14), (3000, 70, 4)),
         inputs=st.tuples(st.integers(1, 120), st.sampled_from((1, 5, 10, 20, 70)), st.integers(0, 5)),
-        observe=_observe_seq_lens, hints=(_seq_lens_hint,),
+        observe=_observe_seq_lens,
+        hints=(_seq_lens_hint,),
         show=lambda inp: f"draw_seq_lens({inp[0]!r}, {inp[1]!r}, torch.Generator().manual_seed({inp[2]!r}))",
     ),
 )

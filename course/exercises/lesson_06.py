@@ -31,7 +31,9 @@ def _tensor_problem(t, what: str, shape, dtype: str) -> str | None:
     if isinstance(t, wire.Raised):
         return f"{what}: the call raised {t.type}: {t.message}{t.where}"
     if wire.kind(t) != "tensor":
-        return f"{what} should be a tensor, yours is " + ("None (a missing `return`?)" if t is None else f"a {wire.kind(t)}")
+        return f"{what} should be a tensor, yours is " + (
+            "None (a missing `return`?)" if t is None else f"a {wire.kind(t)}"
+        )
     if tuple(t.shape) != tuple(shape):
         return f"{what} should have shape {tuple(shape)}, yours has {tuple(t.shape)}"
     if str(t.dtype).removeprefix("torch.") != dtype:
@@ -72,21 +74,26 @@ def _judge_mask(inp, expected, actual) -> Judgement:
     if wire.difference(expected["x after the calls"], x):
         problems.append("dropout_mask changed x; the mask is a new tensor, x only gives its dtype and device")
     checked.append("x unchanged")
-    problems.append(mask_values_problem(mask, p, "a kept value") if p else
-                    (None if bool((mask == 1).all()) else "with p = 0 nothing is dropped: every value should be 1"))
+    problems.append(
+        mask_values_problem(mask, p, "a kept value")
+        if p
+        else (None if bool((mask == 1).all()) else "with p = 0 nothing is dropped: every value should be 1")
+    )
     checked.append("every value 0 or 1/(1-p)")
     if p and mask.numel() >= BIG:
         problems.append(fraction_problem(float((mask == 0).float().mean()), p, mask.numel(), "values"))
         checked.append("about p of them 0")
-        problems.append(_tensor_problem(second, "the mask of a second call", size, dtype)
-                        or independence_problem(mask == 0, second == 0, p))
+        problems.append(
+            _tensor_problem(second, "the mask of a second call", size, dtype)
+            or independence_problem(mask == 0, second == 0, p)
+        )
         checked.append("a new random mask at each call")
     return _judged(problems, checked)
 
 
 def _show_mask(inp) -> str:
     size, p, dtype, seed = inp
-    return f"dropout_mask(<x: a [5, 3] tensor of {dtype}>, {tuple(size)!r}, {p!r}), twice, torch's generator seeded with {seed}"
+    return f"dropout_mask(<x: a [5, 3] tensor of {dtype}>, {tuple(size)!r}, {p!r}), twice, torch seeded with {seed}"
 
 
 # --- LockedDropout --------------------------------------------------------------------------------------------------
@@ -120,8 +127,11 @@ def _judge_locked(inp, expected, actual) -> Judgement:
     p, shape, seed = inp
     if not isinstance(actual, dict) or "torch.nn.modules.module.Module" not in actual.get("its classes", []):
         if isinstance(actual, dict):
-            return Judgement(f"LockedDropout({p}) should be an nn.Module (class LockedDropout(nn.Module)), yours is a "
-                             f"{actual['its classes'][0]}", show_values=False)
+            return Judgement(
+                f"LockedDropout({p}) should be an nn.Module (class LockedDropout(nn.Module)), yours is a "
+                f"{actual['its classes'][0]}",
+                show_values=False,
+            )
         return Judgement(wire.difference(expected, actual))
     if problem := _first(expected, actual):
         return Judgement(problem)
@@ -137,21 +147,30 @@ def _judge_locked(inp, expected, actual) -> Judgement:
         problems.append(mask_values_problem(ratio, p, "a kept feature"))
         checked.append("every value of out / x 0 or 1/(1-p)")
         same = _same_over_time(ratio)
-        problems.append(None if same is None else
-                        f"the mask at time step {same} differs from the one at step 0; locked dropout draws one mask of "
-                        "shape (1, bs, n) per batch and applies it at every time step")
+        problems.append(
+            None
+            if same is None
+            else f"the mask at time step {same} differs from the one at step 0; locked dropout draws one mask of "
+            "shape (1, bs, n) per batch and applies it at every time step"
+        )
         checked.append("the mask of step 0 at every time step")
         if _identical_masks_unlikely(p, shape[2], shape[1]):
             all_same = bool((ratio[0] == ratio[0, :1]).all())
-            problems.append("every sequence of the batch got the same mask; locked dropout draws one mask per sequence "
-                            "and feature: shape (1, bs, n), not (1, 1, n)" if all_same else None)
+            problems.append(
+                "every sequence of the batch got the same mask; locked dropout draws one mask per sequence "
+                "and feature: shape (1, bs, n), not (1, 1, n)"
+                if all_same
+                else None
+            )
             checked.append("one mask per sequence")
         if ratio[0].numel() >= BIG:
             problems.append(fraction_problem(float((ratio[0] == 0).float().mean()), p, ratio[0].numel(), "features"))
             checked.append("about p of the features dropped")
             second = actual["output of a second call in training mode"]
-            problems.append(_tensor_problem(second, "the output of a second call", shape, "float32")
-                            or independence_problem(ratio[0] == 0, (second / x)[0] == 0, p))
+            problems.append(
+                _tensor_problem(second, "the output of a second call", shape, "float32")
+                or independence_problem(ratio[0] == 0, (second / x)[0] == 0, p)
+            )
             checked.append("a new mask at each call")
     eval_out = actual["output in eval mode"]
     d = wire.difference(x, eval_out, "the output in eval mode", TOL_FLOAT32)
@@ -170,8 +189,10 @@ def _same_over_time(ratio) -> int | None:
 
 def _show_locked(inp) -> str:
     p, shape, seed = inp
-    return (f"LockedDropout({p!r}) on x of shape {tuple(shape)!r}, twice in training mode and once in eval mode, "
-            f"torch's generator seeded with {seed}")
+    return (
+        f"LockedDropout({p!r}) on x of shape {tuple(shape)!r}, twice in training mode and once in eval mode, "
+        f"torch's generator seeded with {seed}"
+    )
 
 
 # --- embedding_dropout ----------------------------------------------------------------------------------------------
@@ -197,8 +218,11 @@ def _observe_embedding(fn, inp, workdir):
         embed.weight.copy_(weight)
     seed_torch(seed)
     out = fn(embed, words.clone(), p, training)
-    return {"output": out, "output of a second call": attempt(lambda: fn(embed, words.clone(), p, training)),
-            "the embedding's weight after the calls": embed.weight}
+    return {
+        "output": out,
+        "output of a second call": attempt(lambda: fn(embed, words.clone(), p, training)),
+        "the embedding's weight after the calls": embed.weight,
+    }
 
 
 def _judge_embedding(inp, expected, actual) -> Judgement:
@@ -211,30 +235,40 @@ def _judge_embedding(inp, expected, actual) -> Judgement:
     emb = weight[words]  # (*shape, emb_sz)
     out = actual["output"]
     problems, checked = [], []
-    d = wire.difference(weight, actual["the embedding's weight after the calls"], "the embedding's weight after the calls")
+    d = wire.difference(
+        weight, actual["the embedding's weight after the calls"], "the embedding's weight after the calls"
+    )
     problems.append(None if d is None else d + ": mask the looked-up vectors, never the embedding's matrix itself")
     checked.append("the embedding unchanged")
     if not training or p == 0:
         d = wire.difference(emb, out, "the output", TOL_FLOAT32)
         why = " (when not training, or with p = 0, nothing is dropped: embed(words))"
-        return _judged([problems[0], None if d is None else d + why], [*checked, "embed(words) when nothing is dropped"])
+        return _judged(
+            [problems[0], None if d is None else d + why], [*checked, "embed(words) when nothing is dropped"]
+        )
     if problem := _tensor_problem(out, "the output", emb.shape, "float32"):
         return Judgement(problem, show_values=False)
     ratio = out / emb
     problems.append(mask_values_problem(ratio, p, "a kept word vector"))
     checked.append("every value of out / embed(words) 0 or 1/(1-p)")
     whole = torch.isclose(ratio, ratio[..., :1].expand_as(ratio)).all(-1)
-    problems.append(None if bool(whole.all()) else
-                    "some word vectors are only partly zeroed; embedding dropout drops a word's whole vector (its row of "
-                    "the embedding matrix) or keeps it whole, scaled by 1/(1-p)")
+    problems.append(
+        None
+        if bool(whole.all())
+        else "some word vectors are only partly zeroed; embedding dropout drops a word's whole vector (its row of "
+        "the embedding matrix) or keeps it whole, scaled by 1/(1-p)"
+    )
     checked.append("whole word vectors dropped or kept")
     kept, flat = ratio[..., 0].reshape(-1), words.reshape(-1)
     per_word = torch.zeros(vocab)
     per_word[flat] = kept  # one of each word's values, compared below with all of them
     differs = per_word[flat] != kept
-    problems.append(None if not bool(differs.any()) else
-                    f"word {int(flat[differs.nonzero()[0]])} is dropped at one position and kept at another; draw one mask "
-                    "row per word of the vocabulary (size (vocab, 1)) and look it up like the embedding")
+    problems.append(
+        None
+        if not bool(differs.any())
+        else f"word {int(flat[differs.nonzero()[0]])} is dropped at one position and kept at another; draw one mask "
+        "row per word of the vocabulary (size (vocab, 1)) and look it up like the embedding"
+    )
     checked.append("each word dropped everywhere or nowhere")
     present = torch.unique(flat)
     if len(present) >= BIG // 2:
@@ -252,8 +286,10 @@ def _judge_embedding(inp, expected, actual) -> Judgement:
 
 def _show_embedding(inp) -> str:
     vocab, emb_sz, shape, p, training, seed = inp
-    return (f"embedding_dropout(nn.Embedding({vocab}, {emb_sz}), <random words of shape {tuple(shape)!r}>, {p!r}, "
-            f"training={training!r}), twice, torch's generator seeded with {seed}")
+    return (
+        f"embedding_dropout(nn.Embedding({vocab}, {emb_sz}), <random words of shape {tuple(shape)!r}>, {p!r}, "
+        f"training={training!r}), twice, torch's generator seeded with {seed}"
+    )
 
 
 # --- drop_connect ---------------------------------------------------------------------------------------------------
@@ -289,11 +325,17 @@ def _judge_drop_connect(inp, expected, actual) -> Judgement:
     problems.append(None if d is None else d + ": the raw weight is read, never changed")
     checked.append("the raw weight unchanged")
     if problem := _tensor_problem(out, "the output", shape, "float32"):
-        return Judgement(problems[0] or problem + (" (the weight's shape)" if "shape" in problem else ""), show_values=False)
+        return Judgement(
+            problems[0] or problem + (" (the weight's shape)" if "shape" in problem else ""), show_values=False
+        )
     if not training or p == 0:
         d = wire.difference(raw, out, "the output", TOL_FLOAT32)
-        why = " (in eval mode nothing is dropped, awd-lstm-lm #72: pass training to the dropout)" if not training else ""
-        return _judged([problems[0], None if d is None else d + why], [*checked, "the weight itself when nothing is dropped"])
+        why = (
+            " (in eval mode nothing is dropped, awd-lstm-lm #72: pass training to the dropout)" if not training else ""
+        )
+        return _judged(
+            [problems[0], None if d is None else d + why], [*checked, "the weight itself when nothing is dropped"]
+        )
     ratio = out / raw
     problems.append(mask_values_problem(ratio, p, "a kept entry"))
     checked.append("every entry of out / weight 0 or 1/(1-p)")
@@ -301,16 +343,22 @@ def _judge_drop_connect(inp, expected, actual) -> Judgement:
         problems.append(fraction_problem(float((ratio == 0).float().mean()), p, ratio.numel(), "entries"))
         checked.append("about p of them 0")
         second = actual["output of a second call"]
-        problems.append(_tensor_problem(second, "the output of a second call", shape, "float32")
-                        or independence_problem(ratio == 0, (second / raw) == 0, p))
+        problems.append(
+            _tensor_problem(second, "the output of a second call", shape, "float32")
+            or independence_problem(ratio == 0, (second / raw) == 0, p)
+        )
         checked.append("a new mask at each forward")
     if not actual["the output carries a gradient"]:
-        problems.append("no gradient can reach the raw weight from yours (fastai2 PR #427); compute it from the "
-                        "Parameter itself, not from weight.data or weight.detach()")
+        problems.append(
+            "no gradient can reach the raw weight from yours (fastai2 PR #427); compute it from the "
+            "Parameter itself, not from weight.data or weight.detach()"
+        )
     else:
         grad = actual["the raw weight's gradient of output.sum()"]
         ok = wire.kind(grad) == "tensor" and grad.shape == ratio.shape and bool(_close(grad, ratio))
-        problems.append(None if ok else "the gradient that reaches the raw weight should be the mask itself (0 or 1/(1-p))")
+        problems.append(
+            None if ok else "the gradient that reaches the raw weight should be the mask itself (0 or 1/(1-p))"
+        )
     checked.append("the mask as the raw weight's gradient")
     return _judged(problems, checked)
 
@@ -323,42 +371,104 @@ def _close(a, b):
 
 def _show_drop_connect(inp) -> str:
     shape, p, training, seed = inp
-    return (f"drop_connect(<a Parameter of shape {tuple(shape)!r}>, {p!r}, training={training!r}), twice, torch's "
-            f"generator seeded with {seed}")
+    return (
+        f"drop_connect(<a Parameter of shape {tuple(shape)!r}>, {p!r}, training={training!r}), twice, torch's "
+        f"generator seeded with {seed}"
+    )
 
 
 EXERCISES = (
     Exercise(
-        "dropout_mask", "ulmfit_ref.regularize:dropout_mask",
-        fixed=(((1, 200, 50), 0.3, "float32", 0), ((4000, 25), 0.5, "float32", 1), ((10, 1), 0.0, "float32", 2),
-               ((3, 100, 100), 0.1, "float64", 3), ((1, 500, 40), 0.7, "float32", 4), ((200, 200), 0.02, "float64", 5)),
-        inputs=st.tuples(st.sampled_from(((3,), (2, 4), (1, 3, 5), (40, 40))), st.sampled_from(_P),
-                         st.sampled_from(("float32", "float64")), st.integers(0, 1000)),
-        observe=_observe_mask, judge=_judge_mask, show=_show_mask, sample=4, examples=30,
+        "dropout_mask",
+        "ulmfit_ref.regularize:dropout_mask",
+        fixed=(
+            ((1, 200, 50), 0.3, "float32", 0),
+            ((4000, 25), 0.5, "float32", 1),
+            ((10, 1), 0.0, "float32", 2),
+            ((3, 100, 100), 0.1, "float64", 3),
+            ((1, 500, 40), 0.7, "float32", 4),
+            ((200, 200), 0.02, "float64", 5),
+        ),
+        inputs=st.tuples(
+            st.sampled_from(((3,), (2, 4), (1, 3, 5), (40, 40))),
+            st.sampled_from(_P),
+            st.sampled_from(("float32", "float64")),
+            st.integers(0, 1000),
+        ),
+        observe=_observe_mask,
+        judge=_judge_mask,
+        show=_show_mask,
+        sample=4,
+        examples=30,
     ),
     Exercise(
-        "LockedDropout", "ulmfit_ref.regularize:LockedDropout",
-        fixed=((0.5, (20, 8, 30), 0), (0.3, (6, 200, 100), 1), (0.0, (4, 3, 5), 2), (0.1, (50, 40, 50), 3),
-               (0.7, (3, 300, 20), 4), (0.25, (1, 500, 40), 5)),
-        inputs=st.tuples(st.sampled_from(_P), st.sampled_from(((1, 1, 1), (4, 2, 3), (3, 3, 40), (5, 40, 30))),
-                         st.integers(0, 1000)),
-        observe=_observe_locked, judge=_judge_locked, show=_show_locked, uses=("dropout_mask",), sample=4, examples=30,
+        "LockedDropout",
+        "ulmfit_ref.regularize:LockedDropout",
+        fixed=(
+            (0.5, (20, 8, 30), 0),
+            (0.3, (6, 200, 100), 1),
+            (0.0, (4, 3, 5), 2),
+            (0.1, (50, 40, 50), 3),
+            (0.7, (3, 300, 20), 4),
+            (0.25, (1, 500, 40), 5),
+        ),
+        inputs=st.tuples(
+            st.sampled_from(_P), st.sampled_from(((1, 1, 1), (4, 2, 3), (3, 3, 40), (5, 40, 30))), st.integers(0, 1000)
+        ),
+        observe=_observe_locked,
+        judge=_judge_locked,
+        show=_show_locked,
+        uses=("dropout_mask",),
+        sample=4,
+        examples=30,
     ),
     Exercise(
-        "embedding_dropout", "ulmfit_ref.regularize:EmbeddingDropout",
-        fixed=((2000, 8, (40, 100), 0.2, True, 0), (500, 4, (25, 40), 0.5, True, 1), (50, 6, (7, 3), 0.0, True, 2),
-               (3000, 3, (60, 100), 0.1, False, 3), (3000, 3, (60, 100), 0.3, True, 4), (1000, 5, (20, 100), 0.7, True, 5)),
-        inputs=st.tuples(st.sampled_from((3, 20, 1000)), st.just(2), st.sampled_from(((4, 2), (6, 3), (40, 50))), st.sampled_from(_P),
-                         st.booleans(), st.integers(0, 1000)),
-        observe=_observe_embedding, judge=_judge_embedding, show=_show_embedding, uses=("dropout_mask",),
-        adapt=lambda EmbeddingDropout: lambda embed, words, p, training=True: EmbeddingDropout(embed, p).train(training)(words),
-        sample=4, examples=30,
+        "embedding_dropout",
+        "ulmfit_ref.regularize:EmbeddingDropout",
+        fixed=(
+            (2000, 8, (40, 100), 0.2, True, 0),
+            (500, 4, (25, 40), 0.5, True, 1),
+            (50, 6, (7, 3), 0.0, True, 2),
+            (3000, 3, (60, 100), 0.1, False, 3),
+            (3000, 3, (60, 100), 0.3, True, 4),
+            (1000, 5, (20, 100), 0.7, True, 5),
+        ),
+        inputs=st.tuples(
+            st.sampled_from((3, 20, 1000)),
+            st.just(2),
+            st.sampled_from(((4, 2), (6, 3), (40, 50))),
+            st.sampled_from(_P),
+            st.booleans(),
+            st.integers(0, 1000),
+        ),
+        observe=_observe_embedding,
+        judge=_judge_embedding,
+        show=_show_embedding,
+        uses=("dropout_mask",),
+        adapt=lambda EmbeddingDropout: (
+            lambda embed, words, p, training=True: EmbeddingDropout(embed, p).train(training)(words)
+        ),
+        sample=4,
+        examples=30,
     ),
     Exercise(
-        "drop_connect", "ulmfit_ref.regularize:drop_connect",
-        fixed=(((200, 50), 0.5, True, 0), ((120, 30), 0.2, True, 1), ((4, 4), 0.0, True, 2), ((400, 100), 0.1, False, 3),
-               ((60, 40), 0.7, True, 4), ((400, 100), 0.1, True, 5)),
-        inputs=st.tuples(st.sampled_from(((2, 3), (4, 4), (40, 30))), st.sampled_from(_P), st.booleans(), st.integers(0, 1000)),
-        observe=_observe_drop_connect, judge=_judge_drop_connect, show=_show_drop_connect, sample=4, examples=30,
+        "drop_connect",
+        "ulmfit_ref.regularize:drop_connect",
+        fixed=(
+            ((200, 50), 0.5, True, 0),
+            ((120, 30), 0.2, True, 1),
+            ((4, 4), 0.0, True, 2),
+            ((400, 100), 0.1, False, 3),
+            ((60, 40), 0.7, True, 4),
+            ((400, 100), 0.1, True, 5),
+        ),
+        inputs=st.tuples(
+            st.sampled_from(((2, 3), (4, 4), (40, 30))), st.sampled_from(_P), st.booleans(), st.integers(0, 1000)
+        ),
+        observe=_observe_drop_connect,
+        judge=_judge_drop_connect,
+        show=_show_drop_connect,
+        sample=4,
+        examples=30,
     ),
 )

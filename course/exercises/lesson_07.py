@@ -59,7 +59,7 @@ def _one_tensor(inp, expected, actual) -> str | None:
 
 
 def _observe_decoder(fn, inp, workdir):
-    """`fn(encoder, bias=bias)`: its class and sizes, whether its weight IS the embedding's Parameter, its bias, its output."""
+    """`fn(encoder, bias=bias)`: its class, sizes, whether its weight IS the embedding's Parameter, bias, output."""
     import torch
     from torch import nn
 
@@ -81,31 +81,61 @@ def _observe_decoder(fn, inp, workdir):
 
 def _not_shared(inp, expected, actual) -> str | None:
     if isinstance(actual, dict) and actual.get("its weight is the embedding's Parameter") is False:
-        return ("the decoder's weight is not the embedding's Parameter itself, so training one would not train the "
-                "other: assign it, decoder.weight = encoder.weight (a copy of the values drifts apart)")
+        return (
+            "the decoder's weight is not the embedding's Parameter itself, so training one would not train the "
+            "other: assign it, decoder.weight = encoder.weight (a copy of the values drifts apart)"
+        )
     return None
 
 
 EXERCISES = (
     Exercise(
-        "encoder_forward", "ulmfit_ref.models:RNNEncoder",
-        fixed=((30, 8, 16, 2, (7, 3), 0), (20, 6, 10, 3, (5, 2), 1), (12, 4, 6, 1, (9, 1), 2), (50, 10, 12, 4, (11, 4), 3),
-               (15, 5, 7, 2, (1, 6), 4)),
-        inputs=st.tuples(st.just(12), st.sampled_from((2, 4)), st.just(3), st.sampled_from((1, 2, 3)),
-                         st.sampled_from(((1, 1), (3, 2))), st.integers(0, 1000)),
-        observe=_observe_encoder, tolerance=TOL_FLOAT32, hints=(_one_tensor,), sample=4, examples=30,
+        "encoder_forward",
+        "ulmfit_ref.models:RNNEncoder",
+        fixed=(
+            (30, 8, 16, 2, (7, 3), 0),
+            (20, 6, 10, 3, (5, 2), 1),
+            (12, 4, 6, 1, (9, 1), 2),
+            (50, 10, 12, 4, (11, 4), 3),
+            (15, 5, 7, 2, (1, 6), 4),
+        ),
+        inputs=st.tuples(
+            st.just(12),
+            st.sampled_from((2, 4)),
+            st.just(3),
+            st.sampled_from((1, 2, 3)),
+            st.sampled_from(((1, 1), (3, 2))),
+            st.integers(0, 1000),
+        ),
+        observe=_observe_encoder,
+        tolerance=TOL_FLOAT32,
+        hints=(_one_tensor,),
+        sample=4,
+        examples=30,
         adapt=lambda RNNEncoder: functools.partial(_reference_encoder, RNNEncoder),
-        show=lambda inp: (f"encoder_forward(nn.Embedding({inp[0]}, {inp[1]}, padding_idx=1), <{inp[3]} nn.LSTMs: "
-                          f"{inp[1]} -> {inp[2]} ... -> {inp[1]}>, <random ids of shape {tuple(inp[4])!r}>), "
-                          f"torch's generator seeded with {inp[5]}"),
+        show=lambda inp: (
+            f"encoder_forward(nn.Embedding({inp[0]}, {inp[1]}, padding_idx=1), <{inp[3]} nn.LSTMs: "
+            f"{inp[1]} -> {inp[2]} ... -> {inp[1]}>, <random ids of shape {tuple(inp[4])!r}>), "
+            f"torch's generator seeded with {inp[5]}"
+        ),
     ),
     Exercise(
-        "tied_decoder", "ulmfit_ref.models:LinearDecoder",
+        "tied_decoder",
+        "ulmfit_ref.models:LinearDecoder",
         fixed=((10, 4, False, 0), (25, 8, True, 1), (3, 2, False, 2), (100, 16, True, 3), (7, 1, False, 4)),
         inputs=st.tuples(st.sampled_from((2, 5)), st.sampled_from((1, 3)), st.booleans(), st.integers(0, 1000)),
-        observe=_observe_decoder, tolerance=TOL_FLOAT32, hints=(_not_shared,), sample=4, examples=30,
-        adapt=lambda LinearDecoder: lambda encoder, bias=False: LinearDecoder(
-            encoder.num_embeddings, encoder.embedding_dim, tie_encoder=encoder, bias=bias).decoder,
-        show=lambda inp: f"tied_decoder(nn.Embedding({inp[0]}, {inp[1]}), bias={inp[2]!r}), torch's generator seeded with {inp[3]}",
+        observe=_observe_decoder,
+        tolerance=TOL_FLOAT32,
+        hints=(_not_shared,),
+        sample=4,
+        examples=30,
+        adapt=lambda LinearDecoder: (
+            lambda encoder, bias=False: (
+                LinearDecoder(encoder.num_embeddings, encoder.embedding_dim, tie_encoder=encoder, bias=bias).decoder
+            )
+        ),
+        show=lambda inp: (
+            f"tied_decoder(nn.Embedding({inp[0]}, {inp[1]}), bias={inp[2]!r}), torch's generator seeded with {inp[3]}"
+        ),
     ),
 )

@@ -29,14 +29,17 @@ def _freeze_inputs(draw):
 
 
 def _observe_freeze(fn, inp, workdir):
-    """`fn(groups, n)` on layer groups of Parameters whose requires_grad starts as `start`: what it returns, and after."""
+    """`fn(groups, n)` on groups of Parameters whose requires_grad starts as `start`: what it returns, and after."""
     import torch
     from torch import nn
 
     sizes, start, n = inp
     groups = [[nn.Parameter(torch.zeros(2), requires_grad=on) for _ in range(k)] for k, on in zip(sizes, start)]
     returned = fn(groups, n)
-    return {"what it returns": returned, "requires_grad of each group's parameters": [[p.requires_grad for p in g] for g in groups]}
+    return {
+        "what it returns": returned,
+        "requires_grad of each group's parameters": [[p.requires_grad for p in g] for g in groups],
+    }
 
 
 def _freeze_reference(freeze_to):
@@ -47,7 +50,7 @@ def _freeze_reference(freeze_to):
 def _negative_n(inp, expected, actual) -> str | None:
     sizes, start, n = inp
     if n < 0 and isinstance(actual, dict) and actual != expected:
-        return f"n may be negative, counted from the end: n % len(groups) = {n % len(sizes)} is the first group that trains"
+        return f"n may be negative, counted from the end: n % len(groups) = {n % len(sizes)} is the first that trains"
     return None
 
 
@@ -58,29 +61,61 @@ def _show_freeze(inp) -> str:
 
 EXERCISES = (
     Exercise(
-        "discriminative_lrs", "ulmfit_ref.train:discriminative_lrs",
-        fixed=(((1e-3, 4), {}), ((0.01, 3), {"factor": 2.0}), ((0.5, 1), {}), ((2e-2, 5), {"factor": 1.0}),
-               ((1e-2, 6), {"factor": 3.0}), ((1e-4, 2), {"factor": 2.6}), ((1e-3, 8), {"factor": 1.5})),
-        inputs=st.tuples(st.sampled_from((1e-3, 0.01, 0.5, 2e-2, 1.0)), st.integers(1, 6),
-                         st.one_of(st.none(), st.sampled_from((2.6, 2.0, 1.0, 3.0, 1.5))))
-        .map(lambda t: ((t[0], t[1]), {} if t[2] is None else {"factor": t[2]})),
-        tolerance=TOL_FLOAT64, sample=20,
+        "discriminative_lrs",
+        "ulmfit_ref.train:discriminative_lrs",
+        fixed=(
+            ((1e-3, 4), {}),
+            ((0.01, 3), {"factor": 2.0}),
+            ((0.5, 1), {}),
+            ((2e-2, 5), {"factor": 1.0}),
+            ((1e-2, 6), {"factor": 3.0}),
+            ((1e-4, 2), {"factor": 2.6}),
+            ((1e-3, 8), {"factor": 1.5}),
+        ),
+        inputs=st.tuples(
+            st.sampled_from((1e-3, 0.01, 0.5, 2e-2, 1.0)),
+            st.integers(1, 6),
+            st.one_of(st.none(), st.sampled_from((2.6, 2.0, 1.0, 3.0, 1.5))),
+        ).map(lambda t: ((t[0], t[1]), {} if t[2] is None else {"factor": t[2]})),
+        tolerance=TOL_FLOAT64,
+        sample=20,
     ),
     Exercise(
-        "stlr", "ulmfit_ref.schedule:STLR",
-        fixed=tuple(((s, t), {}) for s, t in ((0, 100), (5, 100), (10, 100), (55, 100), (99, 100), (0, 5), (3, 5), (56, 57),
-                                            (5, 57), (0, 1)))
-        + (((20, 200), {"cut_frac": 0.25, "ratio": 10.0}), ((7, 9), {"cut_frac": 0.5, "ratio": 2.0}),
-           ((13, 40), {"cut_frac": 1 / 3, "ratio": 20.0}), ((150, 151), {})),
-        inputs=_stlr_inputs(), tolerance=TOL_FLOAT64, sample=20,
+        "stlr",
+        "ulmfit_ref.schedule:STLR",
+        fixed=tuple(
+            ((s, t), {})
+            for s, t in ((0, 100), (5, 100), (10, 100), (55, 100), (99, 100), (0, 5), (3, 5), (56, 57), (5, 57), (0, 1))
+        )
+        + (
+            ((20, 200), {"cut_frac": 0.25, "ratio": 10.0}),
+            ((7, 9), {"cut_frac": 0.5, "ratio": 2.0}),
+            ((13, 40), {"cut_frac": 1 / 3, "ratio": 20.0}),
+            ((150, 151), {}),
+        ),
+        inputs=_stlr_inputs(),
+        tolerance=TOL_FLOAT64,
+        sample=20,
         adapt=lambda STLR: lambda step, total, cut_frac=0.1, ratio=32.0: STLR(cut_frac, ratio).lr_mult(step, total),
     ),
     Exercise(
-        "freeze_to", "ulmfit_ref.train:Learner.freeze_to",
-        fixed=(([1, 2, 1, 2], [True, False, True, False], -1), ([1, 2, 1, 2], [True, False, True, False], 0),
-               ([1, 2, 1, 2], [False, True, False, True], 2), ([1, 2, 1, 2], [True, True, True, True], -3),
-               ([2, 1], [False, False], 1), ([1], [False], 0), ([1, 1, 1, 1, 1, 1], [True] * 6, -6)),
-        inputs=_freeze_inputs(), observe=_observe_freeze, adapt=_freeze_reference, hints=(_negative_n,), show=_show_freeze,
-        sample=15, examples=60,
+        "freeze_to",
+        "ulmfit_ref.train:Learner.freeze_to",
+        fixed=(
+            ([1, 2, 1, 2], [True, False, True, False], -1),
+            ([1, 2, 1, 2], [True, False, True, False], 0),
+            ([1, 2, 1, 2], [False, True, False, True], 2),
+            ([1, 2, 1, 2], [True, True, True, True], -3),
+            ([2, 1], [False, False], 1),
+            ([1], [False], 0),
+            ([1, 1, 1, 1, 1, 1], [True] * 6, -6),
+        ),
+        inputs=_freeze_inputs(),
+        observe=_observe_freeze,
+        adapt=_freeze_reference,
+        hints=(_negative_n,),
+        show=_show_freeze,
+        sample=15,
+        examples=60,
     ),
 )

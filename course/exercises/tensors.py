@@ -57,11 +57,15 @@ def independence_problem(first, second, p: float) -> str | None:
         return "two calls dropped exactly the same entries: each call should draw a new random mask"
     both = float((first & second).float().mean())
     if abs(both - p * p) > 5 * math.sqrt(p * p * (1 - p * p) / n) + 1e-9:
-        return (f"two calls dropped {both:.1%} of the entries both times, independent draws drop about p² = {p * p:.1%}: "
-                "each entry's draw should not depend on the others or on the last call")
-    halves = first.reshape(-1)[: n // 2], first.reshape(-1)[n // 2:]
+        return (
+            f"two calls dropped {both:.1%} of the entries both times, independent draws drop about p² = {p * p:.1%}: "
+            "each entry's draw should not depend on the others or on the last call"
+        )
+    halves = first.reshape(-1)[: n // 2], first.reshape(-1)[n // 2 :]
     for part, name in zip(halves, ("first", "second")):
         if not about_p(float(part.float().mean()), p, part.numel()):
-            return (f"{float(part.float().mean()):.1%} of the {name} half of the entries are dropped, the whole mask "
-                    f"drops about p = {p:.0%}: the dropped entries should be spread at random, not in a pattern")
+            return (
+                f"{float(part.float().mean()):.1%} of the {name} half of the entries are dropped, the whole mask "
+                f"drops about p = {p:.0%}: the dropped entries should be spread at random, not in a pattern"
+            )
     return None

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from course.exercise import CheckFailed, InProcess, run
-from course.exercises import EXERCISES, check
-from ulmfit_ref import data, regularize, text, train
+from course.exercises import EXERCISES
+from ulmfit_ref import data, regularize, text
 
 
 def verdict(name: str, answer, examples: int = 0, seed: int = 0, **namespace):
@@ -42,7 +42,8 @@ def test_a_pass_of_a_dropout_names_only_what_was_checked():
 
 
 def test_the_learners_float_order_passes_on_150_inputs():
-    # discriminative_lrs written as lr * factor ** -k lost the point on 45 of 150 inputs ("should have 6 items, yours has 6")
+    # discriminative_lrs written as lr * factor ** -k lost the point on 45 of 150 inputs: "should have 6 items, yours
+    # has 6"
     def discriminative_lrs(lr, n_groups, factor=2.6):
         return [lr * factor ** -(n_groups - 1 - i) for i in range(n_groups)]
 
@@ -56,7 +57,9 @@ def test_a_failure_shows_the_call_the_two_results_and_where_they_differ():
     lines = message("batchify", batchify).split("\n")
     assert lines[0] == "batchify differs from the reference (ulmfit_ref.loaders.batchify) on one of its fixed inputs:"
     assert lines[1].startswith("  call:     batchify(torch.tensor([0, 1, 2")
-    assert lines[2].startswith("  expected: tensor([[0, 5, 10, 15]") and lines[3].startswith("  yours:    tensor([[0, 1, 2, 3]")
+    assert lines[2].startswith("  expected: tensor([[0, 5, 10, 15]") and lines[3].startswith(
+        "  yours:    tensor([[0, 1, 2, 3]"
+    )
     assert lines[4] == "  the result[0, 1] should be 5, yours is 1"
     assert "view(bs, -1).t()" in lines[5] and lines[5].startswith("  hint: ")
 
@@ -116,22 +119,36 @@ def test_a_wrong_read_order_is_shown_by_file_names():
 
 def test_a_failure_through_an_earlier_exercise_says_so():
     namespace = {"torch": torch}
-    exec("def dropout_mask(x, size, p):\n    return x.new_empty(size).bernoulli_(1 - p)  # not scaled\n"
-         "class LockedDropout(torch.nn.Module):\n"
-         "    def __init__(self, p):\n        super().__init__()\n        self.p = p\n"
-         "    def forward(self, x):\n        return x * dropout_mask(x, (1, *x.shape[1:]), self.p) if self.training and self.p else x\n",
-         namespace)
+    exec(
+        "def dropout_mask(x, size, p):\n    return x.new_empty(size).bernoulli_(1 - p)  # not scaled\n"
+        "class LockedDropout(torch.nn.Module):\n"
+        "    def __init__(self, p):\n        super().__init__()\n        self.p = p\n"
+        "    def forward(self, x):\n"
+        "        return x * dropout_mask(x, (1, *x.shape[1:]), self.p) if self.training and self.p else x\n",
+        namespace,
+    )
     msg = message("LockedDropout", namespace["LockedDropout"], **namespace)
-    assert "note: your LockedDropout calls your dropout_mask, which fails its own check: make dropout_mask pass first" in msg
+    assert (
+        "note: your LockedDropout calls your dropout_mask, which fails its own check: make dropout_mask pass first"
+        in msg
+    )
 
 
 def test_an_error_names_the_line_of_the_learners_cell():
     namespace = {}
     code = "def mark_fields(fields):\n    return 'xbos ' + 1 / 0\n"
     exec(compile(code, "<exercise mark_fields>", "exec"), namespace)
-    __import__("linecache").cache["<exercise mark_fields>"] = (len(code), None, code.splitlines(True), "<exercise mark_fields>")
+    __import__("linecache").cache["<exercise mark_fields>"] = (
+        len(code),
+        None,
+        code.splitlines(True),
+        "<exercise mark_fields>",
+    )
     msg = message("mark_fields", namespace["mark_fields"])
-    assert "the call raised ZeroDivisionError: division by zero (line 2 of your mark_fields cell: return 'xbos ' + 1 / 0)" in msg
+    assert (
+        "the call raised ZeroDivisionError: division by zero (line 2 of your mark_fields cell: return 'xbos ' + 1 / 0)"
+        in msg
+    )
 
 
 def test_a_stub_is_not_implemented_yet_and_names_the_method():
@@ -158,8 +175,15 @@ def test_random_inputs_come_from_a_fresh_seed_that_draws_them_again():
     first = verdict("replace_wrep", replace_wrep, examples=300, seed=7)
     assert not first.passed and "drawn from seed 7" in first.message
     assert verdict("replace_wrep", replace_wrep, examples=300, seed=7).message == first.message
-    seeds = {__import__("re").search(r"seed (\d+)", run(EXERCISES["replace_wrep"], InProcess({"replace_wrep": replace_wrep}), 300).message
-                                     or "seed 0").group(1) for _ in range(3)}
+    seeds = {
+        __import__("re")
+        .search(
+            r"seed (\d+)",
+            run(EXERCISES["replace_wrep"], InProcess({"replace_wrep": replace_wrep}), 300).message or "seed 0",
+        )
+        .group(1)
+        for _ in range(3)
+    }
     assert len(seeds) > 1, "a run without a seed draws from a fresh one"
 
 
@@ -179,15 +203,24 @@ def test_the_check_cell_prints_a_pass_and_raises_a_failure(capsys):
     cell("from ulmfit_ref.text import replace_rep\ndef fixup(x):\n    return replace_rep(x)", namespace)
     with pytest.raises(CheckFailed, match="your fixup uses replace_rep, which the lesson imports from ulmfit_ref.text"):
         cell('check("fixup", fixup)', namespace)
-    cell("def replace_rep(t):\n    return re.sub(r'(\\S)(\\1{3,})', lambda m: f' tk_rep {len(m.group(0))} {m.group(1)} ', t)", namespace)
+    cell(
+        "def replace_rep(t):\n"
+        "    return re.sub(r'(\\S)(\\1{3,})', lambda m: f' tk_rep {len(m.group(0))} {m.group(1)} ', t)",
+        namespace,
+    )
     cell('check("replace_rep", replace_rep)', namespace)
-    assert capsys.readouterr().out.startswith("✓ replace_rep: same as ulmfit_ref.text.replace_rep on 21 fixed inputs and 20 random")
+    assert capsys.readouterr().out.startswith(
+        "✓ replace_rep: same as ulmfit_ref.text.replace_rep on 21 fixed inputs and 20 random"
+    )
 
 
 def test_a_tool_the_lesson_keeps_for_its_demos_is_refused_in_the_kernel_too():
     namespace = {}
-    cell("from course.exercises import check\nfrom ulmfit_ref.loaders import LanguageModelLoader\n"
-         "def batchify(ids, bs):\n    return LanguageModelLoader(ids, bs, 1).data", namespace)
+    cell(
+        "from course.exercises import check\nfrom ulmfit_ref.loaders import LanguageModelLoader\n"
+        "def batchify(ids, bs):\n    return LanguageModelLoader(ids, bs, 1).data",
+        namespace,
+    )
     with pytest.raises(CheckFailed, match="uses LanguageModelLoader, which the lesson imports from ulmfit_ref.loaders"):
         cell('check("batchify", batchify)', namespace)
 
@@ -206,4 +239,7 @@ def test_a_nan_and_an_infinity_are_compared_as_values():
         return math.nan
 
     assert "should be 0.03125, yours is nan" in message("stlr", stlr)
-    assert verdict("clip_document", lambda ids, max_tokens=None: np.asarray(ids) if max_tokens is None else ids[:0]).passed is False
+    assert (
+        verdict("clip_document", lambda ids, max_tokens=None: np.asarray(ids) if max_tokens is None else ids[:0]).passed
+        is False
+    )

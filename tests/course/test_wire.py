@@ -29,17 +29,39 @@ def diff(expected, actual, tol=None):
 
 
 def test_values_of_the_very_same_types_are_the_same():
-    for x in ("a", 1, 1.5, None, True, [1, "a"], (1,), {"a": [1]}, Counter("abca"), np.arange(3, dtype=np.int32),
-              Reviews(["a"], [1]), torch.arange(6).view(2, 3), torch.zeros(0), float("nan"), b"\xff", {1, 2}):
+    for x in (
+        "a",
+        1,
+        1.5,
+        None,
+        True,
+        [1, "a"],
+        (1,),
+        {"a": [1]},
+        Counter("abca"),
+        np.arange(3, dtype=np.int32),
+        Reviews(["a"], [1]),
+        torch.arange(6).view(2, 3),
+        torch.zeros(0),
+        float("nan"),
+        b"\xff",
+        {1, 2},
+    ):
         assert diff(x, x) is None, x
     assert diff({"a": 1, "b": 2}, {"b": 2, "a": 1}) is None, "a mapping compares as a mapping"
     assert roundtrip(Counter("abca")) == Counter("abca") and type(roundtrip(Counter("ab"))) is Counter
 
 
 def test_types_are_exact():
-    assert diff("a", AlwaysEqual("b")) == "the result should be a str, yours is a AlwaysEqual: <test_wire.AlwaysEqual object: 'b'>"
+    assert (
+        diff("a", AlwaysEqual("b"))
+        == "the result should be a str, yours is a AlwaysEqual: <test_wire.AlwaysEqual object: 'b'>"
+    )
     assert diff(1, True) and diff(1, 1.0) and diff([1], (1,)) and diff(Counter("ab"), {"a": 1, "b": 1})
-    assert diff({"a": 1}, defaultdict(int, {"a": 1})) == "the result should be a dict, yours is a defaultdict: defaultdict({'a': 1})"
+    assert (
+        diff({"a": 1}, defaultdict(int, {"a": 1}))
+        == "the result should be a dict, yours is a defaultdict: defaultdict({'a': 1})"
+    )
     assert diff(np.arange(3, dtype=np.int32), np.arange(3)) == "the result should have dtype int32, yours has int64"
     assert diff(torch.arange(3), torch.arange(3.0)) == "the result should have dtype int64, yours has float32"
 
@@ -57,7 +79,9 @@ def test_items_that_agree_within_the_tolerance_agree():
     assert diff(Reviews(["a"], ours), Reviews(["a"], theirs), tol) is None
     assert diff((ours, ours), (theirs, theirs), tol) is None
     i = next(i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b)
-    assert diff(ours, theirs) == f"the result[{i}] should be {ours[i]!r}, yours is {theirs[i]!r}", "exact without a tolerance"
+    assert diff(ours, theirs) == f"the result[{i}] should be {ours[i]!r}, yours is {theirs[i]!r}", (
+        "exact without a tolerance"
+    )
 
 
 def test_a_difference_says_where():
@@ -76,7 +100,10 @@ def test_exceptions_compare_by_the_builtin_class_the_contract_names():
 
     assert wire.difference(raised(ValueError("x")), raised(ValueError("y"))) is None
     assert wire.difference(raised(ValueError("x")), 3) == "the call should raise ValueError, yours returned 3"
-    assert wire.difference(raised(ValueError("x")), raised(TypeError("t"))) == "the call should raise ValueError, yours raised TypeError: t"
+    assert (
+        wire.difference(raised(ValueError("x")), raised(TypeError("t")))
+        == "the call should raise ValueError, yours raised TypeError: t"
+    )
     assert wire.difference(3, raised(KeyError("k"))) == "the call raised KeyError: 'k'"
 
 
@@ -90,7 +117,9 @@ def test_an_object_that_calls_itself_a_tensor_is_not_one():
 
     fake = roundtrip(Tensor())
     assert isinstance(fake, wire.Opaque)
-    assert wire.difference(roundtrip(torch.arange(4)), fake).startswith("the result should be a tensor, yours is a Tensor")
+    assert wire.difference(roundtrip(torch.arange(4)), fake).startswith(
+        "the result should be a tensor, yours is a Tensor"
+    )
 
 
 def test_a_forged_tensor_whose_values_do_not_fill_its_shape_is_refused():

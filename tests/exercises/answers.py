@@ -21,7 +21,10 @@ def catalogue(kind: str) -> list[tuple[str, str, str, str]]:
     out = []
     for path in sorted((Path(__file__).parent / kind).glob("[0-9][0-9]_*.py")):
         parts = _re_answer.split(path.read_text(encoding="utf-8"))
-        out += [(path.stem, name, why, code.strip() + "\n") for name, why, code in zip(parts[1::3], parts[2::3], parts[3::3])]
+        out += [
+            (path.stem, name, why, code.strip() + "\n")
+            for name, why, code in zip(parts[1::3], parts[2::3], parts[3::3])
+        ]
     return out
 
 

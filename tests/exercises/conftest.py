@@ -16,7 +16,10 @@ CATCHES = {}  # path -> lesson -> [mutants caught, mutants], filled by the proof
 
 def pytest_addoption(parser):
     parser.addoption(
-        "--notebook", action="append", default=[], type=Path,
+        "--notebook",
+        action="append",
+        default=[],
+        type=Path,
         help="a learner's lesson notebook (NN_name.ipynb), or a folder of them, to check instead of the solutions",
     )
     parser.addoption("--seed", type=int, default=None, help="the seed of the random inputs (default: a fresh one)")
@@ -42,7 +45,7 @@ def notebooks(config) -> list[Path]:
 
 
 def lesson_of(path: Path) -> Path:
-    """The solution script of the lesson a notebook belongs to (by its name: 03_tokenize*.ipynb -> solutions/03_tokenize.py)."""
+    """The solution of the lesson of a notebook, by its name (03_tokenize*.ipynb -> solutions/03_tokenize.py)."""
     for src in SOLUTIONS:
         if path.stem.startswith(src.stem):
             return src
@@ -68,5 +71,3 @@ def pytest_terminal_summary(terminalreporter):
 @pytest.fixture(scope="session")
 def seed(request) -> int | None:
     return request.config.getoption("seed")
-
-

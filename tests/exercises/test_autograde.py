@@ -58,8 +58,22 @@ def _duplicated_cell(nb):  # what copy and paste in Jupyter makes: an honest stu
 
 
 def _extra_grade_cell(nb):
-    nb.cells.append(nbformat.v4.new_code_cell("assert True", metadata={"nbgrader": {
-        "grade": True, "grade_id": "my-extra", "locked": False, "points": 5, "schema_version": 3, "solution": False, "task": False}}))
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "assert True",
+            metadata={
+                "nbgrader": {
+                    "grade": True,
+                    "grade_id": "my-extra",
+                    "locked": False,
+                    "points": 5,
+                    "schema_version": 3,
+                    "solution": False,
+                    "task": False,
+                }
+            },
+        )
+    )
 
 
 def _grade_false_on_a_check(nb):
@@ -75,16 +89,30 @@ def replace_rep(t):
     subprocess.Popen(["sh", "-c", "sleep 3; echo 0 > grades.csv"], start_new_session=True)
     return t"""
 
-# student -> (notebook, or raw bytes for a file that is not a notebook; the exercise that scores zero; words of the reason)
+# student -> (notebook, or the bytes of a file that is not one; the exercise that scores zero; words of the reason)
 CLASS = {
     "ada": (answered(LESSON), None, None),
     "ben": (release(source.notebook(LESSON)), "*", "not implemented yet"),
-    "cy": (_with("replace_rep", "def replace_rep(t):\n    while True:\n        pass"), "replace_rep", "did not finish within"),
+    "cy": (
+        _with("replace_rep", "def replace_rep(t):\n    while True:\n        pass"),
+        "replace_rep",
+        "did not finish within",
+    ),
     "dee": (_with("mark_fields", "import os\ndef mark_fields(fields):\n    os.abort()"), "mark_fields", "crashed"),
     "eve": (_without("replace_all_caps-check"), "replace_all_caps", "was deleted"),
-    "fay": (_with("partition_by_cores", "def partition_by_cores(items, n):\n    hog = []\n    while True:\n        hog.append(bytearray(10**7))"),
-            "partition_by_cores", "MiB of memory"),
-    "gus": (_with("replace_wrep", "def replace_wrep(t):\n    return open('/etc/hostname').read() and t"), "replace_wrep", "reading /etc/hostname"),
+    "fay": (
+        _with(
+            "partition_by_cores",
+            "def partition_by_cores(items, n):\n    hog = []\n    while True:\n        hog.append(bytearray(10**7))",
+        ),
+        "partition_by_cores",
+        "MiB of memory",
+    ),
+    "gus": (
+        _with("replace_wrep", "def replace_wrep(t):\n    return open('/etc/hostname').read() and t"),
+        "replace_wrep",
+        "reading /etc/hostname",
+    ),
     "hal": (b'{"cells": [', "*", "not valid JSON"),
     "ivy": (_with("replace_rep", "from ulmfit_ref.text import replace_rep"), "replace_rep", "is refused"),
     "kim": (_with("replace_rep", DETACHED), "replace_rep", "was refused"),
@@ -117,7 +145,9 @@ def graded(tmp_path_factory):
     os.symlink(submitted / "ada" / LESSON / f"{LESSON}.ipynb", submitted / "lee" / LESSON / f"{LESSON}.ipynb")
     (submitted / "max").mkdir()  # a link to the grader's own source scored 1/1
     os.symlink(source.COURSE.parent / "solutions", submitted / "max" / LESSON)
-    rows = autograde(submitted, out, jobs=2, call_timeout=3, exercise_budget=20, memory_mb=600, max_examples=20, log=lambda _: None)
+    rows = autograde(
+        submitted, out, jobs=2, call_timeout=3, exercise_budget=20, memory_mb=600, max_examples=20, log=lambda _: None
+    )
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
         assert list(csv.DictReader(f)) == [{k: str(v) for k, v in r.items()} for r in rows]
     return out, submitted, rows
@@ -149,8 +179,12 @@ def test_a_submission_through_a_symbolic_link_scores_zero(graded, student):
 
 def test_an_edited_metadata_costs_nothing_and_is_noted(graded):
     out, _, _ = graded
-    for student, words in (("m1", "was edited"), ("m3", "a second cell with the grade_id 'replace_wrep'"),
-                           ("m4", "is not the lesson's"), ("m6", "was not a mapping")):
+    for student, words in (
+        ("m1", "was edited"),
+        ("m3", "a second cell with the grade_id 'replace_wrep'"),
+        ("m4", "is not the lesson's"),
+        ("m6", "was not a mapping"),
+    ):
         page = (out / "feedback" / student / LESSON / f"{LESSON}.html").read_text(encoding="utf-8")
         assert words in page, (student, words)
 
@@ -158,7 +192,10 @@ def test_an_edited_metadata_costs_nothing_and_is_noted(graded):
 def test_an_edited_locked_cell_is_restored_and_noted(graded):
     out, _, rows = graded
     assert sum(score for score, _ in _scores(rows, "jo").values()) == FULL
-    assert "the locked cell mark_fields-check was edited" in (out / "feedback" / "jo" / LESSON / f"{LESSON}.html").read_text()
+    assert (
+        "the locked cell mark_fields-check was edited"
+        in (out / "feedback" / "jo" / LESSON / f"{LESSON}.html").read_text()
+    )
 
 
 def test_feedback_shows_reasons_and_no_hidden_test(graded):
@@ -175,12 +212,14 @@ def test_the_gradebook_is_sound_agrees_with_the_csv_and_outlives_a_detached_proc
     time.sleep(4)  # the detached process of kim, had it been started, would have written by now
     db = sqlite3.connect(out / "gradebook.db")
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    totals = dict(db.execute(
-        "SELECT student.id, SUM(COALESCE(grade.manual_score, grade.auto_score)) FROM grade "
-        "JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
-        "JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id "
-        "JOIN student ON submitted_assignment.student_id = student.id GROUP BY student.id"
-    ).fetchall())
+    totals = dict(
+        db.execute(
+            "SELECT student.id, SUM(COALESCE(grade.manual_score, grade.auto_score)) FROM grade "
+            "JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
+            "JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id "
+            "JOIN student ON submitted_assignment.student_id = student.id GROUP BY student.id"
+        ).fetchall()
+    )
     assert totals == {s: sum(score for score, _ in _scores(rows, s).values()) for s in [*CLASS, *LINKED, "jo"]}
     assert totals["ada"] == FULL and all(totals[f"m{i}"] == FULL for i in range(1, 7))
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:

@@ -66,10 +66,14 @@ def with_answer(kernels, lesson: str, name: str, code: str) -> dict:
 @pytest.mark.parametrize("lesson", LESSONS)
 def test_every_exercise_has_its_check_three_mutants_and_two_equivalents(lesson):
     names = program.exercise_names(notebook(ROOT / "solutions" / f"{lesson}.py"))
-    assert names and all(LESSON_OF.get(n) == lesson for n in names), f"course/exercises has no check for some of {names}"
+    assert names and all(LESSON_OF.get(n) == lesson for n in names), (
+        f"course/exercises has no check for some of {names}"
+    )
     for kind, least in (("mutants", 3), ("equivalents", 2)):
         counts = {n: sum(1 for les, e, _, _ in catalogue(kind) if (les, e) == (lesson, n)) for n in names}
-        assert all(c >= least for c in counts.values()), f"{kind}/{lesson}.py needs {least} answers per exercise, has {counts}"
+        assert all(c >= least for c in counts.values()), (
+            f"{kind}/{lesson}.py needs {least} answers per exercise, has {counts}"
+        )
 
 
 @pytest.mark.parametrize("lesson", LESSONS)
@@ -96,8 +100,13 @@ def test_the_untouched_lesson_fails_every_exercise_in_every_path(lesson):
 def test_the_mutant_fails_in_the_notebook_and_in_the_sandbox_with_the_same_verdict(index, kernels, variants):
     lesson, name, why, code = MUTANTS[index]
     in_notebook = check_in_kernel(with_answer(kernels, lesson, name, code), name, seed=SEED)
-    graded = run(EXERCISES[name], in_sandbox(variants, "mutants", MUTANTS, lesson, index), EXERCISES[name].examples, SEED)
-    for path, failed in (("the notebook's check cells", in_notebook is not None), ("the self-check and the autograde", not graded.passed)):
+    graded = run(
+        EXERCISES[name], in_sandbox(variants, "mutants", MUTANTS, lesson, index), EXERCISES[name].examples, SEED
+    )
+    for path, failed in (
+        ("the notebook's check cells", in_notebook is not None),
+        ("the self-check and the autograde", not graded.passed),
+    ):
         caught = CATCHES.setdefault(path, {}).setdefault(lesson, [0, 0])
         caught[0] += failed
         caught[1] += 1

@@ -19,13 +19,23 @@ from grading.sandbox import Sandbox
 
 from .answers import ROOT, notebook
 
-LESSONS = {stem: ROOT / "solutions" / f"{stem}.py" for stem in ("01_data", "02_fixup", "03_tokenize", "05_loader", "06_dropouts",
-                                                                 "08_transfer", "09_finetune")}
+LESSONS = {
+    stem: ROOT / "solutions" / f"{stem}.py"
+    for stem in ("01_data", "02_fixup", "03_tokenize", "05_loader", "06_dropouts", "08_transfer", "09_finetune")
+}
 MODES = [jail.AUDIT] + ([jail.NAMESPACES] if jail.mode()[0] == jail.NAMESPACES else [])
 
 
-def verdict(lesson: str, code: str, exercise: str, extra_imports: str = "", mode: str | None = None, examples: int = 5,
-            seed: int = 1, **limits):
+def verdict(
+    lesson: str,
+    code: str,
+    exercise: str,
+    extra_imports: str = "",
+    mode: str | None = None,
+    examples: int = 5,
+    seed: int = 1,
+    **limits,
+):
     """The check of `exercise` with `code` in its cell (and `extra_imports` in the notebook's first code cell)."""
     src = LESSONS[lesson]
     nb = copy.deepcopy(notebook(src))
@@ -51,22 +61,36 @@ def failed(v, *words) -> str:
 def test_only_the_exercise_cells_their_imports_and_the_given_tools_run():
     nb = notebook(LESSONS["01_data"])
     prog = program.extract(nb, nb, "01_data")
-    assert prog.given == ["from ulmfit_ref.data import CLASSES", "from ulmfit_ref.data import Reviews",
-                          "from ulmfit_ref.data import Splits", "from ulmfit_ref.data import permutation"]
+    assert prog.given == [
+        "from ulmfit_ref.data import CLASSES",
+        "from ulmfit_ref.data import Reviews",
+        "from ulmfit_ref.data import Splits",
+        "from ulmfit_ref.data import permutation",
+    ]
     assert "import csv" in prog.trusted and "from pathlib import Path" in prog.trusted
     assert not any("lesson_imdb" in line or "check" in line for line in prog.trusted + prog.given + prog.learner)
     assert [c.name for c in prog.cells] == ["read_imdb", "make_splits", "write_csv"]
 
 
-@pytest.mark.parametrize("code", ["from ulmfit_ref.text import fixup", "import ulmfit_ref.text as t\nfixup = t.fixup",
-                                  "from course import exercises\nfixup = None", "from . import text\nfixup = text.fixup"])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from ulmfit_ref.text import fixup",
+        "import ulmfit_ref.text as t\nfixup = t.fixup",
+        "from course import exercises\nfixup = None",
+        "from . import text\nfixup = text.fixup",
+    ],
+)
 def test_an_import_of_the_reference_in_an_exercise_cell_is_refused(code):
     failed(verdict("02_fixup", code, "fixup"), "is refused")
 
 
 def test_an_import_of_the_reference_added_to_the_lesson_imports_is_refused():
-    failed(verdict("02_fixup", "def fixup(x):\n    return ref(x)", "fixup", "from ulmfit_ref.text import fixup as ref"),
-           "refused", "ref comes from ulmfit_ref")
+    failed(
+        verdict("02_fixup", "def fixup(x):\n    return ref(x)", "fixup", "from ulmfit_ref.text import fixup as ref"),
+        "refused",
+        "ref comes from ulmfit_ref",
+    )
 
 
 def test_a_harmless_import_added_by_the_learner_is_kept():
@@ -74,12 +98,35 @@ def test_a_harmless_import_added_by_the_learner_is_kept():
     failed(verdict("02_fixup", code, "fixup", "import re"), "differs from the reference")
 
 
-@pytest.mark.parametrize("lesson, exercise, code, tool", [
-    ("05_loader", "batchify", "def batchify(ids, bs):\n    return LanguageModelLoader(ids, bs, 1).data", "LanguageModelLoader"),
-    ("09_finetune", "stlr", "def stlr(step, total, cut_frac=0.1, ratio=32.0):\n    return STLR(cut_frac, ratio).lr_mult(step, total)", "STLR"),
-    ("03_tokenize", "replace_rep", "def replace_rep(t):\n    return getattr(fixup, '__glob' + 'als__')['replace_rep'](t)", "fixup"),
-    ("08_transfer", "rename_key", "def rename_key(k):\n    return getattr(read_lm_weights, '__globals__')['rename_key'](k)", "read_lm_weights"),
-])
+@pytest.mark.parametrize(
+    "lesson, exercise, code, tool",
+    [
+        (
+            "05_loader",
+            "batchify",
+            "def batchify(ids, bs):\n    return LanguageModelLoader(ids, bs, 1).data",
+            "LanguageModelLoader",
+        ),
+        (
+            "09_finetune",
+            "stlr",
+            "def stlr(step, total, cut_frac=0.1, ratio=32.0):\n    return STLR(cut_frac, ratio).lr_mult(step, total)",
+            "STLR",
+        ),
+        (
+            "03_tokenize",
+            "replace_rep",
+            "def replace_rep(t):\n    return getattr(fixup, '__glob' + 'als__')['replace_rep'](t)",
+            "fixup",
+        ),
+        (
+            "08_transfer",
+            "rename_key",
+            "def rename_key(k):\n    return getattr(read_lm_weights, '__globals__')['rename_key'](k)",
+            "read_lm_weights",
+        ),
+    ],
+)
 def test_a_tool_the_lesson_keeps_for_its_other_cells_does_not_reach_an_exercise(lesson, exercise, code, tool):
     # the lesson's own imports handed the reference to the learner: full marks in 7 lessons this way
     failed(verdict(lesson, code, exercise), f"your {exercise} uses {tool}, which the lesson imports from ulmfit_ref")
@@ -99,14 +146,24 @@ def test_the_given_tools_hold_no_answer_and_the_process_holds_no_reference(mode)
     message = failed(verdict("01_data", code, "make_splits", mode=mode))
     loaded, names, found = eval(message.split("the call raised ValueError: ")[1].split(" (line")[0])  # noqa: S307 - our repr
     assert loaded == ["ulmfit_ref", "ulmfit_ref.data"]
-    assert "make_splits" not in names and "read_imdb" not in names and {"CLASSES", "Reviews", "Splits", "permutation"} <= set(names)
+    assert (
+        "make_splits" not in names
+        and "read_imdb" not in names
+        and {"CLASSES", "Reviews", "Splits", "permutation"} <= set(names)
+    )
     assert found == [None, None]
 
 
 def test_the_repository_is_not_on_the_learners_import_path():
     # `from tests.ref... import ...` ran before the guard and brought the reference
-    message = failed(verdict("02_fixup", "def fixup(x):\n    return answers.ROOT", "fixup", "from tests.exercises import answers"))
-    assert "an import of your notebook failed" in message or "not defined" in message or "No module named 'tests'" in message
+    message = failed(
+        verdict("02_fixup", "def fixup(x):\n    return answers.ROOT", "fixup", "from tests.exercises import answers")
+    )
+    assert (
+        "an import of your notebook failed" in message
+        or "not defined" in message
+        or "No module named 'tests'" in message
+    )
 
 
 # --- what is refused while the learner's code runs ----------------------------------------------------------------
@@ -121,7 +178,9 @@ def test_a_disguised_import_of_the_reference_is_refused_when_it_runs(mode):
 
 @pytest.mark.parametrize("mode", MODES)
 def test_reading_a_file_outside_the_folder_is_refused_even_when_caught(mode):
-    code = "def fixup(x):\n    try:\n        open('/etc/hostname').read()\n    except OSError:\n        pass\n    return x"
+    code = (
+        "def fixup(x):\n    try:\n        open('/etc/hostname').read()\n    except OSError:\n        pass\n    return x"
+    )
     failed(verdict("02_fixup", code, "fixup", mode=mode), "reading /etc/hostname")
 
 
@@ -183,7 +242,9 @@ def test_no_process_can_be_started_detached_or_not(mode):
             return x
     """)
     failed(verdict("02_fixup", code, "fixup", mode=mode), "import _posixsubprocess", "was refused")
-    code = "import subprocess\ndef fixup(x):\n    subprocess.Popen(['sleep', '30'], start_new_session=True)\n    return x"
+    code = (
+        "import subprocess\ndef fixup(x):\n    subprocess.Popen(['sleep', '30'], start_new_session=True)\n    return x"
+    )
     failed(verdict("02_fixup", code, "fixup", mode=mode), "was refused")
 
 
@@ -201,7 +262,8 @@ def test_properties_are_judged_in_the_grader_and_a_fixed_pattern_is_no_mask():
         import sys
         def dropout_mask(x, size, p):
             for m in list(sys.modules.values()):
-                for name in ("about_p", "mask_values_problem", "fraction_problem", "independence_problem", "_judge_mask"):
+                for name in ("about_p", "mask_values_problem", "fraction_problem", "independence_problem",
+                             "_judge_mask"):
                     if hasattr(m, name):
                         setattr(m, name, lambda *a, **k: None)
             return x.new_ones(size)
@@ -245,16 +307,28 @@ def test_answers_recorded_for_one_seed_fail_on_a_fresh_one():
 
 
 def test_an_endless_loop_times_out():
-    failed(verdict("02_fixup", "def fixup(x):\n    while True:\n        pass", "fixup", call_timeout=1),
-           "did not finish within 1 s", "on the input: fixup(")
+    failed(
+        verdict("02_fixup", "def fixup(x):\n    while True:\n        pass", "fixup", call_timeout=1),
+        "did not finish within 1 s",
+        "on the input: fixup(",
+    )
 
 
 def test_an_endless_loop_at_the_top_of_a_cell_times_out():
-    failed(verdict("02_fixup", "while True:\n    pass", "fixup", call_timeout=1), "running your fixup cell", "did not finish")
+    failed(
+        verdict("02_fixup", "while True:\n    pass", "fixup", call_timeout=1),
+        "running your fixup cell",
+        "did not finish",
+    )
 
 
-@pytest.mark.parametrize("code, what", [("import os\ndef fixup(x):\n    os.abort()", "crashed (SIGABRT)"),
-                                        ("import os\ndef fixup(x):\n    os._exit(1)", "exit code 1")])
+@pytest.mark.parametrize(
+    "code, what",
+    [
+        ("import os\ndef fixup(x):\n    os.abort()", "crashed (SIGABRT)"),
+        ("import os\ndef fixup(x):\n    os._exit(1)", "exit code 1"),
+    ],
+)
 def test_a_crash_is_reported(code, what):
     failed(verdict("02_fixup", code, "fixup"), what)
 
@@ -288,7 +362,10 @@ def test_an_import_that_fails_in_the_grader_is_the_graders_problem():
 
 
 def test_a_str_whose_eq_is_always_true_does_not_pass():
-    code = "class S(str):\n    def __eq__(self, other):\n        return True\n    __hash__ = str.__hash__\ndef fixup(x):\n    return S('')"
+    code = (
+        "class S(str):\n    def __eq__(self, other):\n        return True\n    __hash__ = str.__hash__\n"
+        "def fixup(x):\n    return S('')"
+    )
     failed(verdict("02_fixup", code, "fixup"), "should be a str")
 
 
@@ -328,14 +405,21 @@ _JAILED = textwrap.dedent("""
 def test_the_jail_holds_no_course_file_no_network_no_capability_and_no_process_outlives_it(tmp_path):
     import course
 
-    argv = jail.command([sys.executable, "-I", "-c", _JAILED, str(tmp_path), os.path.dirname(course.__file__), str(ROOT / "solutions")])
+    argv = jail.command(
+        [sys.executable, "-I", "-c", _JAILED, str(tmp_path), os.path.dirname(course.__file__), str(ROOT / "solutions")]
+    )
     proc = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, start_new_session=True)
     lines = []
     while not lines or not lines[-1].startswith("detached:"):
         lines.append(proc.stdout.readline().strip())
         assert lines[-1] or proc.poll() is None, lines
-    assert lines[:5] == ["course sources visible: False", "repository visible: False", "write outside scratch: OSError",
-                         "capabilities: ['0000000000000000']", "network: no"]
+    assert lines[:5] == [
+        "course sources visible: False",
+        "repository visible: False",
+        "write outside scratch: OSError",
+        "capabilities: ['0000000000000000']",
+        "network: no",
+    ]
     os.killpg(proc.pid, 9)
     proc.wait()
     for _ in range(50):  # the kernel ends the namespace's processes once its first one is gone

@@ -16,7 +16,10 @@ def pytest_generate_tests(metafunc):
     if "exercise" in metafunc.fixturenames:
         params = []
         for path in notebooks(metafunc.config):
-            params += [pytest.param(path, name, id=f"{path.stem}::{name}") for name in program.exercise_names(notebook(lesson_of(path)))]
+            params += [
+                pytest.param(path, name, id=f"{path.stem}::{name}")
+                for name in program.exercise_names(notebook(lesson_of(path)))
+            ]
         metafunc.parametrize("path, exercise", params)
 
 
