@@ -11,10 +11,11 @@ gives to its exercises (`GIVEN`: tools that hold no exercise's answer) and the m
 
 import importlib
 import inspect
+import pkgutil
 
 from ..exercise import CheckFailed, InProcess, code_names, run
 
-LESSON_MODULES = tuple(f"lesson_{i:02d}" for i in range(1, 11))
+LESSON_MODULES = sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("lesson_"))
 PROTECTED = ("ulmfit_ref", "course", "grading")  # the reference, the course's checks and the grader
 
 _modules = [importlib.import_module(f"{__name__}.{m}") for m in LESSON_MODULES]

@@ -243,3 +243,11 @@ def test_a_nan_and_an_infinity_are_compared_as_values():
         verdict("clip_document", lambda ids, max_tokens=None: np.asarray(ids) if max_tokens is None else ids[:0]).passed
         is False
     )
+
+
+def test_the_course_imports_neither_the_grader_nor_the_reference():
+    import subprocess
+    import sys
+
+    code = "import sys, course.exercises; print(sorted({m.split('.')[0] for m in sys.modules} & {'grading', 'ulmfit_ref'}))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"

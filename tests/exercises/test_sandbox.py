@@ -3,6 +3,7 @@ capabilities) and guarded by an audit hook in every mode: it refuses the referen
 crashes and memory, and holds none of the reference, whatever the learner's code reaches for. The dishonest student's
 tricks of issue 10 are here, each one a test, in both modes where the mode matters."""
 
+import ast
 import copy
 import os
 import subprocess
@@ -14,7 +15,7 @@ import pytest
 
 from course.exercise import run
 from course.exercises import EXERCISES
-from grading import jail, program
+from grading import jail, program, tools
 from grading.sandbox import Sandbox
 
 from .answers import ROOT, notebook
@@ -23,6 +24,7 @@ LESSONS = {
     stem: ROOT / "solutions" / f"{stem}.py"
     for stem in ("01_data", "02_fixup", "03_tokenize", "05_loader", "06_dropouts", "08_transfer", "09_finetune")
 }
+LESSONS_ALL = [p.stem for p in sorted((ROOT / "solutions").glob("[0-9][0-9]_*.py"))]
 MODES = [jail.AUDIT] + ([jail.NAMESPACES] if jail.mode()[0] == jail.NAMESPACES else [])
 
 
@@ -164,6 +166,15 @@ def test_the_repository_is_not_on_the_learners_import_path():
         or "not defined" in message
         or "No module named 'tests'" in message
     )
+
+
+@pytest.mark.parametrize("lesson", sorted(LESSONS_ALL))
+def test_every_lesson_gives_only_tools_that_hold_no_answer(lesson):
+    for module, source in tools.sources(lesson).items():
+        defined = {n.name for n in ast.parse(source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+        assert not defined & {e.reference.split(":")[1].split(".")[0] for e in EXERCISES.values()}, (module, defined)
+    with pytest.raises(tools.ToolError, match="answers an exercise"):
+        tools.module_source("ulmfit_ref.data", ["Reviews", "make_splits"])
 
 
 # --- what is refused while the learner's code runs ----------------------------------------------------------------
