@@ -249,7 +249,8 @@ def test_the_course_imports_neither_the_grader_nor_the_reference():
     import subprocess
     import sys
 
-    code = "import sys,course.exercises;print(sorted({m.split('.')[0] for m in sys.modules} & {'grading','ulmfit_ref'}))"
+    code = ("import sys, course.exercises\n"
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'grading', 'ulmfit_ref'}))")
     assert (
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "[]"
     )
