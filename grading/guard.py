@@ -86,39 +86,14 @@ def install(out_fd: int, scratch: str, readable, denied) -> None:
 def _hook(out_fd: int, write_roots: tuple, read_roots: tuple, denied: tuple, me: int):
     """The audit hook, every name it uses bound now (see the module's docstring)."""
 
-    def hook(
-        event,
-        args,
-        *,
-        out_fd=out_fd,
-        write_roots=write_roots,
-        read_roots=read_roots,
-        denied=denied,
-        me=me,
-        _write=posix.write,
-        _lstat=posix.lstat,
-        _readlink=posix.readlink,
-        _getcwd=posix.getcwd,
-        _fspath=posix.fspath,
-        _str=str,
-        _bytes=bytes,
-        _int=int,
-        _type=type,
-        _isinstance=isinstance,
-        _len=len,
-        _range=range,
-        _tuple=tuple,
-        _Error=PermissionError,
-        _paths=(str, bytes, pathlib.PosixPath, pathlib.PurePosixPath),
-        _devices=_DEVICES,
-        _process=_PROCESS_EVENTS,
-        _writes=_WRITE_EVENTS,
-        _refused=_REFUSED_EVENTS,
-        _prefixes=_REFUSED_PREFIXES,
-        _protected=PROTECTED,
-        _modules=REFUSED_MODULES,
-        _write_flags=_WRITE_FLAGS,
-    ):
+    # fmt: off
+    def hook(event, args, *, out_fd=out_fd, write_roots=write_roots, read_roots=read_roots, denied=denied, me=me,
+             _write=posix.write, _lstat=posix.lstat, _readlink=posix.readlink, _getcwd=posix.getcwd,
+             _fspath=posix.fspath, _str=str, _bytes=bytes, _int=int, _type=type, _isinstance=isinstance,
+             _Error=PermissionError, _paths=(str, bytes, pathlib.PosixPath, pathlib.PurePosixPath), _devices=_DEVICES,
+             _process=_PROCESS_EVENTS, _writes=_WRITE_EVENTS, _refused=_REFUSED_EVENTS, _prefixes=_REFUSED_PREFIXES,
+             _protected=PROTECTED, _modules=REFUSED_MODULES, _write_flags=_WRITE_FLAGS):
+        # fmt: on
 
         def refuse(what):
             _write(
