@@ -195,7 +195,7 @@ class Sandbox:
             "lesson": self.program.lesson,
             "scratch": self._scratch,
             "readable": readable,
-            "hidden": protected_dirs(),
+            "hidden": [d for d in protected_dirs() if not (self.folder and (self.folder + "/").startswith(d + "/"))],
             "memory_mb": self.memory_mb,
             "tools": self._tools,
             "cpu_s": int(self.exercise_budget * (len(self.program.cells) + len(self.program.variants) + 1)) + 30,
