@@ -221,8 +221,11 @@ class InProcess:
 
     def __init__(self, answers: dict, namespace: dict | None = None, learner: bool = True):
         self.answers, self.namespace, self.learner = answers, namespace or {}, learner
+        from .exercises import EXERCISES
+
         self._files = {}  # file of a cell -> the exercise it defines
-        for name, obj in {**self.namespace, **answers}.items():
+        exercises = {n: v for n, v in self.namespace.items() if n in EXERCISES}
+        for name, obj in {**exercises, **answers}.items():
             for c in _code_objects(obj) if learner and callable(obj) else ():
                 if not c.co_filename.startswith(_library_dirs()):
                     self._files.setdefault(c.co_filename, name)
