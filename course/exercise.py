@@ -17,8 +17,10 @@ import importlib
 import itertools
 import re
 import secrets
+import shutil
 import sys
 import tempfile
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -221,6 +223,8 @@ class InProcess:
 
     def __init__(self, answers: dict, namespace: dict | None = None, learner: bool = True):
         self.answers, self.namespace, self.learner = answers, namespace or {}, learner
+        self._workdir = tempfile.mkdtemp(prefix="ulmfit-observe-")  # one per check; each call makes a folder in it
+        weakref.finalize(self, shutil.rmtree, self._workdir, ignore_errors=True)
         from .exercises import EXERCISES
 
         self._files = {}  # file of a cell -> the exercise it defines
@@ -248,8 +252,7 @@ class InProcess:
         return None
 
     def observe(self, exercise: Exercise, tree) -> list:
-        with tempfile.TemporaryDirectory(prefix="ulmfit-observe-") as workdir:
-            return observe(exercise, self._answer(exercise.name), tree, workdir, self._is_learner)
+        return observe(exercise, self._answer(exercise.name), tree, self._workdir, self._is_learner)
 
     def refers(self, name: str, other: str) -> bool:
         answer = self._answer(name)

@@ -18,6 +18,7 @@ command ends with an error: grade again once the installation is fixed.
 """
 
 import csv
+import functools
 import json
 import os
 import secrets
@@ -42,10 +43,11 @@ from .sandbox import Sandbox
 GRADER_PROBLEM = "grader problem"  # how grades.csv starts the reason of a check that the grader could not run
 
 
-def _release_cells(lesson: str) -> dict:
-    """grade_id -> released cell, for the locked cells of a lesson."""
-    nb = release(source.notebook(lesson))
-    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells if c.metadata.get("nbgrader", {}).get("locked")}
+@functools.cache
+def _lesson(lesson: str) -> tuple:
+    """(the source notebook, the lesson as released, its exercise names): read once, before the workers fork."""
+    nb = source.notebook(lesson)
+    return nb, release(nb), program.exercise_names(nb)
 
 
 def _zero(names, reason: str) -> dict:
@@ -56,9 +58,7 @@ def grade_one(path: str, lesson: str, settings: dict) -> dict:
     """The verdict of each exercise of one submitted notebook, notes on the notebook itself, and the notebook to give
     nbgrader (its metadata repaired)."""
     began = time.monotonic()
-    lesson_nb = source.notebook(lesson)
-    released = release(lesson_nb)
-    names = program.exercise_names(lesson_nb)
+    lesson_nb, released, names = _lesson(lesson)
     notes, forced = [], {}
     try:
         nb, repairs = repair.gradable(program.read_notebook(path, notes), released)
@@ -109,7 +109,7 @@ def _grade_job(job):
         return student, lesson, grade_one(path, lesson, settings)
     except Exception as e:  # noqa: BLE001 - a grader bug on one submission must not stop the class
         reason = f"{GRADER_PROBLEM}: the grader failed on this notebook ({type(e).__name__}: {e}); ask your teacher"
-        names = program.exercise_names(source.notebook(lesson))
+        names = _lesson(lesson)[2]
         return (
             student,
             lesson,
@@ -237,7 +237,7 @@ def autograde(
     for w in warnings:
         log(f"warning: {w}")
     lessons = sorted({lesson for _, lesson, _ in found + refused})
-    names = {n for lesson in lessons for n in program.exercise_names(source.notebook(lesson))}
+    names = {n for lesson in lessons for n in _lesson(lesson)[2]}
     if missing := sorted(n for n in names if n not in EXERCISES):
         raise ValueError(f"course/exercises defines no check for {', '.join(missing)}: add them before grading")
     for name in names:
@@ -254,7 +254,7 @@ def autograde(
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
         graded = list(pool.map(_grade_job, [(s, lesson, str(p), settings) for s, lesson, p in found]))
     for student, lesson, why in refused:
-        lesson_names = program.exercise_names(source.notebook(lesson))
+        lesson_names = _lesson(lesson)[2]
         graded.append(
             (
                 student,
@@ -274,7 +274,7 @@ def autograde(
             shutil.copy(stamp, dest / "timestamp.txt")
         notebook = result.pop("notebook")
         if notebook is None:
-            nbformat.write(release(source.notebook(lesson)), dest / f"{lesson}.ipynb")
+            nbformat.write(_lesson(lesson)[1], dest / f"{lesson}.ipynb")
         else:
             (dest / f"{lesson}.ipynb").write_text(notebook, encoding="utf-8")
         results_path(results_dir, student, lesson).parent.mkdir(parents=True, exist_ok=True)
