@@ -69,6 +69,12 @@ class Judgement:
     show_values: bool = True
 
 
+def composite(draw_input: Callable) -> Callable:
+    """The `inputs` of an exercise whose random input is drawn step by step by `draw_input(draw, st)`: hypothesis is
+    imported only where inputs are drawn (not in the learner's process, which only observes)."""
+    return lambda st: st.composite(lambda draw: draw_input(draw, st))()
+
+
 def call(fn, inp, workdir):
     """The default observation: `fn(*args, **kwargs)` for an input `(args, kwargs)`."""
     args, kwargs = inp
@@ -82,7 +88,7 @@ class Exercise:
     name: str
     reference: str  # "module:name" of the public ulmfit_ref object that answers it
     fixed: tuple  # inputs always checked, first, in this order
-    inputs: object  # a hypothesis strategy of random inputs (plain data)
+    inputs: Callable  # hypothesis.strategies -> the strategy of random inputs (plain data); see `composite`
     observe: Callable = call  # (answer, input, workdir) -> what is compared; runs in the learner's process
     judge: Callable | None = None  # (input, expected, actual) -> Judgement; default: equal, within `tolerance`
     tolerance: tuple | None = None  # (rtol, atol) for floats and floating tensors
@@ -302,7 +308,7 @@ def _reference_name(exercise: Exercise) -> str:
 
 def run(exercise: Exercise, learner, examples: int, seed: int | None = None) -> Verdict:
     """Check the learner's `exercise` on its fixed inputs, then on `examples` random ones drawn from `seed`."""
-    from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+    from hypothesis import HealthCheck, Phase, Verbosity, given, settings, strategies
     from hypothesis import seed as hypothesis_seed
     from hypothesis.errors import Flaky
 
@@ -362,7 +368,7 @@ def run(exercise: Exercise, learner, examples: int, seed: int | None = None) -> 
                 print_blob=False,
             )
             @hypothesis_seed(seed)
-            @given(exercise.inputs)
+            @given(exercise.inputs(strategies))
             def random_inputs(inp):
                 compare(inp)
 

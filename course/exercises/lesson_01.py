@@ -2,10 +2,8 @@
 
 import csv
 
-from hypothesis import strategies as st
-
 from ..data import REAL_REVIEWS, TINY_REVIEWS, tiny_imdb_files
-from ..exercise import Exercise, fresh_folder
+from ..exercise import Exercise, composite, fresh_folder
 
 LESSON = "01_data"
 GIVEN = ("ulmfit_ref.data:CLASSES", "ulmfit_ref.data:Reviews", "ulmfit_ref.data:Splits", "ulmfit_ref.data:permutation")
@@ -17,8 +15,7 @@ _FOLDERS = (("train", "neg"), ("train", "pos"), ("train", "unsup"), ("test", "ne
 _RATING = {"neg": (1, 4), "pos": (7, 10), "unsup": (0, 0)}
 
 
-@st.composite
-def _imdb(draw):
+def _imdb(draw, st):
     """(files, as_str, kwargs): a small aclImdb (a review in each folder but test/unsup), str or Path, a limit."""
     files = []
     folders = _FOLDERS + ((("test", "unsup"),) if draw(st.booleans()) else ())
@@ -76,16 +73,16 @@ def _read_order(inp, expected, actual) -> str | None:
 
 # --- make_splits ----------------------------------------------------------------------------------------------------
 
-_TEXTS = st.text(alphabet="ab é", max_size=4)
 
-
-@st.composite
-def _reviews(draw):
+def _reviews(draw, st):
     """(reviews as {split: [texts, labels]}, args, kwargs), lm_valid_frac sometimes outside (0, 1)."""
     reviews = {}
     for split, labels in (("train", (0, 1, 2)), ("test", (0, 1))):
         n = draw(st.integers(split == "train", 8))  # one text at least: with none, the reference's lm_valid has 1 label
-        reviews[split] = [[draw(_TEXTS) for _ in range(n)], [draw(st.sampled_from(labels)) for _ in range(n)]]
+        reviews[split] = [
+            [draw(st.text(alphabet="ab é", max_size=4)) for _ in range(n)],
+            [draw(st.sampled_from(labels)) for _ in range(n)],
+        ]
     kwargs = {}
     if draw(st.booleans()):
         kwargs["seed"] = draw(st.integers(0, 1000))
@@ -142,16 +139,15 @@ def _split_hint(inp, expected, actual) -> str | None:
 
 # --- write_csv ------------------------------------------------------------------------------------------------------
 
-_CSV_TEXT = st.text(alphabet="a ,\"\n\r'é", max_size=5)
 _CSV_TEXTS = ["A fine film, all in all.", 'She said "wow".', "two\nlines", "", 'commas, quotes " and\r\nbreaks']
 
 
-@st.composite
-def _csv_rows(draw):
+def _csv_rows(draw, st):
     """(labels, fields): one to three text columns, sometimes none or one of the wrong length (a ValueError)."""
     n = draw(st.integers(0, 4))
     labels = [draw(st.integers(0, 2)) for _ in range(n)]
-    fields = [[draw(_CSV_TEXT) for _ in range(n)] for _ in range(draw(st.integers(0, 3)))]
+    text = st.text(alphabet="a ,\"\n\r'é", max_size=5)
+    fields = [[draw(text) for _ in range(n)] for _ in range(draw(st.integers(0, 3)))]
     if fields and draw(st.integers(0, 5)) == 0:
         fields[-1] = fields[-1] + ["extra"]
     return labels, fields
@@ -197,7 +193,7 @@ EXERCISES = (
             (tiny_imdb_files(), False, {"limit": 0}),
             (tiny_imdb_files(), False, {"limit": 1}),
         ),
-        inputs=_imdb(),
+        inputs=composite(_imdb),
         observe=_observe_imdb,
         show=_show_imdb,
         hints=(_read_order,),
@@ -214,7 +210,7 @@ EXERCISES = (
             (_tiny_reviews(), (), {"lm_valid_frac": 0}),
             (_tiny_reviews(), (), {"lm_valid_frac": 1.0}),
         ),
-        inputs=_reviews(),
+        inputs=composite(_reviews),
         observe=_observe_splits,
         show=_show_splits,
         hints=(_split_hint,),
@@ -230,7 +226,7 @@ EXERCISES = (
             ([0, 1], [["only one text"]]),
             ([1, 0], []),
         ),
-        inputs=_csv_rows(),
+        inputs=composite(_csv_rows),
         observe=_observe_csv,
         show=_show_csv,
         hints=(_csv_hint,),

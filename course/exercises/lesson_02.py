@@ -1,7 +1,5 @@
 """Lesson 2, `fixup`: the debris of web text repaired."""
 
-from hypothesis import strategies as st
-
 from ..data import REAL_REVIEWS
 from ..exercise import Exercise
 
@@ -59,7 +57,7 @@ _DEBRIS = (
 )
 
 
-def pieces(alphabet, max_size: int = 8):
+def pieces(st, alphabet, max_size: int = 8):
     """Strings glued from `alphabet`'s pieces (shrinking drops pieces and moves towards the first ones)."""
     return st.lists(st.sampled_from(alphabet), max_size=max_size).map("".join)
 
@@ -80,7 +78,7 @@ EXERCISES = (
         "fixup",
         "ulmfit_ref.text:fixup",
         fixed=tuple(one(t) for t in EXAMPLES + REAL_REVIEWS),
-        inputs=st.one_of(pieces(_DEBRIS), st.text(alphabet=' a&#;\\n<>@.-"', max_size=10)).map(one),
+        inputs=lambda st: st.one_of(pieces(st, _DEBRIS), st.text(alphabet=' a&#;\\n<>@.-"', max_size=10)).map(one),
         hints=(_lost_line_breaks,),
         sample=20,
     ),

@@ -1,7 +1,5 @@
 """Lesson 3, tokenization: `replace_rep`, `replace_wrep`, `replace_all_caps`, `mark_fields`, `partition_by_cores`."""
 
-from hypothesis import strategies as st
-
 from ..data import REAL_REVIEWS
 from ..exercise import Exercise
 from .lesson_02 import one
@@ -45,9 +43,11 @@ EXERCISES = (
             )
             + REAL_REVIEWS
         ),
-        inputs=st.lists(st.tuples(st.sampled_from("ab .!\n\t"), st.integers(1, 7)), max_size=6)
-        .map(lambda xs: "".join(c * k for c, k in xs))
-        .map(one),
+        inputs=lambda st: (
+            st.lists(st.tuples(st.sampled_from("ab .!\n\t"), st.integers(1, 7)), max_size=6)
+            .map(lambda xs: "".join(c * k for c, k in xs))
+            .map(one)
+        ),
         hints=(_rep_count,),
         sample=20,
     ),
@@ -67,16 +67,18 @@ EXERCISES = (
             )
             + REAL_REVIEWS
         ),
-        inputs=st.lists(
-            st.tuples(
-                st.sampled_from(("no", "so", "a", "No", "ab")),
-                st.sampled_from((" ", ", ", ",", "!", "-", ". ", "  ", "\n", "")),
-                st.integers(1, 6),
-            ),
-            max_size=5,
-        )
-        .map(lambda xs: "".join((w + s) * k for w, s, k in xs))
-        .map(one),
+        inputs=lambda st: (
+            st.lists(
+                st.tuples(
+                    st.sampled_from(("no", "so", "a", "No", "ab")),
+                    st.sampled_from((" ", ", ", ",", "!", "-", ". ", "  ", "\n", "")),
+                    st.integers(1, 6),
+                ),
+                max_size=5,
+            )
+            .map(lambda xs: "".join((w + s) * k for w, s, k in xs))
+            .map(one)
+        ),
         sample=20,
     ),
     Exercise(
@@ -90,7 +92,7 @@ EXERCISES = (
             one(["\n", "A", "HBO's", "10/10"]),
         )
         + tuple(one(r.split(" ")) for r in REAL_REVIEWS),
-        inputs=st.lists(
+        inputs=lambda st: st.lists(
             st.one_of(
                 st.sampled_from(
                     ("I", "OK", "TV", "BBC", "LOVED", "Great", "it", "HBO's", "10/10", "\n", "!!!", "ÉTÉ", "A1B")
@@ -114,7 +116,7 @@ EXERCISES = (
             one(["Title", REAL_REVIEWS[1]]),
             one(list(REAL_REVIEWS[2:5])),
         ),
-        inputs=st.lists(st.text(alphabet="ab \nx1", max_size=5), max_size=4).map(one),
+        inputs=lambda st: st.lists(st.text(alphabet="ab \nx1", max_size=5), max_size=4).map(one),
         sample=20,
     ),
     Exercise(
@@ -128,7 +130,9 @@ EXERCISES = (
             ((list(range(7)), 1), {}),
             ((_REAL_WORDS, 2), {}),
         ),
-        inputs=st.tuples(st.lists(st.integers(0, 99), max_size=40), st.integers(1, 12)).map(lambda p: (p, {})),
+        inputs=lambda st: st.tuples(st.lists(st.integers(0, 99), max_size=40), st.integers(1, 12)).map(
+            lambda p: (p, {})
+        ),
         sample=20,
     ),
 )

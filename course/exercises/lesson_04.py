@@ -4,17 +4,21 @@ import copy
 import json
 from collections import Counter
 
-from hypothesis import strategies as st
-
 from ..data import REAL_REVIEWS
-from ..exercise import Exercise, attempt, fresh_folder
+from ..exercise import Exercise, attempt, composite, fresh_folder
 
 LESSON = "04_numericalize"
 GIVEN = ()
 PRELOAD = ("numpy",)
 
 _WORDS = ("the", "a", "film", "xbos", "xfld", "1", "t_up", "The", "\n", " ", "é", "_unk_", "_pad_", "good", "GOOD")
-_TOKEN = st.one_of(st.sampled_from(_WORDS), st.text(alphabet="ab \n", min_size=1, max_size=2))
+
+
+def _token(st):
+    """A token: a word of the lessons, or one or two characters."""
+    return st.one_of(st.sampled_from(_WORDS), st.text(alphabet="ab \n", min_size=1, max_size=2))
+
+
 _REAL_WORDS = [w for r in REAL_REVIEWS for w in r.split(" ")]
 _DOCS = [
     ["xbos", "xfld", "1", "the", "film", "was", "good", "."],
@@ -31,16 +35,15 @@ def _observe_counts(fn, docs, workdir):
     return fn(path)
 
 
-@st.composite
-def _vocab(draw):
+def _vocab(draw, st):
     """(counts as (token, count) pairs in first-seen order, build kwargs, tokens to numericalize, an itos)."""
-    pairs = draw(st.lists(st.tuples(_TOKEN, st.integers(1, 7)), max_size=10, unique_by=lambda p: p[0]))
+    pairs = draw(st.lists(st.tuples(_token(st), st.integers(1, 7)), max_size=10, unique_by=lambda p: p[0]))
     kwargs = {}
     if draw(st.booleans()):
         kwargs["max_vocab"] = draw(st.integers(0, 10))
     if draw(st.booleans()):
         kwargs["min_freq"] = draw(st.integers(1, 6))
-    tokens = draw(st.lists(st.one_of(_TOKEN, st.just("never-seen")), max_size=6))
+    tokens = draw(st.lists(st.one_of(_token(st), st.just("never-seen")), max_size=6))
     itos = ["_unk_", "_pad_"] + draw(
         st.lists(st.sampled_from(("the", "a", "film", "é", "\n")), unique=True, max_size=4)
     )
@@ -91,7 +94,7 @@ EXERCISES = (
         "count_tokens",
         "ulmfit_ref.prepare:count_tokens",
         fixed=(_DOCS, [], [r.split(" ") for r in REAL_REVIEWS], [["xbos", "xfld", "1", "good", "good", "\n", "é"], []]),
-        inputs=st.lists(st.lists(_TOKEN, max_size=6), max_size=5),
+        inputs=lambda st: st.lists(st.lists(_token(st), max_size=6), max_size=5),
         observe=_observe_counts,
         show=lambda docs: f"count_tokens(<a token file of the documents {docs!r}>)",
         sample=20,
@@ -113,7 +116,7 @@ EXERCISES = (
             ),
             ([("the", 4), ("a", 2), ("_unk_", 5), ("film", 3)], {}, ["the", "never-seen", "_pad_"], ["_unk_", "_pad_"]),
         ),
-        inputs=_vocab(),
+        inputs=composite(_vocab),
         observe=_observe_vocab,
         show=_show_vocab,
         hints=(_stoi_grows, _ids_dtype),

@@ -1,16 +1,13 @@
 """Lesson 5, the LanguageModelLoader: `batchify`, `get_batch`, `draw_seq_lens`."""
 
-from hypothesis import strategies as st
-
-from ..exercise import Exercise
+from ..exercise import Exercise, composite
 
 LESSON = "05_loader"
 GIVEN = ()
 PRELOAD = ("torch",)
 
 
-@st.composite
-def _stream(draw):
+def _stream(draw, st):
     bs = draw(st.integers(1, 5))
     n = draw(st.integers(2 * bs, 6 * bs + 4))
     return list(range(100, 100 + n)) if draw(st.booleans()) else [draw(st.integers(0, 9)) for _ in range(n)], bs
@@ -41,8 +38,7 @@ def _rows_not_columns(inp, expected, actual) -> str | None:
     return None
 
 
-@st.composite
-def _batched(draw):
+def _batched(draw, st):
     rows, bs = draw(st.integers(2, 12)), draw(st.integers(1, 3))
     if draw(st.booleans()):
         data = [[draw(st.integers(0, 20)) for _ in range(bs)] for _ in range(rows)]
@@ -110,7 +106,7 @@ EXERCISES = (
             ([7, 3, 9, 1, 4, 4, 2, 8], 2),
             (list(range(50, 250)), 7),
         ),
-        inputs=_stream(),
+        inputs=composite(_stream),
         observe=_observe_batchify,
         hints=(_rows_not_columns,),
         show=lambda inp: f"batchify(torch.tensor({inp[0]!r}), {inp[1]!r})",
@@ -125,7 +121,7 @@ EXERCISES = (
             (_arange_batched(30, 3), 8, 5),
             (_arange_batched(200, 4), 40, 12),
         ),
-        inputs=_batched(),
+        inputs=composite(_batched),
         observe=_observe_get_batch,
         hints=(_batch_hint,),
         show=lambda inp: f"get_batch(torch.tensor({inp[0]!r}), {inp[1]!r}, {inp[2]!r})",
@@ -134,7 +130,7 @@ EXERCISES = (
         "draw_seq_lens",
         "ulmfit_ref.loaders:draw_seq_lens",
         fixed=((200, 70, 0), (1000, 70, 1), (9, 70, 2), (500, 10, 3), (640, 12, 15), (2, 70, 14), (3000, 70, 4)),
-        inputs=st.tuples(st.integers(1, 120), st.sampled_from((1, 5, 10, 20, 70)), st.integers(0, 5)),
+        inputs=lambda st: st.tuples(st.integers(1, 120), st.sampled_from((1, 5, 10, 20, 70)), st.integers(0, 5)),
         observe=_observe_seq_lens,
         hints=(_seq_lens_hint,),
         show=lambda inp: f"draw_seq_lens({inp[0]!r}, {inp[1]!r}, torch.Generator().manual_seed({inp[2]!r}))",

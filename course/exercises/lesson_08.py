@@ -1,9 +1,7 @@
 """Lesson 8, transfer: `rename_key`, `convert_weights`."""
 
-from hypothesis import strategies as st
-
 from .. import wire
-from ..exercise import TOL_FLOAT32, Exercise
+from ..exercise import TOL_FLOAT32, Exercise, composite
 from .lesson_02 import one, pieces
 
 LESSON = "08_transfer"
@@ -55,8 +53,7 @@ _OLD_ITOS = ["_unk_", "_pad_", "the", "film", "good", "bad"]
 _ALL_KEYS = ("0.encoder.weight", "0.encoder_dp.embed.weight", "1.decoder.weight", "1.decoder.bias")
 
 
-@st.composite
-def _convert_inputs(draw):
+def _convert_inputs(draw, st):
     keys = draw(st.sampled_from((("0.encoder.weight",), _ALL_KEYS)))
     old = draw(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6))
     new = draw(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=6))
@@ -126,7 +123,7 @@ EXERCISES = (
         "rename_key",
         "ulmfit_ref.transfer:rename_key",
         fixed=tuple(one(k) for k in _KEYS),
-        inputs=pieces(_KEY_PIECES, max_size=6).map(one),
+        inputs=lambda st: pieces(st, _KEY_PIECES, max_size=6).map(one),
         sample=20,
     ),
     Exercise(
@@ -139,7 +136,7 @@ EXERCISES = (
             (_ALL_KEYS, _OLD_ITOS, _OLD_ITOS, 3, 3),
             (_ALL_KEYS, ["film", "the", "film", "good"], ["film", "zebra", "the"], 3, 4),
         ),
-        inputs=_convert_inputs(),
+        inputs=composite(_convert_inputs),
         observe=_observe_convert,
         tolerance=TOL_FLOAT32,
         hints=(_changed_input, _unseen_rows),

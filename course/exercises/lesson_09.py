@@ -2,17 +2,14 @@
 
 import types
 
-from hypothesis import strategies as st
-
-from ..exercise import TOL_FLOAT64, Exercise
+from ..exercise import TOL_FLOAT64, Exercise, composite
 
 LESSON = "09_finetune"
 GIVEN = ()
 PRELOAD = ("torch",)
 
 
-@st.composite
-def _stlr_inputs(draw):
+def _stlr_inputs(draw, st):
     total = draw(st.integers(1, 300))
     kwargs = {}
     if draw(st.booleans()):
@@ -22,8 +19,7 @@ def _stlr_inputs(draw):
     return (draw(st.integers(0, total - 1)), total), kwargs
 
 
-@st.composite
-def _freeze_inputs(draw):
+def _freeze_inputs(draw, st):
     sizes = draw(st.lists(st.integers(1, 3), min_size=1, max_size=6))
     return sizes, [draw(st.booleans()) for _ in sizes], draw(st.integers(-len(sizes), len(sizes) - 1))
 
@@ -72,7 +68,7 @@ EXERCISES = (
             ((1e-4, 2), {"factor": 2.6}),
             ((1e-3, 8), {"factor": 1.5}),
         ),
-        inputs=st.tuples(
+        inputs=lambda st: st.tuples(
             st.sampled_from((1e-3, 0.01, 0.5, 2e-2, 1.0)),
             st.integers(1, 6),
             st.one_of(st.none(), st.sampled_from((2.6, 2.0, 1.0, 3.0, 1.5))),
@@ -93,7 +89,7 @@ EXERCISES = (
             ((13, 40), {"cut_frac": 1 / 3, "ratio": 20.0}),
             ((150, 151), {}),
         ),
-        inputs=_stlr_inputs(),
+        inputs=composite(_stlr_inputs),
         tolerance=TOL_FLOAT64,
         sample=20,
         adapt=lambda STLR: lambda step, total, cut_frac=0.1, ratio=32.0: STLR(cut_frac, ratio).lr_mult(step, total),
@@ -110,7 +106,7 @@ EXERCISES = (
             ([1], [False], 0),
             ([1, 1, 1, 1, 1, 1], [True] * 6, -6),
         ),
-        inputs=_freeze_inputs(),
+        inputs=composite(_freeze_inputs),
         observe=_observe_freeze,
         adapt=_freeze_reference,
         hints=(_negative_n,),

@@ -1,17 +1,14 @@
 """Lesson 10, the classifier: `concat_pool`, `clip_document`."""
 
-from hypothesis import strategies as st
-
 from .. import wire
-from ..exercise import TOL_FLOAT32, Exercise
+from ..exercise import TOL_FLOAT32, Exercise, composite
 
 LESSON = "10_classifier"
 GIVEN = ()
 PRELOAD = ("torch", "numpy")
 
 
-@st.composite
-def _pool_inputs(draw):
+def _pool_inputs(draw, st):
     sl, bs, n = draw(st.integers(1, 8)), draw(st.integers(1, 4)), draw(st.integers(1, 4))
     return (sl, bs, n), [draw(st.integers(1, sl)) for _ in range(bs)], draw(st.integers(0, 1000))
 
@@ -74,7 +71,7 @@ EXERCISES = (
             ((1, 1, 5), [1], 3),
             ((9, 5, 6), [3, 9, 1, 7, 2], 4),
         ),
-        inputs=_pool_inputs(),
+        inputs=composite(_pool_inputs),
         observe=_observe_pool,
         adapt=_pool_reference,
         tolerance=TOL_FLOAT32,
@@ -99,7 +96,9 @@ EXERCISES = (
             (list(range(9)), 0),
             (list(range(50, 80)), 10),
         ),
-        inputs=st.tuples(st.lists(st.integers(0, 99), max_size=30), st.one_of(st.none(), st.integers(0, 20))),
+        inputs=lambda st: st.tuples(
+            st.lists(st.integers(0, 99), max_size=30), st.one_of(st.none(), st.integers(0, 20))
+        ),
         observe=_observe_clip,
         sample=20,
         show=lambda inp: f"clip_document(np.array({inp[0]!r}, dtype=np.int32), {inp[1]!r})",
