@@ -3,8 +3,9 @@
 The class is one lesson (default 02_fixup): 10 submissions answered by the solution, 10 untouched lessons and 10
 with a wrong answer. Both graders run in the same run on the same machine, one after the other, each on its own copy
 of the course: ours with one worker per core (its whole command: checks, nbgrader's gradebook, feedback pages,
-grades.csv); nbgrader's plain `autograde` runs every notebook top to bottom in a kernel, whose hidden test cells call
-the same checks. Writes benchmarks/results/autograde.json.
+grades.csv), its sandbox in the mode the machine allows; nbgrader's plain `autograde` runs every notebook top to
+bottom in a kernel, whose hidden test cells run the same checks on the same number of inputs, in the kernel.
+Writes benchmarks/results/autograde.json.
 
     .venv/bin/python benchmarks/autograde.py [--lesson 02_fixup] [--n 30]
 """
@@ -28,7 +29,7 @@ import time  # noqa: E402
 import nbformat  # noqa: E402
 
 from course.build import release  # noqa: E402
-from grading import program, source  # noqa: E402
+from grading import jail, program, source  # noqa: E402
 from grading.autograde import autograde  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "autograde.json"
@@ -55,7 +56,8 @@ def plain_nbgrader(course: Path, submitted: Path, lesson: str) -> float:
     shutil.copytree(submitted, course / "submitted")
     env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}
     nbgrader = [sys.executable, "-m", "nbgrader"]
-    subprocess.run([*nbgrader, "generate_assignment", lesson, "--force"], cwd=course, env=env, check=True, capture_output=True)
+    generate = [*nbgrader, "generate_assignment", lesson, "--force"]
+    subprocess.run(generate, cwd=course, env=env, check=True, capture_output=True)
     began = time.perf_counter()
     subprocess.run([*nbgrader, "autograde", lesson, "--force"], cwd=course, env=env, check=True, capture_output=True)
     return time.perf_counter() - began
@@ -85,6 +87,7 @@ def main() -> None:
         "nbgrader_seconds_per_submission": round(theirs / args.n, 3),
         "ratio": round(ours / theirs, 3),
         "full_marks": sum(1 for r in rows if r["score"] == r["max_score"]),
+        "sandbox": jail.mode()[0],
         "machine": platform.platform(),
         "python": platform.python_version(),
     }

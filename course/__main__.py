@@ -9,7 +9,9 @@ from .build import ROOT, SourceError, build, check
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course", description=__doc__)
-    parser.add_argument("command", choices=("build", "check"), help="build: write lessons/; check: compare them with solutions/")
+    parser.add_argument(
+        "command", choices=("build", "check"), help="build: write lessons/; check: compare them with solutions/"
+    )
     parser.add_argument("--root", type=Path, default=ROOT, help="the project folder (default: %(default)s)")
     args = parser.parse_args(argv)
     if args.command == "build":

@@ -1,4 +1,4 @@
-"""The learner notebooks in lessons/, generated from the percent scripts in solutions/ by nbgrader's own preprocessors."""
+"""The learner notebooks in lessons/, generated from the percent scripts in solutions/ by nbgrader's preprocessors."""
 
 import json
 import re
@@ -55,13 +55,17 @@ def validate(nb, src) -> None:
         meta = cell.metadata.get("nbgrader")
         if meta is None:
             if counts["BEGIN SOLUTION"] or counts["BEGIN HIDDEN TESTS"]:
-                raise SourceError(f"{where}: markers in a cell with no nbgrader metadata; add nbgrader={{...}} to its '# %%' line")
+                raise SourceError(
+                    f"{where}: markers in a cell with no nbgrader metadata; add nbgrader={{...}} to its '# %%' line"
+                )
             continue
         missing = [k for k in NBGRADER_KEYS if k not in meta]
         if missing:
             raise SourceError(f"{where}: nbgrader metadata lacks {', '.join(missing)}")
         if meta["schema_version"] != SCHEMA_VERSION:
-            raise SourceError(f"{where}: nbgrader schema_version should be {SCHEMA_VERSION}, got {meta['schema_version']}")
+            raise SourceError(
+                f"{where}: nbgrader schema_version should be {SCHEMA_VERSION}, got {meta['schema_version']}"
+            )
         gid = meta["grade_id"]
         if not isinstance(gid, str) or not _re_grade_id.match(gid):
             raise SourceError(f"{where}: grade_id {gid!r} should be letters, digits, '-' and '_' only")
@@ -103,8 +107,17 @@ def _preprocessors():
     )
 
     return [
-        IncludeHeaderFooter, InstantiateTests, LockCells, ClearSolutions, ClearOutput, CheckCellMetadata,
-        ComputeChecksums, ClearHiddenTests, ClearMarkScheme, ComputeChecksums, CheckCellMetadata,
+        IncludeHeaderFooter,
+        InstantiateTests,
+        LockCells,
+        ClearSolutions,
+        ClearOutput,
+        CheckCellMetadata,
+        ComputeChecksums,
+        ClearHiddenTests,
+        ClearMarkScheme,
+        ComputeChecksums,
+        CheckCellMetadata,
     ]
 
 
@@ -193,7 +206,10 @@ def check(root=ROOT) -> list[str]:
         problems += _leaks(src, committed, rel)
     for lesson in sorted((root / "lessons").glob("[0-9][0-9]_*.ipynb")):
         if lesson.stem not in {s.stem for s in srcs}:
-            problems.append(f"{lesson.relative_to(root)}: no solutions/{lesson.stem}.py builds it; remove it or run `python -m course build`")
+            problems.append(
+                f"{lesson.relative_to(root)}: no solutions/{lesson.stem}.py builds it; "
+                "remove it or run `python -m course build`"
+            )
     return problems
 
 

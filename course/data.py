@@ -43,6 +43,24 @@ TINY_REVIEWS = {
         "The best film of the year, no contest.",
     ],
 }
+# Excerpts of real reviews, with the debris, repeats, capitals, slashes and hashes that IMDb has: fixed inputs of the
+# exercises of lessons 1 to 4. Their files in aclImdb/: test/neg/10013_4, 10303_3, 11230_4, 11715_3, 10014_2, 10021_3,
+# 9180_3, test/pos/12105_10, test/neg/3613_3, 7761_1, 10008_4, 1647_1 and 10016_3.
+REAL_REVIEWS = (
+    "lve to wait until the next morning to look for the culprit (!!!!!!!!!!)<br /><br />However, I suppose",
+    "Darcy will do her impersonation of Sandra Oh on Arliss blah blah blah blah blah. The only positive",
+    "Needless to say he didn't come quietly HA HA HA HA HA HA HA HA",
+    "im still laughing ha ha ha ha ha ha ha",
+    "GREAT job on the dubbing too guys(!) Best moment: when our hero",
+    "I recently found The Prey in its original VHS 'big box' form and was very excited. I just LOVE finding",
+    "Eye Candy: Nina Richardson shows some T&A; Mary Kapper goes topless <br /><br />My Grade: D <br /><br />",
+    'I saw the "Gegen die Wand" ("Head-On") ("Duvara Kars&#305;") and I admired his work',
+    "it's becoming not a horror\\adventure but a comedy driven movie",
+    "enjoy following their lives.\\<br /><br />I can understand why",
+    "most viewers will have had enough. *1/2 from ****",
+    "is miscast as a rural vamp; she's too round of face for treachery.",
+    "Dibakar Banerjee!!!!! Later u find out this scene has nothing to do with it. 10/10 #best",
+)
 # Review ids are not given in order, and 10 sorts before 9 as text: reading by id needs int(id).
 _TINY_IDS = (10, 9, 0, 3)
 _BAD_BYTES = ("train", "unsup", 12, b"caf\xe9 latte, \xff good film")  # not valid UTF-8
@@ -52,16 +70,22 @@ def _rating(cls: str, i: int) -> int:
     return {"neg": 2 + i % 3, "pos": 7 + i % 4, "unsup": 0}[cls]
 
 
-def write_tiny_imdb(dest) -> Path:
-    """Write the made-up aclImdb under `dest` (one review is not valid UTF-8); returns the aclImdb folder."""
-    root = Path(dest) / "aclImdb"
+def tiny_imdb_files() -> list[tuple[str, bytes]]:
+    """(path under aclImdb/, bytes) of each file of the made-up aclImdb; one review is not valid UTF-8."""
+    files = []
     for (split, cls), texts in TINY_REVIEWS.items():
-        folder = root / split / cls
-        folder.mkdir(parents=True, exist_ok=True)
         for review_id, text in zip(_TINY_IDS, texts):
-            (folder / f"{review_id}_{_rating(cls, review_id)}.txt").write_text(text, encoding="utf-8")
+            files.append((f"{split}/{cls}/{review_id}_{_rating(cls, review_id)}.txt", text.encode("utf-8")))
     split, cls, review_id, raw = _BAD_BYTES
-    (root / split / cls / f"{review_id}_0.txt").write_bytes(raw)
+    return files + [(f"{split}/{cls}/{review_id}_0.txt", raw)]
+
+
+def write_tiny_imdb(dest) -> Path:
+    """Write the made-up aclImdb under `dest`; returns the aclImdb folder."""
+    root = Path(dest) / "aclImdb"
+    for name, data in tiny_imdb_files():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
     (root / "README").write_text("A tiny made-up aclImdb for the ulmfit-course lessons.\n")
     return root
 
@@ -89,7 +113,11 @@ def sample_imdb(source, dest, n_per_class: int) -> Path:
     if source.is_file():
         with tarfile.open(source, "r|gz") as tar:
             for member in tar:
-                if member.isfile() and _re_review.search(member.name) and keep(member.name, tar.extractfile(member).read()):
+                if (
+                    member.isfile()
+                    and _re_review.search(member.name)
+                    and keep(member.name, tar.extractfile(member).read())
+                ):
                     break
     else:
         folder = source if source.name == "aclImdb" else source / "aclImdb"

@@ -1,4 +1,2 @@
-"""The course's grader: hidden checks run against the reference in a separate process, the nbgrader course and autograding.
-
-Not part of the learner's install (pyproject's packages are ulmfit_ref and course): it stays with the instructor.
-"""
+"""The course's grader: the learner's code run in a sandbox (jailed where the machine allows), the self-check and the
+nbgrader course with its autograding. It ships with the package; the autograding needs the `teach` extra (nbgrader)."""

@@ -40,7 +40,16 @@ class ApplyResults(NbGraderPreprocessor):
                 cell.outputs = [new_output("stream", name="stdout", text=verdict["message"] + "\n")]
             else:
                 lines = verdict["message"].split("\n")
-                cell.outputs = [new_output("error", ename="CheckFailed", evalue=verdict["message"], traceback=[f"\x1b[31m✗ {lines[0]}\x1b[0m", *lines[1:]])]
+                cell.outputs = [
+                    new_output(
+                        "error",
+                        ename="CheckFailed",
+                        evalue=verdict["message"],
+                        traceback=[f"\x1b[31m✗ {lines[0]}\x1b[0m", *lines[1:]],
+                    )
+                ]
         if result["notes"]:
-            nb.cells.insert(0, new_markdown_cell("**Grading notes**\n\n" + "\n".join(f"- {n}" for n in result["notes"])))
+            nb.cells.insert(
+                0, new_markdown_cell("**Grading notes**\n\n" + "\n".join(f"- {n}" for n in result["notes"]))
+            )
         return nb, resources

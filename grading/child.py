@@ -1,14 +1,15 @@
-"""The sandbox's child process: limits, a guard on what learner code may touch, the learner's cells, then calls.
+"""The sandbox's child process: the jail, the lesson's tools and imports, limits, the guard, the learner's cells, calls.
 
-Started by `grading.sandbox.Sandbox` with two pipe descriptors: it reads one JSON message per line from the first,
-writes one per line on the second. The guard is an audit hook (it cannot be removed once added) that, from the moment
-learner code runs, refuses and reports: opening a file outside the scratch folder and the submission's folder (reading
-Python's own library stays allowed), writing outside the scratch folder, importing ulmfit_ref, course or grading,
-starting processes, sockets, ctypes, signals to other processes and the gc's object walks. Each refusal is written to
-the parent at once, so that code which catches the PermissionError still has it on record.
-
-This is a guard for a classroom grader, not a security boundary against a determined attacker: run it in a
-container or a throwaway user account when the submissions are not trusted at all.
+Started by `grading.sandbox.Sandbox` with two pipe descriptors: it reads one JSON message per line from the first and
+writes one per line on the second. In order, before any learner code runs:
+1. the course's exercise definitions are imported (the observations run here; no reference is ever imported here);
+2. in the namespaces mode, the process moves into its jail (`jail.enter`) and gives up its capabilities;
+3. the tools the lesson gives its exercises are installed as modules holding those tools alone (`tools.py`);
+4. the lesson's own imports that the exercises use run (torch...): one that fails is the grader's problem, reported
+   as such; then the address space is limited to what those imports took plus the learner's allowance;
+5. the guard (`guard.py`) is added, for good.
+Then the imports the learner added, the exercise cells (and the variants: other answers to one exercise, each in a
+copy of the namespace), and calls until the pipe closes. A refusal is written to the parent by the guard itself.
 """
 
 import json
@@ -16,18 +17,13 @@ import os
 import resource
 import signal
 import sys
-import traceback
+import types
 
-from . import probes
+from course import wire
+from course.exercise import observe
+from course.exercises import LESSONS
 
-PROTECTED = ("ulmfit_ref", "course", "grading")  # the reference, the course's checks, the grader: refused to learner code
-
-_PROCESS_EVENTS = {"os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "pty.spawn", "os.startfile"}
-_WRITE_EVENTS = {"os.mkdir", "os.rmdir", "os.remove", "os.rename", "os.symlink", "os.link", "os.chmod", "os.chown", "os.truncate", "os.utime"}
-_GC_EVENTS = {"gc.get_objects", "gc.get_referrers", "gc.get_referents"}
-_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_TRUNC
-_DEVICES = ("/dev/null", "/dev/urandom", "/dev/random", "/dev/zero")
-LEARNER_MODE = "grading.learner"  # the audit event that switches the guard on, for good
+from . import guard, jail
 
 
 def send(fd: int, message: dict) -> None:
@@ -35,111 +31,141 @@ def send(fd: int, message: dict) -> None:
     os.write(fd, (json.dumps(message, ensure_ascii=True) + "\n").encode())
 
 
-def _under(path: str, roots) -> bool:
-    return any(path == r or path.startswith(r.rstrip(os.sep) + os.sep) for r in roots)
+def _register(filename: str, code: str) -> None:
+    """Let tracebacks and `linecache` show the learner's lines without reading a file."""
+    import linecache
+
+    linecache.cache[filename] = (len(code), None, code.splitlines(True), filename)
 
 
-def install_guard(out_fd: int, scratch: str, readable: list[str]) -> None:
-    """Add the audit hook; it stays inert until the `LEARNER_MODE` event, then refuses and reports."""
-    learner = []  # empty until LEARNER_MODE: reachable from the hook alone (and the gc walks are refused)
-    me = os.getpid()
-    read_roots = [scratch, *readable]
-
-    def refuse(what: str):
-        send(out_fd, {"violation": what[:1000]})
-        raise PermissionError(f"{what}: not allowed while grading")
-
-    def real(path) -> str:
-        return os.path.realpath(os.fsdecode(path))
-
-    def hook(event, args):
-        if not learner:
-            if event == LEARNER_MODE:
-                learner.append(True)
-            return
-        if event == "open":
-            path, mode, flags = args
-            if isinstance(path, int):
-                return
-            p = real(path)
-            writes = (mode is not None and any(c in mode for c in "wax+")) or (mode is None and (flags or 0) & _WRITE_FLAGS)
-            if writes and not _under(p, [scratch]):
-                refuse(f"writing {p} (outside the scratch folder)")
-            if not writes and not (_under(p, read_roots) or p in _DEVICES):
-                refuse(f"reading {p} (outside the submission's folder)")
-        elif event in _WRITE_EVENTS:
-            for a in args:
-                if isinstance(a, (str, bytes, os.PathLike)) and not _under(real(a), [scratch]):
-                    refuse(f"{event} on {real(a)} (outside the scratch folder)")
-        elif event in ("os.listdir", "os.scandir") and args and isinstance(args[0], (str, bytes, os.PathLike)):
-            if not _under(real(args[0]), read_roots):
-                refuse(f"listing {real(args[0])} (outside the submission's folder)")
-        elif event == "import" and args[0].split(".")[0] in PROTECTED:
-            refuse(f"import {args[0]} (exercises are answered without {args[0].split('.')[0]})")
-        elif event in _PROCESS_EVENTS or event.startswith(("subprocess.", "socket.", "ctypes.")):
-            refuse(f"{event} (no processes, sockets or ctypes while grading)")
-        elif event in ("os.kill", "os.killpg") and args[0] not in (0, me):
-            refuse(f"{event} of process {args[0]}")
-        elif event in _GC_EVENTS:
-            refuse(event)
-
-    sys.addaudithook(hook)
+def _is_learner(filename: str):
+    """'your fixup cell' for a frame of the cell `<exercise fixup>` (or a variant's: `<exercise fixup #2>`)."""
+    if filename.startswith("<exercise ") and filename.endswith(">"):
+        return f"your {filename[len('<exercise ') : -1].split(' #')[0]} cell"
+    return None
 
 
-def _error(e: BaseException, cell: str, code: str) -> str:
+def _error(e: BaseException) -> str:
     """'TypeError: ... (line 3 of your fixup cell: return x + 1)' from an exception raised by learner code."""
-    lines = code.split("\n")
-    where = ""
-    for frame, lineno in traceback.walk_tb(e.__traceback__):
-        if frame.f_code.co_filename == f"<exercise {cell}>" and 0 < lineno <= len(lines):
-            where = f" (line {lineno} of your {cell} cell: {lines[lineno - 1].strip()})"
+    where, _ = wire.learner_frame(e, _is_learner)
     return f"{type(e).__name__}: {e}"[:500] + where
 
 
-def _limit(memory_mb: int, cpu_s: int) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (memory_mb << 20, memory_mb << 20))
+def _install_tools(tools: dict) -> None:
+    """Each given module as a module of that name holding its given tools alone."""
+    if not tools:
+        return
+    package = types.ModuleType("ulmfit_ref")
+    package.__path__ = []  # nothing else of the package can be found here
+    sys.modules["ulmfit_ref"] = package
+    for name, source in tools.items():
+        module = types.ModuleType(name)
+        sys.modules[name] = module
+        setattr(package, name.rsplit(".", 1)[1], module)
+        exec(compile(source, f"<the tools of {name}>", "exec"), module.__dict__)
+
+
+def _address_space(status_fd) -> int | None:
+    """Bytes of address space this process holds now (VmSize), from /proc/self/status opened before the jail."""
+    if status_fd is None:
+        return None
+    for line in os.pread(status_fd, 1 << 16, 0).decode().splitlines():
+        if line.startswith("VmSize:"):
+            return int(line.split()[1]) << 10
+    return None
+
+
+def _limit(status_fd, memory_mb: int, cpu_s: int) -> None:
+    """What the lesson's imports took, plus `memory_mb` for the learner; CPU time, file size, no core dump."""
+    taken = _address_space(status_fd)
+    if taken is not None:
+        limit = taken + (memory_mb << 20)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 5))
     resource.setrlimit(resource.RLIMIT_FSIZE, (64 << 20, 64 << 20))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
+def _unhook_spawning() -> None:
+    """`_posixsubprocess.fork_exec` starts processes without an audit event: make it unreachable from every module, so
+    that reaching it again means an import, which the guard refuses."""
+    spawner = sys.modules.pop("_posixsubprocess", None)
+    if spawner is None:
+        return
+    for module in list(sys.modules.values()):
+        for name, value in list(getattr(module, "__dict__", {}).items()):
+            if value is spawner or value is spawner.fork_exec:
+                delattr(module, name)
+
+
+def _run_cell(out_fd: int, cell: dict, namespace: dict, variant) -> None:
+    send(out_fd, {"cell": cell["name"], "variant": variant, "started": True})
+    filename = f"<exercise {cell['name']}>" if variant is None else f"<exercise {cell['name']} #{variant}>"
+    _register(filename, cell["code"])
+    try:
+        exec(compile(cell["code"], filename, "exec"), namespace)
+        send(out_fd, {"cell": cell["name"], "variant": variant, "error": None})
+    except MemoryError:
+        send(out_fd, {"fatal": "memory"})
+        os._exit(3)
+    except BaseException as e:  # noqa: BLE001 - SystemExit from a cell is the learner's error, not ours
+        send(out_fd, {"cell": cell["name"], "variant": variant, "error": _error(e)})
+
+
 def main(in_fd: int, out_fd: int) -> None:
-    """Run one learner program: read the start message, load the cells, then answer calls until the pipe closes."""
+    """Run one learner program: read the start message, set everything up, then answer calls until the pipe closes."""
     reader = os.fdopen(in_fd, "r", encoding="utf-8")
     start = json.loads(reader.readline())
-    _limit(start["memory_mb"], start["cpu_s"])
-    os.chdir(start["scratch"])
-    sys.dont_write_bytecode = True
+    scratch, readable = start["scratch"], start["readable"]
     signal.signal(signal.SIGINT, signal.SIG_DFL)
-    namespace = {"__name__": "__learner__"}
-    for line in start["imports"]:
+    sys.dont_write_bytecode = True
+    status_fd = os.open("/proc/self/status", os.O_RDONLY) if os.path.exists("/proc/self/status") else None
+    lesson = LESSONS[start["lesson"]]
+    exercises = {e.name: e for e in lesson.EXERCISES}
+    try:
+        if start["mode"] == jail.NAMESPACES:
+            jail.enter(scratch, readable, start["hidden"])
+        _install_tools(start["tools"])
+    except Exception as e:  # noqa: BLE001 - whatever stops the set-up is the grader's problem
+        send(out_fd, {"grader_problem": f"the grader could not set up its sandbox ({type(e).__name__}: {e})"})
+        return
+    namespace = {"__name__": "__main__"}  # as in a notebook's kernel
+    imports = [(f"import {m}", {}) for m in lesson.PRELOAD] + [(line, namespace) for line in start["trusted"]]
+    for line, into in imports:  # what the observations need, then the lesson's own imports that the cells use
         try:
-            exec(compile(line, "<lesson imports>", "exec"), namespace)
+            exec(compile(line, "<the lesson's imports>", "exec"), into)
+        except BaseException as e:  # noqa: BLE001 - an import of the lesson's that fails here is not the learner's doing
+            send(
+                out_fd, {"grader_problem": f"the grader could not run the lesson's `{line}` ({type(e).__name__}: {e})"}
+            )
+            return
+    calls = os.path.join(scratch, "calls")
+    os.makedirs(calls, exist_ok=True)
+    _limit(status_fd, start["memory_mb"], start["cpu_s"])
+    if status_fd is not None:
+        os.close(status_fd)
+    _unhook_spawning()
+    guard.install(out_fd, scratch, readable, start["hidden"])
+    for line in start["learner_imports"]:
+        try:
+            exec(compile(line, "<your imports>", "exec"), namespace)
         except Exception as e:  # noqa: BLE001 - a missing module is reported; the cells that need it fail by name
             send(out_fd, {"import_error": f"{line}: {type(e).__name__}: {e}"})
-    for name in [m for m in sys.modules if m.split(".")[0] in PROTECTED]:
-        del sys.modules[name]  # a later `import ulmfit_ref...` must load it again, which the guard refuses
-    install_guard(out_fd, start["scratch"], start["readable"])
-    sys.audit(LEARNER_MODE)
     for cell in start["cells"]:
-        send(out_fd, {"cell": cell["name"], "started": True})
-        try:
-            exec(compile(cell["code"], f"<exercise {cell['name']}>", "exec"), namespace)
-            send(out_fd, {"cell": cell["name"], "error": None})
-        except MemoryError:
-            send(out_fd, {"cell": cell["name"], "fatal": "memory"})
-            os._exit(3)
-        except BaseException as e:  # noqa: BLE001 - SystemExit from a cell is the learner's error, not ours
-            send(out_fd, {"cell": cell["name"], "error": _error(e, cell["name"], cell["code"])})
+        _run_cell(out_fd, cell, namespace, None)
+    namespaces = {None: namespace}
+    for k, cell in enumerate(start["variants"]):
+        namespaces[k] = dict(namespace)
+        _run_cell(out_fd, cell, namespaces[k], k)
     send(out_fd, {"ready": True})
     for line in reader:
         request = json.loads(line)
-        name = request["call"]
-        if name not in namespace:
+        name, space = request["call"], namespaces[request.get("variant")]
+        if name not in space:
             send(out_fd, {"missing": True})
             continue
         try:
-            send(out_fd, {"output": probes.observe(name, namespace[name], request["input"], start["scratch"])})
+            send(out_fd, {"output": observe(exercises[name], space[name], request["input"], calls, _is_learner)})
         except MemoryError:
             send(out_fd, {"fatal": "memory"})
             os._exit(3)

@@ -1,7 +1,8 @@
 """nbgrader's configuration of the course; grading/ is its course directory (`python -m grading build` writes source/).
 
-The hidden test cells call `course.checks.hidden`, which finds the `grading` package beside `course` in this
-repository: run nbgrader from an environment where the project is installed in editable mode.
+The hidden test cells call `course.exercises.check(name, answer, full=True)`: the grader's inputs, run in the kernel.
+A plain `nbgrader autograde` therefore runs the learner's code with the grader's rights; `python -m grading autograde`
+runs it in the sandbox.
 """
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
@@ -12,4 +13,8 @@ c = get_config()  # noqa: F821 - nbgrader's config loader provides get_config
 c.CourseDirectory.course_id = "ulmfit-course"
 c.Execute.timeout = 120  # seconds per cell: a lesson's longest cell takes about 20 s on 2 busy cores
 c.OverwriteCells.add_missing_cells = True  # a deleted check cell comes back (and fails), so it is graded, not skipped
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]  # feedback without hidden tests
+c.GenerateFeedback.preprocessors = [
+    GetGrades,
+    ClearHiddenTests,
+    CSSHTMLHeaderPreprocessor,
+]  # feedback without hidden tests

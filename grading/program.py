@@ -1,12 +1,13 @@
-"""The learner's program: the exercise cells of a notebook, plus the lesson's imports that those cells use.
+"""The learner's program: the exercise cells of a notebook, and the imports of its other cells that those cells use.
 
-What is run, and what is refused:
-- each cell whose nbgrader metadata says `solution: true` is an exercise, named by its `grade_id`; it runs as is;
-- the names these cells use may come from import statements in the notebook's other code cells (`import re` added
-  by the learner in the first cell, or `from ulmfit_ref.data import Reviews` given by the lesson): each such import
-  runs first, before any learner code. Nothing else of the other cells runs (no data loading, no demos);
-- an import of `ulmfit_ref`, `course` or `grading` counts as the lesson's only when the lesson itself (solutions/)
-  has the very same import: anything else, and any import of those packages inside an exercise cell, is refused,
+What runs, and what is refused:
+- each code cell whose `grade_id` is one of the lesson's exercises is that exercise, and runs as it is (two cells of
+  one exercise, as a copy and paste in Jupyter makes, both run, the later one last);
+- a name an exercise uses may come from an import in another code cell. The lesson's own imports (the same line in
+  `solutions/`) of ordinary modules run before the learner's code (`trusted`); the imports the learner added run after
+  the guard is on (`learner`). Nothing else of the other cells runs: no data loading, no demos;
+- from ulmfit_ref, course or grading an exercise gets only the tools its lesson gives (`GIVEN`, imported as the
+  lesson imports them); any other name from those packages, and any import of them in an exercise cell, is refused,
   with the cell and the line, and that exercise scores zero.
 """
 
@@ -18,9 +19,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from .child import PROTECTED
-
-_SUSPECT_ATTRIBUTES = ("__globals__", "__builtins__", "__import__", "__subclasses__", "__loader__")
+from course.exercises import PROTECTED, given_names, not_given
 
 
 class NotebookError(ValueError):
@@ -38,52 +37,93 @@ class Cell:
 
 @dataclasses.dataclass
 class Program:
-    """The imports to run first (trusted: the lesson's own or harmless), then the exercise cells in notebook order."""
+    """What the sandbox runs, in this order: `given` and `trusted` imports (before the guard), `learner` imports, the
+    exercise cells in notebook order; `variants` are other answers to one exercise, each run on its own."""
 
-    imports: str
+    lesson: str
+    given: list[str]
+    trusted: list[str]
+    learner: list[str]
     cells: list[Cell]
+    variants: list[Cell] = dataclasses.field(default_factory=list)
 
     def cell(self, name: str) -> Cell | None:
+        """The exercise's cell (the first one, if the notebook holds two)."""
         return next((c for c in self.cells if c.name == name), None)
 
+    def uses(self, name: str, other: str, variant: int | None = None) -> bool:
+        """Whether the code of exercise `name` refers to the name `other`."""
+        cells = [self.variants[variant]] if variant is not None else [c for c in self.cells if c.name == name]
+        return any(other in used_names(c.code) for c in cells)
 
-def read_notebook(path) -> nbformat.NotebookNode:
-    """A submission or lesson (.ipynb) or a solution script (.py); `NotebookError` with the reason when it is unreadable."""
+
+def read_notebook(path, notes: list | None = None) -> nbformat.NotebookNode:
+    """A submission or lesson (.ipynb) or a solution script (.py); `NotebookError` with the reason if it is unreadable.
+    Metadata that is not a mapping (which stops nbformat itself) is emptied, and said in `notes`."""
     path = Path(path)
     if path.suffix == ".py":
         return jupytext.read(path, fmt="py:percent")
     text = path.read_bytes().decode("utf-8", errors="replace")
     try:
-        json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as e:
         raise NotebookError(f"{path.name} is not valid JSON ({e})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
+        raise NotebookError(f"{path.name} is not a Jupyter notebook (it holds no list of cells)")
+    said = mappings(data)
+    if notes is not None:
+        notes += said
     try:
-        return nbformat.reads(text, as_version=4)
+        return nbformat.reads(json.dumps(data), as_version=4)
     except Exception as e:  # noqa: BLE001 - nbformat raises many kinds; every one means "not a notebook"
         raise NotebookError(f"{path.name} is not a Jupyter notebook ({type(e).__name__}: {e})") from None
 
 
+def mappings(data: dict) -> list[str]:
+    """Empty each metadata of `data` (a notebook's JSON) that is not a mapping; returns what was done, in words."""
+    said = []
+    if not isinstance(data.get("metadata", {}), dict):
+        data["metadata"] = {}
+        said.append("the notebook's metadata was not a mapping (it was emptied)")
+    for i, cell in enumerate(data["cells"], 1):
+        if isinstance(cell, dict) and not isinstance(cell.get("metadata", {}), dict):
+            cell["metadata"] = {}
+            said.append(f"cell {i}: its metadata was not a mapping (it was emptied)")
+        if isinstance(cell, dict) and not isinstance(cell.get("metadata", {}).get("nbgrader", {}), dict):
+            del cell["metadata"]["nbgrader"]
+            said.append(f"cell {i}: its nbgrader metadata was not a mapping (it was removed)")
+    return said
+
+
+def _nbgrader(cell) -> dict:
+    metadata = cell.get("metadata")
+    meta = metadata.get("nbgrader") if isinstance(metadata, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
+def is_exercise(cell) -> bool:
+    meta = _nbgrader(cell)
+    return cell.get("cell_type") == "code" and meta.get("solution") is True and isinstance(meta.get("grade_id"), str)
+
+
 def exercise_names(nb) -> list[str]:
-    """The grade_ids of the exercise (solution) cells, in order."""
-    return [c.metadata["nbgrader"]["grade_id"] for c in nb.cells if _is_exercise(c)]
+    """The grade_ids of the exercise (solution) cells, in order, each once."""
+    return list(dict.fromkeys(_nbgrader(c)["grade_id"] for c in nb.cells if is_exercise(c)))
 
 
-def _is_exercise(cell) -> bool:
-    meta = cell.get("metadata", {}).get("nbgrader", {})
-    return cell.get("cell_type") == "code" and bool(meta.get("solution")) and isinstance(meta.get("grade_id"), str)
-
-
-def _imports(nb, exclude_exercises: bool = True) -> list[tuple[int, ast.stmt, str]]:
-    """(cell number, statement, source line) of each top-level import in the code cells."""
+def _imports(nb, exercises=()) -> list[tuple[int, ast.stmt]]:
+    """(cell number, statement) of each top-level import in the code cells that are not exercise cells."""
     out = []
     for i, cell in enumerate(nb.cells, 1):
-        if cell.get("cell_type") != "code" or (exclude_exercises and _is_exercise(cell)):
+        if cell.get("cell_type") != "code" or _nbgrader(cell).get("grade_id") in exercises:
             continue
         try:
             tree = ast.parse(cell.source)
         except SyntaxError:  # a cell with IPython magics: its plain import lines still count
-            tree = ast.parse("\n".join(line for line in cell.source.split("\n") if line.startswith(("import ", "from "))))
-        out += [(i, node, ast.unparse(node)) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+            tree = ast.parse(
+                "\n".join(line for line in cell.source.split("\n") if line.startswith(("import ", "from ")))
+            )
+        out += [(i, node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
     return out
 
 
@@ -91,18 +131,29 @@ def _aliases(node) -> list[tuple[str, str, str]]:
     """(name bound, what it is bound to, the import of that name alone) for each name an import statement binds."""
     if isinstance(node, ast.Import):
         return [
-            (a.asname or a.name.split(".")[0], a.name if a.asname else a.name.split(".")[0], f"import {a.name}" + (f" as {a.asname}" if a.asname else ""))
+            (
+                a.asname or a.name.split(".")[0],
+                a.name if a.asname else a.name.split(".")[0],
+                f"import {a.name}" + (f" as {a.asname}" if a.asname else ""),
+            )
             for a in node.names
         ]
     module = "." * node.level + (node.module or "")
-    return [(a.asname or a.name, f"{module}.{a.name}", f"from {module} import {a.name}" + (f" as {a.asname}" if a.asname else "")) for a in node.names]
+    return [
+        (
+            a.asname or a.name,
+            f"{module}.{a.name}",
+            f"from {module} import {a.name}" + (f" as {a.asname}" if a.asname else ""),
+        )
+        for a in node.names
+    ]
 
 
 def _protected(module: str) -> bool:
     return module.lstrip(".").split(".")[0] in PROTECTED or module.startswith(".")
 
 
-def _used_names(code: str) -> set[str]:
+def used_names(code: str) -> set[str]:
     try:
         tree = ast.parse(code)
     except SyntaxError:
@@ -111,46 +162,68 @@ def _used_names(code: str) -> set[str]:
 
 
 def _checked(cell: Cell) -> Cell:
-    """`cell` with `refused` set when its code does not parse or reaches for the reference."""
+    """`cell` with `refused` set when its code does not parse or imports the reference."""
     try:
         tree = ast.parse(cell.code, filename=f"<exercise {cell.name}>")
     except SyntaxError as e:
         return dataclasses.replace(cell, refused=f"SyntaxError on line {e.lineno} of your {cell.name} cell: {e.msg}")
     for node in ast.walk(tree):
-        where = f"line {getattr(node, 'lineno', '?')} of your {cell.name} cell"
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for _, target, _ in _aliases(node):
                 if _protected(target):
+                    where = f"line {node.lineno} of your {cell.name} cell"
                     return dataclasses.replace(
-                        cell, refused=f"`{ast.unparse(node)}` ({where}) is refused: an exercise is answered without {target.split('.')[0]}"
+                        cell,
+                        refused=f"`{ast.unparse(node)}` ({where}) is refused: an exercise is answered without "
+                        f"{target.lstrip('.').split('.')[0] or 'the course'}",
                     )
-        if isinstance(node, ast.Attribute) and node.attr in _SUSPECT_ATTRIBUTES:
-            return dataclasses.replace(cell, refused=f"`{node.attr}` ({where}) is refused in exercise code")
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and any(p in node.value for p in ("ulmfit_ref", "grading.")):
-            return dataclasses.replace(cell, refused=f"the string {node.value!r} ({where}) is refused in exercise code")
-        if isinstance(node, ast.Name) and node.id in ("__import__", "__builtins__"):
-            return dataclasses.replace(cell, refused=f"`{node.id}` ({where}) is refused in exercise code")
     return cell
 
 
-def extract(nb, lesson) -> Program:
-    """The program of notebook `nb`, with `lesson` (the solution notebook of the same lesson) saying which imports are its own."""
-    lesson_bindings = {name: target for _, node, _ in _imports(lesson, exclude_exercises=False) for name, target, _ in _aliases(node)}
-    cells = [_checked(Cell(c.metadata["nbgrader"]["grade_id"], c.source)) for c in nb.cells if _is_exercise(c)]
-    used = set().union(*(_used_names(c.code) for c in cells))
+def exercise_cells(nb, names) -> list[Cell]:
+    """The code cells of `nb` whose grade_id is one of the exercises `names`, in order (a copy too), each checked."""
+    return [
+        _checked(Cell(_nbgrader(c)["grade_id"], c.source))
+        for c in nb.cells
+        if c.get("cell_type") == "code" and _nbgrader(c).get("grade_id") in names
+    ]
+
+
+def extract(nb, lesson_nb, lesson: str, variants: list[Cell] = ()) -> Program:
+    """The program of notebook `nb`; `lesson_nb` (the lesson's solution) says which imports are the lesson's own."""
+    lesson_lines = {line for _, node in _imports(lesson_nb) for _, _, line in _aliases(node)}
+    names = exercise_names(lesson_nb)
+    given = given_names(lesson)
+    cells = exercise_cells(nb, names)
+    variants = [_checked(v) for v in variants]
+    used = set().union(*(used_names(c.code) for c in [*cells, *variants]))
     lines, refusals = {}, {}
-    for i, node, source in _imports(nb):
+    for i, node in _imports(nb, names):
         for name, target, line in _aliases(node):
             if name not in used:
                 continue
-            if _protected(target) and lesson_bindings.get(name) != target:
-                refusals[name] = f"`{source}` (cell {i}) is refused: {name} comes from {target.lstrip('.').split('.')[0]}, which an exercise must not use"
-                lines.pop(name, None)
-            else:
-                lines[name] = line
-                refusals.pop(name, None)
-    for k, cell in enumerate(cells):
-        bad = next((refusals[n] for n in sorted(_used_names(cell.code)) if n in refusals), None)
-        if cell.refused is None and bad:
-            cells[k] = dataclasses.replace(cell, refused=bad)
-    return Program("\n".join(dict.fromkeys(lines.values())), cells)
+            kind = "learner"
+            if _protected(target):
+                module = target.lstrip(".").rsplit(".", 1)[0]
+                if line not in lesson_lines:
+                    refusals[name] = (
+                        f"`{line}` (cell {i}) is refused: {name} comes from {module}, which an exercise "
+                        "is answered without"
+                    )
+                    continue
+                if given.get(name) != ":".join(target.rsplit(".", 1)):
+                    refusals[name] = not_given("{exercise}", name, module, lesson)
+                    continue
+                kind = "given"
+            elif line in lesson_lines:
+                kind = "trusted"
+            lines[name] = (kind, line)
+            refusals.pop(name, None)
+    for group in (cells, variants):
+        for k, cell in enumerate(group):
+            bad = next((refusals[n] for n in sorted(used_names(cell.code)) if n in refusals), None)
+            if cell.refused is None and bad:
+                group[k] = dataclasses.replace(cell, refused=bad.replace("{exercise}", cell.name))
+    kinds = ("given", "trusted", "learner")
+    by_kind = {kind: [line for k, line in dict.fromkeys(lines.values()) if k == kind] for kind in kinds}
+    return Program(lesson, by_kind["given"], by_kind["trusted"], by_kind["learner"], cells, variants)

@@ -35,11 +35,17 @@ def answered(lesson: str, root=ROOT) -> nbformat.NotebookNode:
     from course.build import release
 
     nb, solution = release(notebook(lesson, root)), notebook(lesson, root)
-    answers = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution.cells if c.metadata.get("nbgrader", {}).get("solution")}
+    answers = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in solution.cells
+        if c.metadata.get("nbgrader", {}).get("solution")
+    }
     for cell in nb.cells:
         if cell.metadata.get("nbgrader", {}).get("solution"):
             lines = answers[cell.metadata["nbgrader"]["grade_id"]].split("\n")
-            cell.source = "\n".join(line for line in lines if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
+            cell.source = "\n".join(
+                line for line in lines if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line
+            )
     return nb
 
 

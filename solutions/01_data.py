@@ -24,8 +24,8 @@
 # **How this notebook works.** Run the cells in order. An *exercise* cell holds a function with its
 # contract and `raise NotImplementedError()` where the body goes: write the body and run the cell.
 # The *check* cell below it runs your function and the reference one from `ulmfit_ref` on a few inputs
-# and says, in one sentence, what differs. Each exercise links to the reference function that answers
-# it: read it after you tried.
+# and says what differs: the call, what it should give, what yours gave. Each exercise links to the
+# reference function that answers it: read it after you tried.
 
 # %%
 import csv
@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from course import checks
+from course.exercises import check
 from course.data import lesson_imdb, scratch_dir
 from ulmfit_ref.data import CLASSES, Reviews, Splits, permutation
 
@@ -117,10 +117,9 @@ def read_imdb(path, limit: int = None) -> dict:
 
 
 # %% nbgrader={"grade": true, "grade_id": "read_imdb-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.read_imdb(read_imdb)
+check("read_imdb", read_imdb)
 ### BEGIN HIDDEN TESTS
-checks.read_imdb(read_imdb, hidden=True)
-checks.hidden("read_imdb", read_imdb)
+check("read_imdb", read_imdb, full=True)
 ### END HIDDEN TESTS
 
 # %%
@@ -206,10 +205,9 @@ def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Sp
 
 
 # %% nbgrader={"grade": true, "grade_id": "make_splits-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.make_splits(make_splits)
+check("make_splits", make_splits)
 ### BEGIN HIDDEN TESTS
-checks.make_splits(make_splits, hidden=True)
-checks.hidden("make_splits", make_splits)
+check("make_splits", make_splits, full=True)
 ### END HIDDEN TESTS
 
 # %%
@@ -253,10 +251,9 @@ def write_csv(path, labels, *fields) -> int:
 
 
 # %% nbgrader={"grade": true, "grade_id": "write_csv-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.write_csv(write_csv)
+check("write_csv", write_csv)
 ### BEGIN HIDDEN TESTS
-checks.write_csv(write_csv, hidden=True)
-checks.hidden("write_csv", write_csv)
+check("write_csv", write_csv, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -32,7 +32,7 @@ import html
 from collections import Counter
 from pathlib import Path
 
-from course import checks
+from course.exercises import check
 from course.data import lesson_imdb
 from ulmfit_ref.data import read_imdb
 
@@ -141,10 +141,9 @@ def fixup(x: str) -> str:
 
 
 # %% nbgrader={"grade": true, "grade_id": "fixup-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.fixup(fixup)
+check("fixup", fixup)
 ### BEGIN HIDDEN TESTS
-checks.fixup(fixup, hidden=True)
-checks.hidden("fixup", fixup)
+check("fixup", fixup, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

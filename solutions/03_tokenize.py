@@ -42,7 +42,7 @@ from pathlib import Path
 
 import spacy
 
-from course import checks
+from course.exercises import check
 from course.data import lesson_imdb
 from ulmfit_ref.data import read_imdb
 from ulmfit_ref.text import Tokenizer, default_workers, fixup, rm_useless_spaces, spec_add_spaces
@@ -99,10 +99,9 @@ def replace_rep(t: str) -> str:
 
 
 # %% nbgrader={"grade": true, "grade_id": "replace_rep-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.replace_rep(replace_rep)
+check("replace_rep", replace_rep)
 ### BEGIN HIDDEN TESTS
-checks.replace_rep(replace_rep, hidden=True)
-checks.hidden("replace_rep", replace_rep)
+check("replace_rep", replace_rep, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -132,10 +131,9 @@ def replace_wrep(t: str) -> str:
 
 
 # %% nbgrader={"grade": true, "grade_id": "replace_wrep-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.replace_wrep(replace_wrep)
+check("replace_wrep", replace_wrep)
 ### BEGIN HIDDEN TESTS
-checks.replace_wrep(replace_wrep, hidden=True)
-checks.hidden("replace_wrep", replace_wrep)
+check("replace_wrep", replace_wrep, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -174,10 +172,9 @@ def replace_all_caps(tokens: list) -> list:
 
 
 # %% nbgrader={"grade": true, "grade_id": "replace_all_caps-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.replace_all_caps(replace_all_caps)
+check("replace_all_caps", replace_all_caps)
 ### BEGIN HIDDEN TESTS
-checks.replace_all_caps(replace_all_caps, hidden=True)
-checks.hidden("replace_all_caps", replace_all_caps)
+check("replace_all_caps", replace_all_caps, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -203,10 +200,9 @@ def mark_fields(fields: list) -> str:
 
 
 # %% nbgrader={"grade": true, "grade_id": "mark_fields-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.mark_fields(mark_fields)
+check("mark_fields", mark_fields)
 ### BEGIN HIDDEN TESTS
-checks.mark_fields(mark_fields, hidden=True)
-checks.hidden("mark_fields", mark_fields)
+check("mark_fields", mark_fields, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -266,10 +262,9 @@ def partition_by_cores(items: list, n_workers: int) -> list:
 
 
 # %% nbgrader={"grade": true, "grade_id": "partition_by_cores-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.partition_by_cores(partition_by_cores)
+check("partition_by_cores", partition_by_cores)
 ### BEGIN HIDDEN TESTS
-checks.partition_by_cores(partition_by_cores, hidden=True)
-checks.hidden("partition_by_cores", partition_by_cores)
+check("partition_by_cores", partition_by_cores, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

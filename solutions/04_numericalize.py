@@ -34,7 +34,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course import checks
+from course.exercises import check
 from course.data import lesson_imdb, scratch_dir
 from ulmfit_ref.data import make_splits, read_imdb
 from ulmfit_ref.ids import read_ids, write_ids
@@ -97,10 +97,9 @@ def count_tokens(tok_path) -> Counter:
 
 
 # %% nbgrader={"grade": true, "grade_id": "count_tokens-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.count_tokens(count_tokens)
+check("count_tokens", count_tokens)
 ### BEGIN HIDDEN TESTS
-checks.count_tokens(count_tokens, hidden=True)
-checks.hidden("count_tokens", count_tokens)
+check("count_tokens", count_tokens, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -197,10 +196,9 @@ class Vocab:
 
 
 # %% nbgrader={"grade": true, "grade_id": "Vocab-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.Vocab(Vocab)
+check("Vocab", Vocab)
 ### BEGIN HIDDEN TESTS
-checks.Vocab(Vocab, hidden=True)
-checks.hidden("Vocab", Vocab)
+check("Vocab", Vocab, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -44,7 +44,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 
-from course import model_checks as checks
+from course.exercises import check
 from course.data import lesson_imdb
 from ulmfit_ref.data import read_imdb
 from ulmfit_ref.loaders import LanguageModelLoader
@@ -89,7 +89,7 @@ print(vocab.textify(stream[:20].tolist()))
 # gives the right shape too, but puts consecutive tokens side by side: one sequence would jump from
 # column to column.)
 #
-# Reference: [`LanguageModelLoader.__init__` in ulmfit_ref/loaders.py](../ulmfit_ref/loaders.py) (its `data`).
+# Reference: [`batchify` in ulmfit_ref/loaders.py](../ulmfit_ref/loaders.py), which `LanguageModelLoader` calls.
 
 # %% nbgrader={"grade": false, "grade_id": "batchify", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def batchify(ids: torch.Tensor, bs: int) -> torch.Tensor:
@@ -101,9 +101,9 @@ def batchify(ids: torch.Tensor, bs: int) -> torch.Tensor:
 
 
 # %% nbgrader={"grade": true, "grade_id": "batchify-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.batchify(batchify)
+check("batchify", batchify)
 ### BEGIN HIDDEN TESTS
-checks.hidden("batchify", batchify)
+check("batchify", batchify, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -119,7 +119,7 @@ checks.hidden("batchify", batchify)
 # `get_batch(data, 0, 4)` gives `x` = rows 0–3 and `y` = rows 1–4, and `get_batch(data, 8, 5)` gives one row
 # each: `x = [[8, 18, 28]]`, `y = [[9, 19, 29]]`.
 #
-# Reference: [`LanguageModelLoader.__iter__` in ulmfit_ref/loaders.py](../ulmfit_ref/loaders.py).
+# Reference: [`get_batch` in ulmfit_ref/loaders.py](../ulmfit_ref/loaders.py), which `LanguageModelLoader.__iter__` calls.
 
 # %% nbgrader={"grade": false, "grade_id": "get_batch", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def get_batch(data: torch.Tensor, i: int, seq_len: int) -> tuple:
@@ -131,9 +131,9 @@ def get_batch(data: torch.Tensor, i: int, seq_len: int) -> tuple:
 
 
 # %% nbgrader={"grade": true, "grade_id": "get_batch-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.get_batch(get_batch)
+check("get_batch", get_batch)
 ### BEGIN HIDDEN TESTS
-checks.hidden("get_batch", get_batch)
+check("get_batch", get_batch, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -164,7 +164,7 @@ print("y, column 0:", vocab.textify(y[:, 0].tolist()))
 # Drawing every length before the epoch starts (the reference does so) makes `len(loader)` exact, where
 # the seed's loader estimated it as `n // bptt`.
 #
-# Reference: [`LanguageModelLoader._draw_seq_lens` in ulmfit_ref/loaders.py](../ulmfit_ref/loaders.py).
+# Reference: [`draw_seq_lens` in ulmfit_ref/loaders.py](../ulmfit_ref/loaders.py).
 
 # %% nbgrader={"grade": false, "grade_id": "draw_seq_lens", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def draw_seq_lens(n: int, bptt: int, generator: torch.Generator) -> list:
@@ -184,9 +184,9 @@ def draw_seq_lens(n: int, bptt: int, generator: torch.Generator) -> list:
 
 
 # %% nbgrader={"grade": true, "grade_id": "draw_seq_lens-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.draw_seq_lens(draw_seq_lens)
+check("draw_seq_lens", draw_seq_lens)
 ### BEGIN HIDDEN TESTS
-checks.hidden("draw_seq_lens", draw_seq_lens)
+check("draw_seq_lens", draw_seq_lens, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -41,7 +41,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from course import model_checks as checks
+from course.exercises import check
 from ulmfit_ref.regularize import WeightDrop
 
 torch.set_num_threads(1)
@@ -74,9 +74,9 @@ def dropout_mask(x: torch.Tensor, size: tuple, p: float) -> torch.Tensor:
 
 
 # %% nbgrader={"grade": true, "grade_id": "dropout_mask-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.dropout_mask(dropout_mask)
+check("dropout_mask", dropout_mask)
 ### BEGIN HIDDEN TESTS
-checks.hidden("dropout_mask", dropout_mask)
+check("dropout_mask", dropout_mask, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -110,9 +110,9 @@ class LockedDropout(nn.Module):
 
 
 # %% nbgrader={"grade": true, "grade_id": "LockedDropout-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.LockedDropout(LockedDropout)
+check("LockedDropout", LockedDropout)
 ### BEGIN HIDDEN TESTS
-checks.hidden("LockedDropout", LockedDropout)
+check("LockedDropout", LockedDropout, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -164,9 +164,9 @@ def embedding_dropout(embed: nn.Embedding, words: torch.Tensor, p: float, traini
 
 
 # %% nbgrader={"grade": true, "grade_id": "embedding_dropout-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.embedding_dropout(embedding_dropout)
+check("embedding_dropout", embedding_dropout)
 ### BEGIN HIDDEN TESTS
-checks.hidden("embedding_dropout", embedding_dropout)
+check("embedding_dropout", embedding_dropout, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -207,7 +207,7 @@ print("dropped words:", sorted({w for w, v in zip(words_text, dropped[:, 0, 0]) 
 #
 # Hint: `F.dropout(weight, p, training)` does it all.
 #
-# Reference: [`WeightDrop.flat_weights` in ulmfit_ref/regularize.py](../ulmfit_ref/regularize.py).
+# Reference: [`drop_connect` in ulmfit_ref/regularize.py](../ulmfit_ref/regularize.py), which `WeightDrop` calls.
 
 # %% nbgrader={"grade": false, "grade_id": "drop_connect", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def drop_connect(weight: torch.Tensor, p: float, training: bool) -> torch.Tensor:
@@ -218,9 +218,9 @@ def drop_connect(weight: torch.Tensor, p: float, training: bool) -> torch.Tensor
 
 
 # %% nbgrader={"grade": true, "grade_id": "drop_connect-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.drop_connect(drop_connect)
+check("drop_connect", drop_connect)
 ### BEGIN HIDDEN TESTS
-checks.hidden("drop_connect", drop_connect)
+check("drop_connect", drop_connect, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

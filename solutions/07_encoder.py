@@ -38,7 +38,7 @@
 import torch
 from torch import nn
 
-from course import model_checks as checks
+from course.exercises import check
 from ulmfit_ref.models import LMConfig, get_language_model
 
 torch.set_num_threads(1)
@@ -78,9 +78,9 @@ def encoder_forward(embedding: nn.Embedding, rnns: list, x: torch.Tensor) -> lis
 
 
 # %% nbgrader={"grade": true, "grade_id": "encoder_forward-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.encoder_forward(encoder_forward)
+check("encoder_forward", encoder_forward)
 ### BEGIN HIDDEN TESTS
-checks.hidden("encoder_forward", encoder_forward)
+check("encoder_forward", encoder_forward, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -125,9 +125,9 @@ def tied_decoder(encoder: nn.Embedding, bias: bool = False) -> nn.Linear:
 
 
 # %% nbgrader={"grade": true, "grade_id": "tied_decoder-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.tied_decoder(tied_decoder)
+check("tied_decoder", tied_decoder)
 ### BEGIN HIDDEN TESTS
-checks.hidden("tied_decoder", tied_decoder)
+check("tied_decoder", tied_decoder, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -48,7 +48,7 @@ from pathlib import Path
 
 import torch
 
-from course import model_checks as checks
+from course.exercises import check
 from course.data import lesson_imdb, scratch_dir
 from ulmfit_ref.data import read_imdb
 from ulmfit_ref.loaders import LanguageModelLoader
@@ -151,7 +151,7 @@ for key, value in torch.load(wt, weights_only=True).items():
 #
 # Hint: `re.sub(r"^0\.rnns\.(\d+)\.module\.weight_hh_l0_raw$", r"0.rnns.\1.weight_hh_l0_raw", key)`.
 #
-# Reference: [`_rename` in ulmfit_ref/transfer.py](../ulmfit_ref/transfer.py).
+# Reference: [`rename_key` in ulmfit_ref/transfer.py](../ulmfit_ref/transfer.py).
 
 # %% nbgrader={"grade": false, "grade_id": "rename_key", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def rename_key(key: str) -> str:
@@ -166,9 +166,9 @@ def rename_key(key: str) -> str:
 
 
 # %% nbgrader={"grade": true, "grade_id": "rename_key-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.rename_key(rename_key)
+check("rename_key", rename_key)
 ### BEGIN HIDDEN TESTS
-checks.hidden("rename_key", rename_key)
+check("rename_key", rename_key, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -205,9 +205,9 @@ def convert_weights(weights: dict, old_itos: list, new_itos: list) -> dict:
 
 
 # %% nbgrader={"grade": true, "grade_id": "convert_weights-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.convert_weights(convert_weights)
+check("convert_weights", convert_weights)
 ### BEGIN HIDDEN TESTS
-checks.hidden("convert_weights", convert_weights)
+check("convert_weights", convert_weights, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

@@ -45,7 +45,7 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 
-from course import model_checks as checks
+from course.exercises import check
 from course.data import lesson_imdb
 from ulmfit_ref.data import read_imdb
 from ulmfit_ref.loaders import LanguageModelLoader
@@ -85,9 +85,9 @@ def discriminative_lrs(lr: float, n_groups: int, factor: float = 2.6) -> list:
 
 
 # %% nbgrader={"grade": true, "grade_id": "discriminative_lrs-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.discriminative_lrs(discriminative_lrs)
+check("discriminative_lrs", discriminative_lrs)
 ### BEGIN HIDDEN TESTS
-checks.hidden("discriminative_lrs", discriminative_lrs)
+check("discriminative_lrs", discriminative_lrs, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -125,9 +125,9 @@ def stlr(step: int, total: int, cut_frac: float = 0.1, ratio: float = 32.0) -> f
 
 
 # %% nbgrader={"grade": true, "grade_id": "stlr-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.stlr(stlr)
+check("stlr", stlr)
 ### BEGIN HIDDEN TESTS
-checks.hidden("stlr", stlr)
+check("stlr", stlr, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -171,9 +171,9 @@ def freeze_to(groups: list, n: int) -> None:
 
 
 # %% nbgrader={"grade": true, "grade_id": "freeze_to-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.freeze_to(freeze_to)
+check("freeze_to", freeze_to)
 ### BEGIN HIDDEN TESTS
-checks.hidden("freeze_to", freeze_to)
+check("freeze_to", freeze_to, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

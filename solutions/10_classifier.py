@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from course import model_checks as checks
+from course.exercises import check
 from course.data import lesson_imdb, scratch_dir
 from ulmfit_ref.loaders import pad_collate
 from ulmfit_ref.models import ClassifierConfig, get_classifier
@@ -84,9 +84,9 @@ def concat_pool(output: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
 
 
 # %% nbgrader={"grade": true, "grade_id": "concat_pool-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.concat_pool(concat_pool)
+check("concat_pool", concat_pool)
 ### BEGIN HIDDEN TESTS
-checks.hidden("concat_pool", concat_pool)
+check("concat_pool", concat_pool, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -127,9 +127,9 @@ def clip_document(ids: np.ndarray, max_tokens: int = None) -> np.ndarray:
 
 
 # %% nbgrader={"grade": true, "grade_id": "clip_document-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-checks.clip_document(clip_document)
+check("clip_document", clip_document)
 ### BEGIN HIDDEN TESTS
-checks.hidden("clip_document", clip_document)
+check("clip_document", clip_document, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]

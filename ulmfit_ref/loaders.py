@@ -44,6 +44,32 @@ def concat_ids(ids) -> Tensor:
     return torch.cat([_as_ids(doc, f"document {i}") for i, doc in enumerate(ids)])
 
 
+def batchify(ids: Tensor, bs: int) -> Tensor:
+    """The stream `ids` cut into `bs` columns, each one consecutive stretch read downwards: [len(ids) // bs, bs]."""
+    n_rows = len(ids) // bs  # the last len(ids) % bs tokens are dropped
+    return ids[: n_rows * bs].view(bs, n_rows).t().contiguous()  # (bs, n_rows) -> (n_rows, bs)
+
+
+def get_batch(data: Tensor, i: int, seq_len: int) -> tuple[Tensor, Tensor]:
+    """(x, y): `seq_len` rows of `data` from row i, and the same rows one token on; cut where the targets end."""
+    seq_len = min(seq_len, len(data) - 1 - i)
+    return data[i:i + seq_len], data[i + 1:i + 1 + seq_len]  # (seq_len, bs) each
+
+
+def draw_seq_lens(n: int, bptt: int, generator: torch.Generator) -> list[int]:
+    """The lengths of the batches of one epoch over `n` rows with a target: bptt + 25, then drawn; they add up to n."""
+    i, seq_lens = 0, []
+    while i < n:
+        if i == 0:
+            seq_len = bptt + 25
+        else:
+            b = bptt if torch.rand((), generator=generator) < 0.95 else bptt / 2
+            seq_len = max(5, int(torch.normal(float(b), 5.0, (), generator=generator)))
+        seq_lens.append(min(seq_len, n - i))
+        i += seq_lens[-1]
+    return seq_lens
+
+
 class LanguageModelLoader:
     """Stateful (x, y) batches of a token stream cut into `bs` columns; y is x shifted by one token.
 
@@ -62,22 +88,13 @@ class LanguageModelLoader:
         if n_rows < 2:
             raise ValueError(f"{len(data)} tokens cannot fill two rows of bs={bs} columns")
         self.bs, self.bptt = bs, bptt
-        self.data = data[: n_rows * bs].view(bs, n_rows).t().contiguous()
+        self.data = batchify(data, bs)
         self.generator = _as_generator(seed)
         self.seq_lens = self._draw_seq_lens()
 
     def _draw_seq_lens(self) -> list[int]:
         """The sequence lengths of one epoch, adding up to the number of rows that have a target."""
-        n, i, seq_lens = self.data.size(0) - 1, 0, []
-        while i < n:
-            if i == 0:
-                seq_len = self.bptt + 25
-            else:
-                bptt = self.bptt if torch.rand((), generator=self.generator) < 0.95 else self.bptt / 2
-                seq_len = max(5, int(torch.normal(float(bptt), 5.0, (), generator=self.generator)))
-            seq_lens.append(min(seq_len, n - i))
-            i += seq_lens[-1]
-        return seq_lens
+        return draw_seq_lens(self.data.size(0) - 1, self.bptt, self.generator)
 
     def __len__(self) -> int:
         return len(self.seq_lens)
@@ -97,7 +114,7 @@ class LanguageModelLoader:
     def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
         i = 0
         for seq_len in self.seq_lens:
-            yield self.data[i:i + seq_len], self.data[i + 1:i + 1 + seq_len]
+            yield get_batch(self.data, i, seq_len)
             i += seq_len
         self.seq_lens = self._draw_seq_lens()
 

@@ -17,6 +17,11 @@ def dropout_mask(x: Tensor, size: tuple[int, ...], p: float) -> Tensor:
     return x.new_empty(size).bernoulli_(1 - p).div_(1 - p)
 
 
+def drop_connect(weight: Tensor, p: float, training: bool) -> Tensor:
+    """`weight` with entries dropped (probability `p`, the rest scaled by 1/(1-p)) when training; gradients reach it."""
+    return F.dropout(weight, p, training)
+
+
 class LockedDropout(nn.Module):
     """Dropout with one mask per sequence, shared over all time steps of a [seq, bs, features] input."""
 
@@ -82,7 +87,7 @@ class WeightDrop(nn.Module):
 
     def flat_weights(self) -> list[Tensor]:
         """The four LSTM weights, hidden-to-hidden dropped; on CUDA views of one buffer, which cuDNN uses as they are."""
-        w_hh = F.dropout(self.weight_hh_l0_raw, self.weight_p, self.training)
+        w_hh = drop_connect(self.weight_hh_l0_raw, self.weight_p, self.training)
         weights = [self.module.weight_ih_l0, w_hh, self.module.bias_ih_l0, self.module.bias_hh_l0]
         if not w_hh.is_cuda:  # the CPU kernel reads separate tensors: a copy into one buffer would only cost time
             return weights

@@ -40,7 +40,7 @@ def _load_tensors(path: str | Path) -> dict[str, Tensor]:
     return dict(state)
 
 
-def _rename(key: str) -> str:
+def rename_key(key: str) -> str:
     """This package's name for a key of a fastai 0.7 or 1/2 language model."""
     for old, new in _RENAMES:
         key = old.sub(new, key)
@@ -49,7 +49,7 @@ def _rename(key: str) -> str:
 
 def read_lm_weights(path: str | Path) -> dict[str, Tensor]:
     """The language model weights at `path` in any supported format, under this package's key names."""
-    state = {_rename(k): v for k, v in _load_tensors(path).items()}
+    state = {rename_key(k): v for k, v in _load_tensors(path).items()}
     for key in [k for k in state if _DROPPED_HH.match(k)]:
         raw = _DROPPED_HH.sub(r"0.rnns.\1.weight_hh_l0_raw", key)
         value = state.pop(key)  # fastai 1 saved the dropped copy beside the raw weight

@@ -56,7 +56,7 @@ def test_a_lesson_holds_stubs_and_no_hidden_tests():
             if meta.get("solution"):
                 assert "raise NotImplementedError()" in cell.source
             if meta.get("grade"):
-                assert cell.source.startswith("checks.") and "hidden=True" not in cell.source
+                assert cell.source.startswith("check(") and "full=True" not in cell.source
                 assert meta["checksum"] and cell.metadata["editable"] is False
 
 
@@ -93,7 +93,7 @@ def test_hidden_tests_in_a_lesson_are_caught(tree):
     path = tree / "lessons" / "01_data.ipynb"
     nb = json.loads(path.read_text())
     cell = next(c for c in nb["cells"] if c["id"] == "read_imdb-check")
-    cell["source"] = ["checks.read_imdb(read_imdb)\n", "checks.read_imdb(read_imdb, hidden=True)"]
+    cell["source"] = ['check("read_imdb", read_imdb)\n', 'check("read_imdb", read_imdb, full=True)']
     path.write_text(json.dumps(nb))
     assert "holds hidden test code from solutions/01_data.py" in _problems(tree)
 

@@ -1,16 +1,20 @@
 """`python -m grading autograde` on a generated class, with a real nbgrader gradebook: each fault scores zero where due,
-with its reason, and the rest of the class is graded normally."""
+with its reason, one edited or linked notebook costs only its own student's grade, and the rest of the class is graded
+normally."""
 
 import csv
+import json
+import os
 import sqlite3
+import time
 
 import nbformat
 import pytest
 
 from course.build import release
-from grading import hidden, source
+from grading import source
+from grading.autograde import GRADER_PROBLEM, autograde
 from grading.source import answered
-from grading.autograde import autograde
 
 LESSON = "03_tokenize"
 FULL = 5.0
@@ -32,23 +36,99 @@ def _without(grade_id):
     return nb
 
 
-# student -> (notebook, or raw bytes for a file that is not a notebook; the exercise that scores zero; words of the reason)
+def _edited(edit):
+    """An answered notebook with one nbgrader metadata edit (the six edits that stopped nbgrader for a whole lesson)."""
+    nb = answered(LESSON)
+    edit(nb)
+    return nb
+
+
+def _schema_4(nb):
+    _cell(nb, "mark_fields").metadata["nbgrader"]["schema_version"] = 4
+
+
+def _grade_flag_on_an_exercise(nb):
+    _cell(nb, "replace_rep").metadata["nbgrader"]["grade"] = True
+
+
+def _duplicated_cell(nb):  # what copy and paste in Jupyter makes: an honest student can do it
+    i = nb.cells.index(_cell(nb, "replace_wrep"))
+    nb.cells.insert(i + 1, nbformat.from_dict(json.loads(json.dumps(nb.cells[i]))))
+    nb.cells[i + 1]["id"] = "copy-of-replace-wrep"
+
+
+def _extra_grade_cell(nb):
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            "assert True",
+            metadata={
+                "nbgrader": {
+                    "grade": True,
+                    "grade_id": "my-extra",
+                    "locked": False,
+                    "points": 5,
+                    "schema_version": 3,
+                    "solution": False,
+                    "task": False,
+                }
+            },
+        )
+    )
+
+
+def _grade_false_on_a_check(nb):
+    _cell(nb, "partition_by_cores-check").metadata["nbgrader"]["grade"] = False
+
+
+def _metadata_as_a_list(nb):
+    _cell(nb, "replace_all_caps").metadata = ["not", "a", "mapping"]
+
+
+DETACHED = """import subprocess
+def replace_rep(t):
+    subprocess.Popen(["sh", "-c", "sleep 3; echo 0 > grades.csv"], start_new_session=True)
+    return t"""
+
+# student -> (notebook, or the bytes of a file that is not one; the exercise that scores zero; words of the reason)
 CLASS = {
     "ada": (answered(LESSON), None, None),
     "ben": (release(source.notebook(LESSON)), "*", "not implemented yet"),
-    "cy": (_with("replace_rep", "def replace_rep(t):\n    while True:\n        pass"), "replace_rep", "did not finish within"),
+    "cy": (
+        _with("replace_rep", "def replace_rep(t):\n    while True:\n        pass"),
+        "replace_rep",
+        "did not finish within",
+    ),
     "dee": (_with("mark_fields", "import os\ndef mark_fields(fields):\n    os.abort()"), "mark_fields", "crashed"),
     "eve": (_without("replace_all_caps-check"), "replace_all_caps", "was deleted"),
-    "fay": (_with("partition_by_cores", "def partition_by_cores(items, n):\n    hog = []\n    while True:\n        hog.append(bytearray(10**7))"), "partition_by_cores", "MiB of memory"),
-    "gus": (_with("replace_wrep", "def replace_wrep(t):\n    return open('/etc/hostname').read() and t"), "replace_wrep", "reading /etc/hostname"),
+    "fay": (
+        _with(
+            "partition_by_cores",
+            "def partition_by_cores(items, n):\n    hog = []\n    while True:\n        hog.append(bytearray(10**7))",
+        ),
+        "partition_by_cores",
+        "MiB of memory",
+    ),
+    "gus": (
+        _with("replace_wrep", "def replace_wrep(t):\n    return open('/etc/hostname').read() and t"),
+        "replace_wrep",
+        "reading /etc/hostname",
+    ),
     "hal": (b'{"cells": [', "*", "not valid JSON"),
     "ivy": (_with("replace_rep", "from ulmfit_ref.text import replace_rep"), "replace_rep", "is refused"),
+    "kim": (_with("replace_rep", DETACHED), "replace_rep", "was refused"),
+    "m1": (_edited(_schema_4), None, None),
+    "m2": (_edited(_grade_flag_on_an_exercise), None, None),
+    "m3": (_edited(_duplicated_cell), None, None),
+    "m4": (_edited(_extra_grade_cell), None, None),
+    "m5": (_edited(_grade_false_on_a_check), None, None),
+    "m6": (_edited(_metadata_as_a_list), None, None),
 }
+LINKED = {"lee": ("ada", "is a symbolic link"), "max": ("the grader's source", "is a symbolic link")}
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    """The class graded once: (output folder, grades.csv rows)."""
+    """The class graded once: (output folder, submitted folder, grades.csv rows)."""
     submitted, out = tmp_path_factory.mktemp("submitted"), tmp_path_factory.mktemp("course")
     for student, (nb, _, _) in CLASS.items():
         path = submitted / student / LESSON / f"{LESSON}.ipynb"
@@ -56,14 +136,21 @@ def graded(tmp_path_factory):
         if isinstance(nb, bytes):
             path.write_bytes(nb)
         else:
-            nbformat.write(nb, path)
+            path.write_text(json.dumps(nb), encoding="utf-8")  # as written, even where nbformat would refuse it
     edited = answered(LESSON)
     _cell(edited, "mark_fields-check").source = "pass  # the learner's edit"
     (submitted / "jo" / LESSON).mkdir(parents=True)
     nbformat.write(edited, submitted / "jo" / LESSON / f"{LESSON}.ipynb")
-    autograde(submitted, out, jobs=2, call_timeout=3, exercise_budget=20, memory_mb=600, max_examples=20, log=lambda _: None)
+    (submitted / "lee" / LESSON).mkdir(parents=True)  # a link to a classmate's notebook scored 5/5
+    os.symlink(submitted / "ada" / LESSON / f"{LESSON}.ipynb", submitted / "lee" / LESSON / f"{LESSON}.ipynb")
+    (submitted / "max").mkdir()  # a link to the grader's own source scored 1/1
+    os.symlink(source.COURSE.parent / "solutions", submitted / "max" / LESSON)
+    rows = autograde(
+        submitted, out, jobs=2, call_timeout=3, exercise_budget=20, memory_mb=600, max_examples=20, log=lambda _: None
+    )
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
-        return out, list(csv.DictReader(f))
+        assert list(csv.DictReader(f)) == [{k: str(v) for k, v in r.items()} for r in rows]
+    return out, submitted, rows
 
 
 def _scores(rows, student) -> dict:
@@ -72,7 +159,7 @@ def _scores(rows, student) -> dict:
 
 @pytest.mark.parametrize("student", sorted(CLASS))
 def test_each_submission_is_graded_zero_where_due_with_its_reason(graded, student):
-    _, rows = graded
+    _, _, rows = graded
     _, zero, reason = CLASS[student]
     scores = _scores(rows, student)
     assert len(scores) == 5
@@ -83,46 +170,72 @@ def test_each_submission_is_graded_zero_where_due_with_its_reason(graded, studen
             assert score == 1, (exercise, why)
 
 
+@pytest.mark.parametrize("student", sorted(LINKED))
+def test_a_submission_through_a_symbolic_link_scores_zero(graded, student):
+    _, _, rows = graded
+    scores = _scores(rows, student)
+    assert len(scores) == 5 and all(score == 0 and LINKED[student][1] in why for score, why in scores.values()), scores
+
+
+def test_an_edited_metadata_costs_nothing_and_is_noted(graded):
+    out, _, _ = graded
+    for student, words in (
+        ("m1", "was edited"),
+        ("m3", "a second cell with the grade_id 'replace_wrep'"),
+        ("m4", "is not the lesson's"),
+        ("m6", "was not a mapping"),
+    ):
+        page = (out / "feedback" / student / LESSON / f"{LESSON}.html").read_text(encoding="utf-8")
+        assert words in page, (student, words)
+
+
 def test_an_edited_locked_cell_is_restored_and_noted(graded):
-    out, rows = graded
+    out, _, rows = graded
     assert sum(score for score, _ in _scores(rows, "jo").values()) == FULL
-    assert "the locked cell mark_fields-check was edited" in (out / "feedback" / "jo" / LESSON / f"{LESSON}.html").read_text()
+    assert (
+        "the locked cell mark_fields-check was edited"
+        in (out / "feedback" / "jo" / LESSON / f"{LESSON}.html").read_text()
+    )
 
 
 def test_feedback_shows_reasons_and_no_hidden_test(graded):
-    out, _ = graded
+    out, _, _ = graded
     for student in [*CLASS, "jo"]:
         page = (out / "feedback" / student / LESSON / f"{LESSON}.html").read_text(encoding="utf-8")
-        assert "checks.hidden" not in page and "HIDDEN TESTS" not in page
+        assert "full=True" not in page and "HIDDEN TESTS" not in page
     assert "did not finish within" in (out / "feedback" / "cy" / LESSON / f"{LESSON}.html").read_text()
     assert "not valid JSON" in (out / "feedback" / "hal" / LESSON / f"{LESSON}.html").read_text()
 
 
-def test_the_gradebook_is_sound_and_agrees_with_the_csv(graded):
-    out, rows = graded
+def test_the_gradebook_is_sound_agrees_with_the_csv_and_outlives_a_detached_process(graded):
+    out, _, rows = graded
+    time.sleep(4)  # the detached process of kim, had it been started, would have written by now
     db = sqlite3.connect(out / "gradebook.db")
     assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
-    totals = dict(db.execute(
-        "SELECT student.id, SUM(COALESCE(grade.manual_score, grade.auto_score)) FROM grade "
-        "JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
-        "JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id "
-        "JOIN student ON submitted_assignment.student_id = student.id GROUP BY student.id"
-    ).fetchall())
-    assert totals == {s: sum(score for score, _ in _scores(rows, s).values()) for s in [*CLASS, "jo"]}
-    assert totals["ada"] == FULL
+    totals = dict(
+        db.execute(
+            "SELECT student.id, SUM(COALESCE(grade.manual_score, grade.auto_score)) FROM grade "
+            "JOIN submitted_notebook ON grade.notebook_id = submitted_notebook.id "
+            "JOIN submitted_assignment ON submitted_notebook.assignment_id = submitted_assignment.id "
+            "JOIN student ON submitted_assignment.student_id = student.id GROUP BY student.id"
+        ).fetchall()
+    )
+    assert totals == {s: sum(score for score, _ in _scores(rows, s).values()) for s in [*CLASS, *LINKED, "jo"]}
+    assert totals["ada"] == FULL and all(totals[f"m{i}"] == FULL for i in range(1, 7))
+    with open(out / "grades.csv", newline="", encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == len(rows)
+    assert not any(r["reason"].startswith(GRADER_PROBLEM) for r in rows)
 
 
-def test_the_hidden_cells_check_runs_from_a_kernel_like_process():
-    from ulmfit_ref.text import fixup
-
-    hidden.check("fixup", fixup)
-    with pytest.raises(AssertionError, match="differs from the reference"):
-        hidden.check("fixup", lambda x: x)
+def test_each_result_says_the_sandbox_mode_and_the_seed(graded):
+    out, _, _ = graded
+    result = json.loads((out / "results" / "ada" / f"{LESSON}.json").read_text())
+    assert result["sandbox"] and isinstance(result["seed"], int)
 
 
 def test_the_course_source_keeps_the_hidden_tests(tmp_path):
     (path,) = source.build(tmp_path, names=["02_fixup"], log=lambda _: None)
     nb = nbformat.read(path, as_version=4)
     check = _cell(nb, "fixup-check")
-    assert "### BEGIN HIDDEN TESTS" in check.source and 'checks.hidden("fixup", fixup)' in check.source
+    assert "### BEGIN HIDDEN TESTS" in check.source and 'check("fixup", fixup, full=True)' in check.source
     assert check.metadata["nbgrader"]["points"] == 1

@@ -1,68 +1,157 @@
-"""Proof that the checks work: every exercise has a check, the untouched lessons fail every one, and each typical
-wrong answer in mutants/ (at least three per exercise) is caught."""
+"""Proof that the checks work, in every path they run in: the notebook's check cell (in the kernel) and the grader's
+sandbox (the self-check and the autograde share it). The solutions pass; the untouched lessons fail every exercise;
+every typical wrong answer in mutants/ fails in both paths with the same verdict; every correct answer written
+differently in equivalents/ passes in both; each notebook check takes at most 3 s of CPU."""
 
-import copy
-import re
-from pathlib import Path
+import json
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
-from grading import program, verify
-from grading.exercises import EXERCISES
+from course.exercise import run
+from course.exercises import EXERCISES, LESSON_OF
+from grading import program
 from grading.sandbox import Sandbox
 
-from .conftest import CATCHES, ROOT
+from .answers import LESSONS, ROOT, catalogue, check_in_kernel, ids, kernel, notebook, run_cell
+from .conftest import CATCHES
 
-SOLUTIONS = sorted((ROOT / "solutions").glob("[0-9][0-9]_*.py"))
-MUTANTS = Path(__file__).parent / "mutants"
-_re_mutant = re.compile(r"^# %% (\w+): (.+)$", re.M)
-MAX_EXAMPLES = 25  # a mutant is caught within a few inputs; the solutions run the full number in test_self_check
-
-
-def mutants() -> list:
-    """(lesson, exercise, what is wrong, code) of every mutant in mutants/NN_name.py."""
-    out = []
-    for path in sorted(MUTANTS.glob("[0-9][0-9]_*.py")):
-        parts = _re_mutant.split(path.read_text(encoding="utf-8"))
-        out += [(path.stem, name, why, code.strip() + "\n") for name, why, code in zip(parts[1::3], parts[2::3], parts[3::3])]
-    return out
+MUTANTS, EQUIVALENTS = catalogue("mutants"), catalogue("equivalents")
+SEED = 20260101  # random inputs of the proofs: fixed, so that a failure here can be run again
+CHECK_SECONDS = 3.0
 
 
-def with_cell(nb, exercise: str, code: str):
-    """A copy of notebook `nb` whose exercise cell `exercise` holds `code`."""
-    nb = copy.deepcopy(nb)
-    (cell,) = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == exercise]
-    cell.source = code
-    return nb
+@pytest.fixture(scope="module")
+def kernels():
+    """lesson -> the namespace of its solution's kernel, built once."""
+    return {}
 
 
-@pytest.mark.parametrize("src", SOLUTIONS, ids=lambda p: p.stem)
-def test_every_exercise_has_a_check_and_three_mutants(src):
-    names = program.exercise_names(program.read_notebook(src))
-    assert names, f"{src.name} has no exercise"
-    missing = [n for n in names if n not in EXERCISES]
-    assert not missing, f"{src.name}: no check in grading/exercises.py for {missing}"
-    counts = {n: sum(1 for lesson, e, _, _ in mutants() if (lesson, e) == (src.stem, n)) for n in names}
-    assert all(c >= 3 for c in counts.values()), f"mutants/{src.stem}.py needs 3 wrong answers per exercise, has {counts}"
+def solution_kernel(kernels, lesson: str) -> dict:
+    if lesson not in kernels:
+        kernels[lesson] = kernel(lesson)
+    return kernels[lesson]
 
 
-@pytest.mark.parametrize("src", SOLUTIONS, ids=lambda p: p.stem)
-def test_the_untouched_lesson_fails_every_exercise(src, read):
-    lesson = read(src)
-    with Sandbox(program.extract(read(ROOT / "lessons" / f"{src.stem}.ipynb"), lesson)) as sandbox:
-        for name in [n for n in program.exercise_names(lesson) if n in EXERCISES]:
-            verdict = verify.check(EXERCISES[name], sandbox, max_examples=5)
-            assert not verdict.passed and "not implemented yet" in verdict.message, verdict.message
+@pytest.fixture(scope="module")
+def variants():
+    """(kind, lesson) -> a sandbox holding the solution's program and every answer of that kind as a variant."""
+    opened = {}
+    yield opened
+    for sandbox, _ in opened.values():
+        sandbox.close()
 
 
-@pytest.mark.parametrize("lesson, exercise, why, code", mutants(), ids=[f"{m[0]}::{m[1]}::{m[2][:40]}" for m in mutants()])
-def test_the_mutant_is_caught(lesson, exercise, why, code, read):
-    src = ROOT / "solutions" / f"{lesson}.py"
-    nb = with_cell(read(src), exercise, code)
-    with Sandbox(program.extract(nb, read(src))) as sandbox:
-        verdict = verify.check(EXERCISES[exercise], sandbox, max_examples=MAX_EXAMPLES)
-    caught = CATCHES.setdefault(lesson, [0, 0])
-    caught[0] += not verdict.passed
-    caught[1] += 1
-    assert not verdict.passed, f"not caught: {why}"
-    assert "not implemented" not in verdict.message and "refused" not in verdict.message, verdict.message
+def in_sandbox(variants, kind: str, answers, lesson: str, index: int):
+    """The learner of the answer at `index` of `answers` (all of lesson `lesson`), in the sandbox of its kind."""
+    if (kind, lesson) not in variants:
+        mine = [(i, a) for i, a in enumerate(answers) if a[0] == lesson]
+        nb = notebook(ROOT / "solutions" / f"{lesson}.py")
+        cells = [program.Cell(name, code) for _, (_, name, _, code) in mine]
+        sandbox = Sandbox(program.extract(nb, nb, lesson, variants=cells))
+        variants[kind, lesson] = (sandbox, {i: k for k, (i, _) in enumerate(mine)})
+    sandbox, position = variants[kind, lesson]
+    return sandbox.variant(position[index])
+
+
+def with_answer(kernels, lesson: str, name: str, code: str) -> dict:
+    """The solution's kernel namespace with one exercise cell run again with `code`."""
+    namespace = dict(solution_kernel(kernels, lesson))
+    run_cell(code, name, namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_exercise_has_its_check_three_mutants_and_two_equivalents(lesson):
+    names = program.exercise_names(notebook(ROOT / "solutions" / f"{lesson}.py"))
+    assert names and all(LESSON_OF.get(n) == lesson for n in names), (
+        f"course/exercises has no check for some of {names}"
+    )
+    for kind, least in (("mutants", 3), ("equivalents", 2)):
+        counts = {n: sum(1 for les, e, _, _ in catalogue(kind) if (les, e) == (lesson, n)) for n in names}
+        assert all(c >= least for c in counts.values()), (
+            f"{kind}/{lesson}.py needs {least} answers per exercise, has {counts}"
+        )
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_the_solution_passes_the_notebook_check(lesson, kernels):
+    namespace = solution_kernel(kernels, lesson)
+    for name in program.exercise_names(notebook(ROOT / "solutions" / f"{lesson}.py")):
+        assert check_in_kernel(namespace, name, seed=SEED) is None
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_the_untouched_lesson_fails_every_exercise_in_every_path(lesson):
+    released, solution = notebook(ROOT / "lessons" / f"{lesson}.ipynb"), notebook(ROOT / "solutions" / f"{lesson}.py")
+    namespace = kernel(lesson, released=True)
+    with Sandbox(program.extract(released, solution, lesson)) as sandbox:
+        for name in program.exercise_names(solution):
+            in_notebook = check_in_kernel(namespace, name)
+            graded = run(EXERCISES[name], sandbox, 5, SEED)
+            for message in (in_notebook, graded.message):
+                assert message is not None and message.startswith(f"not implemented yet: {name}"), message
+            assert not graded.passed and not graded.grader_problem
+
+
+@pytest.mark.parametrize("index", range(len(MUTANTS)), ids=ids(MUTANTS))
+def test_the_mutant_fails_in_the_notebook_and_in_the_sandbox_with_the_same_verdict(index, kernels, variants):
+    lesson, name, why, code = MUTANTS[index]
+    in_notebook = check_in_kernel(with_answer(kernels, lesson, name, code), name, seed=SEED)
+    graded = run(
+        EXERCISES[name], in_sandbox(variants, "mutants", MUTANTS, lesson, index), EXERCISES[name].examples, SEED
+    )
+    for path, failed in (
+        ("the notebook's check cells", in_notebook is not None),
+        ("the self-check and the autograde", not graded.passed),
+    ):
+        caught = CATCHES.setdefault(path, {}).setdefault(lesson, [0, 0])
+        caught[0] += failed
+        caught[1] += 1
+    assert in_notebook is not None, f"the notebook's check passes a wrong answer: {why}"
+    assert not graded.passed, f"the sandbox passes a wrong answer: {why}"
+    for message in (in_notebook, graded.message):
+        assert "not implemented" not in message and "refused" not in message and "grader" not in message, message
+    if "on one of its fixed inputs" in in_notebook:
+        assert graded.message == in_notebook, "the two paths disagree on a fixed input"
+
+
+@pytest.mark.parametrize("index", range(len(EQUIVALENTS)), ids=ids(EQUIVALENTS))
+def test_the_equivalent_answer_passes_in_the_notebook_and_in_the_sandbox(index, kernels, variants):
+    lesson, name, why, code = EQUIVALENTS[index]
+    assert check_in_kernel(with_answer(kernels, lesson, name, code), name, seed=SEED) is None
+    graded = run(EXERCISES[name], in_sandbox(variants, "equivalents", EQUIVALENTS, lesson, index), 25, SEED)
+    assert graded.passed, graded.message
+
+
+_TIMING = textwrap.dedent("""
+    import json, sys, time
+    import torch
+    torch.set_num_threads(1)  # as the lessons do
+    from tests.exercises.answers import LESSONS, check_in_kernel, kernel
+    from grading import program
+    from tests.exercises.answers import ROOT, notebook
+    seconds = {}
+    for lesson in LESSONS:
+        namespace = kernel(lesson)
+        for name in program.exercise_names(notebook(ROOT / "solutions" / f"{lesson}.py")):
+            began, wall = time.process_time(), time.perf_counter()
+            assert check_in_kernel(namespace, name) is None
+            seconds[name] = [time.process_time() - began, time.perf_counter() - wall]
+    print(json.dumps(seconds))
+""")
+
+
+@pytest.mark.slow
+def test_each_notebook_check_takes_at_most_3_s():
+    """CPU seconds of each check cell on the solution, in a fresh process (the reference's first import counts)."""
+    done = subprocess.run([sys.executable, "-c", _TIMING], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    seconds = json.loads(done.stdout.strip().splitlines()[-1])
+    print("\nnotebook check of each solution: CPU s, wall s")  # shown with -s
+    for name, (cpu, wall) in seconds.items():
+        print(f"{name:<20}{cpu:6.2f}{wall:7.2f}")
+    slow = {name: round(cpu, 2) for name, (cpu, _) in seconds.items() if cpu > CHECK_SECONDS}
+    assert not slow, f"notebook checks over {CHECK_SECONDS} s of CPU: {slow}"

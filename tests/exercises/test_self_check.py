@@ -1,12 +1,14 @@
-"""Each exercise of the checked notebooks against the reference, in a sandbox: on failure, the smallest input that
-differs, with the expected and the actual result."""
+"""Each exercise of the checked notebooks against the reference, in the grader's sandbox: on failure, the call, the
+expected and the actual result, on the smallest input that differs."""
 
 import pytest
 
-from grading import program, verify
-from grading.exercises import EXERCISES
+from course.exercise import run
+from course.exercises import EXERCISES
+from grading import program
 from grading.sandbox import Sandbox
 
+from .answers import notebook
 from .conftest import lesson_of, notebooks
 
 
@@ -14,7 +16,10 @@ def pytest_generate_tests(metafunc):
     if "exercise" in metafunc.fixturenames:
         params = []
         for path in notebooks(metafunc.config):
-            params += [pytest.param(path, name, id=f"{path.stem}::{name}") for name in program.exercise_names(program.read_notebook(lesson_of(path)))]
+            params += [
+                pytest.param(path, name, id=f"{path.stem}::{name}")
+                for name in program.exercise_names(notebook(lesson_of(path)))
+            ]
         metafunc.parametrize("path, exercise", params)
 
 
@@ -27,11 +32,12 @@ def sandboxes():
         sandbox.close()
 
 
-def test_exercise(path, exercise, sandboxes, read):
-    if exercise not in EXERCISES:
-        pytest.skip(f"{exercise} ({lesson_of(path).name}) has no hidden check yet: test_proof.py lists what grading/exercises.py lacks")
+def test_exercise(path, exercise, sandboxes, seed):
     if path not in sandboxes:
-        sandboxes[path] = Sandbox(program.extract(read(path), read(lesson_of(path))), folder=path.parent)
-    verdict = verify.check(EXERCISES[exercise], sandboxes[path])
+        lesson = lesson_of(path)
+        sandboxes[path] = Sandbox(program.extract(notebook(path), notebook(lesson), lesson.stem), folder=path.parent)
+    verdict = run(EXERCISES[exercise], sandboxes[path], EXERCISES[exercise].examples, seed)
+    if verdict.grader_problem:
+        pytest.fail(f"GRADER PROBLEM (not yours): {verdict.message}", pytrace=False)
     if not verdict.passed:
         pytest.fail(verdict.message, pytrace=False)

@@ -161,3 +161,32 @@ def write_csv(path, labels, *fields) -> int:
     with open(path, "w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(zip(labels, *fields))
     return len(labels)
+
+# %% make_splits: n_valid with int() in place of round() (the minimum of 1 kept)
+def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Splits:
+    if not 0 < lm_valid_frac < 1:
+        raise ValueError(lm_valid_frac)
+    shuffled = {}
+    for i, split in enumerate(("train", "test")):
+        r = reviews[split]
+        order = permutation(len(r), seed + i)
+        shuffled[split] = ([r.texts[j] for j in order], [r.labels[j] for j in order])
+
+    def labelled(texts, labels):
+        keep = [j for j, y in enumerate(labels) if y != 2]
+        return Reviews([texts[j] for j in keep], [labels[j] for j in keep])
+
+    all_texts = shuffled["train"][0] + shuffled["test"][0]
+    lm = [all_texts[j] for j in permutation(len(all_texts), seed + 2)]
+    n_valid = max(1, int(len(lm) * lm_valid_frac))
+    return Splits(labelled(*shuffled["train"]), labelled(*shuffled["test"]), Reviews(lm[n_valid:], [0] * (len(lm) - n_valid)), Reviews(lm[:n_valid], [0] * n_valid))
+
+# %% write_csv: no ValueError when there is no text column (only the lengths are checked)
+def write_csv(path, labels, *fields) -> int:
+    path = Path(path)
+    if any(len(f) != len(labels) for f in fields):
+        raise ValueError("every column must be as long as the labels")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(zip(labels, *fields))
+    return len(labels)

@@ -107,3 +107,15 @@ def drop_connect(weight, p, training):
 # %% drop_connect: not scaled by 1/(1-p)
 def drop_connect(weight, p, training):
     return F.dropout(weight, p, training) * (1 - p) if training else weight
+
+# %% LockedDropout: one mask shared by every sequence of the batch, drawn by hand
+class LockedDropout(nn.Module):
+    def __init__(self, p):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            return x
+        keep = torch.bernoulli(torch.full((1, 1, x.size(2)), 1 - self.p))
+        return x * keep.expand_as(x) / (1 - self.p)

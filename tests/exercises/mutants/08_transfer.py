@@ -77,3 +77,15 @@ def convert_weights(weights, old_itos, new_itos):
             mean = w.mean(0)
             out[key] = torch.stack([w[old_stoi[word]] if word in old_stoi else mean for word in new_itos])
     return out
+
+# %% convert_weights: the weights given edited in place (and returned), not a new dict
+def convert_weights(weights: dict, old_itos: list, new_itos: list) -> dict:
+    old_stoi = {}
+    for i, word in enumerate(old_itos):
+        old_stoi.setdefault(word, i)
+    for key in VOCAB_KEYS:
+        if key in weights:
+            w = weights[key]
+            mean = w.mean(0)
+            weights[key] = torch.stack([w[old_stoi[word]] if word in old_stoi else mean for word in new_itos])
+    return weights

@@ -74,3 +74,10 @@ def clip_document(ids, max_tokens=None):
         return ids
     head = max_tokens // 4
     return np.concatenate([ids[:head], ids[-(max_tokens - head):]])
+
+# %% clip_document: max_tokens=0 taken as no limit (`if not max_tokens`)
+def clip_document(ids, max_tokens=None):
+    if not max_tokens or len(ids) <= max_tokens:
+        return ids
+    head = max_tokens // 4
+    return np.concatenate([ids[:head], ids[len(ids) - (max_tokens - head):]])
