@@ -8,11 +8,13 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from .errors import UlmfitError
+
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 IMDB_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
 
 
-class DownloadError(RuntimeError):
+class DownloadError(UlmfitError, RuntimeError):
     """A download that failed, with what to do instead."""
 
 

@@ -1,86 +1,15 @@
 """AWD-LSTM encoder, tied decoder, concat-pooling classifier and their layer groups.
 
-Every tensor of token ids is sequence-first, [seq_len, bs], as in the seed (fastai 0.7).
+Every tensor of token ids is sequence-first, [seq_len, bs], as in the 2018 notebook (fastai 0.7).
 The models return (logits, raw_outputs, outputs): the per-layer LSTM outputs before and after
 dropout, which AR uses (outputs[-1]) and TAR uses (raw_outputs[-1]); the classifier adds the mask of real tokens.
 """
 
-from dataclasses import dataclass
-
 import torch
 from torch import Tensor, nn
 
+from .config import ClassifierConfig, LMConfig
 from .regularize import EmbeddingDropout, LockedDropout, WeightDrop
-
-
-def _check_config(config) -> None:
-    """Raise ValueError for a size or dropout of `config` that cannot build a model."""
-    for name in ("emb_sz", "n_hid", "n_layers"):
-        if getattr(config, name) < 1:
-            raise ValueError(f"{name} must be at least 1, got {getattr(config, name)}")
-    if config.drop_mult < 0:
-        raise ValueError(f"drop_mult must be >= 0, got {config.drop_mult}")
-    for name in ("input_p", "output_p", "weight_p", "embed_p", "hidden_p"):
-        p = getattr(config, name)
-        if not 0.0 <= p * config.drop_mult < 1.0:
-            raise ValueError(f"{name} * drop_mult must be in [0, 1), got {p} * {config.drop_mult}")
-
-
-@dataclass(frozen=True)
-class LMConfig:
-    """Sizes and dropouts of the AWD-LSTM language model; every *_p is multiplied by `drop_mult`.
-
-    The seed's `drops = [0.25, 0.1, 0.2, 0.02, 0.15] * 0.7` were passed as
-    (dropouti, dropout, wdrop, dropoute, dropouth) = (input_p, output_p, weight_p, embed_p, hidden_p).
-    """
-
-    emb_sz: int = 400
-    n_hid: int = 1150
-    n_layers: int = 3
-    pad_idx: int = 1
-    tie_weights: bool = True
-    out_bias: bool = False
-    input_p: float = 0.25
-    output_p: float = 0.1
-    weight_p: float = 0.2
-    embed_p: float = 0.02
-    hidden_p: float = 0.15
-    drop_mult: float = 0.7
-
-    def __post_init__(self):
-        _check_config(self)
-
-
-@dataclass(frozen=True)
-class ClassifierConfig:
-    """Sizes and dropouts of the classifier; every *_p except `head_p` is multiplied by `drop_mult`.
-
-    The seed's `dps = [0.4, 0.5, 0.05, 0.3, 0.4] * 0.5` were passed as
-    (dropouti, wdrop, dropoute, dropouth, drops[0]) = (input_p, weight_p, embed_p, hidden_p, output_p),
-    with the head's dropouts `drops = [output_p, 0.1]`: `head_p` is that unscaled 0.1.
-    """
-
-    emb_sz: int = 400
-    n_hid: int = 1150
-    n_layers: int = 3
-    pad_idx: int = 1
-    bptt: int = 70
-    max_len: int = 1400
-    head_sz: int = 50
-    input_p: float = 0.4
-    weight_p: float = 0.5
-    embed_p: float = 0.05
-    hidden_p: float = 0.3
-    output_p: float = 0.4
-    head_p: float = 0.1
-    drop_mult: float = 0.5
-
-    def __post_init__(self):
-        _check_config(self)
-        if self.bptt < 1 or self.max_len < 1 or self.head_sz < 1:
-            raise ValueError(f"bptt, max_len and head_sz must be at least 1, got {self.bptt}, {self.max_len}, {self.head_sz}")
-        if not 0.0 <= self.head_p < 1.0:
-            raise ValueError(f"head_p must be in [0, 1), got {self.head_p}")
 
 
 class RNNEncoder(nn.Module):

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .files import write_text
 from .text import PAD, UNK
 
 
@@ -28,7 +29,7 @@ class Vocab:
     def build(cls, counts: Counter, max_vocab: int = 60000, min_freq: int = 3) -> "Vocab":
         """The `max_vocab` most common tokens seen at least `min_freq` times (ties by first appearance), after the specials.
 
-        `min_freq=3` keeps what the seed's `c > 2` kept.
+        `min_freq=3` keeps what the 2018 notebook's `c > 2` kept.
         """
         if max_vocab < 0 or min_freq < 1:
             raise ValueError(f"need max_vocab >= 0 and min_freq >= 1, got {max_vocab} and {min_freq}")
@@ -49,14 +50,11 @@ class Vocab:
 
     def save(self, path):
         """Write the vocab as a JSON list of tokens (loading it runs no code)."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.itos, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
+        write_text(path, json.dumps(self.itos, ensure_ascii=False))
 
     @classmethod
     def load(cls, path) -> "Vocab":
-        """Read a vocab saved by `save`, or the seed's pickled itos list (with a warning; only lists of str are accepted)."""
+        """Read a vocab saved by `save`, or fastai 0.7's pickled itos list (with a warning; only lists of str are accepted)."""
         return cls(load_itos(path))
 
 
