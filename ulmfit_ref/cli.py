@@ -29,22 +29,18 @@ def _positive(text: str) -> int:
     return value
 
 
-def _setup(preset):
-    """Refuse a torchrun launch (the stages write shared files from one process); set the preset's CPU threads."""
+def _one_process():
+    """Refuse a torchrun launch: the stages write shared files from one process."""
     if int(os.environ.get("WORLD_SIZE", "1")) > 1:
         raise StageError("`ulmfit` runs in one process (one GPU); launch it without torchrun")
-    if preset.threads is not None:
-        import torch
-
-        torch.set_num_threads(preset.threads)
 
 
 def _run(args, data=None):
     """The Run that the options of `ulmfit train` or `ulmfit imdb` describe."""
     from .runs import find_pretrained, make_run
 
+    _one_process()
     preset = PRESETS[args.preset]
-    _setup(preset)
     if args.limit is not None:
         preset = replace(preset, prepare=replace(preset.prepare, limit=args.limit))
     try:
@@ -128,8 +124,8 @@ def cmd_pretrain(args):
     """A general language model from plain text, saved for `ulmfit train --pretrained`."""
     from .pipeline import run_pretrain
 
+    _one_process()
     preset = PRESETS[args.preset]
-    _setup(preset)
     if args.max_words is not None:
         preset = replace(preset, corpus=replace(preset.corpus, max_words=args.max_words))
     run_pretrain(args.corpus, args.out, preset, args.resume, args.seed, args.workers)

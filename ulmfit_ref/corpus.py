@@ -89,7 +89,7 @@ def _members(path: Path, read):
 
 
 def prepare_corpus(path, out, config: CorpusConfig = CorpusConfig(), n_workers: int = None, log=print) -> dict:
-    """Articles of the corpus at `path` to tokens, a vocab and ids under `out`: {train,valid}.*, vocab.json, summary.json.
+    """Articles of the corpus at `path` to tokens, a vocab and ids under `out` ({train,valid}.*, vocab.json, summary).
 
     Skipped when `out` already holds this corpus prepared with this configuration.
     """

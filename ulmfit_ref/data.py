@@ -88,8 +88,8 @@ def _imdb_files(path, limit: int = None) -> dict[tuple[str, str], list[tuple[int
 def write_imdb_csv(path, folder, task: str = "sentiment", limit: int = None) -> dict:
     """The IMDb reviews at `path` as a standard CSV folder: train.csv, test.csv, unlabelled.csv (unsup), classes.txt.
 
-    task "sentiment": neg / pos; "ratings": the 8 star ratings. Rows come by class, then by review id; labels are
-    0-based class numbers. Writes imdb.json (what was read) last, so a folder holding it is complete.
+    task "sentiment": neg / pos; "ratings": the 8 star ratings. Rows come by class, then by review id; the labels
+    are the class names. Writes imdb.json (what was read) last, so a folder holding it is complete.
     """
     if task not in IMDB_TASKS:
         raise DataError(f"unknown IMDb task {task!r}; the tasks are {', '.join(IMDB_TASKS)}")
@@ -104,7 +104,7 @@ def write_imdb_csv(path, folder, task: str = "sentiment", limit: int = None) -> 
                 if label not in classes:
                     raise DataError(f"{path}: aclImdb/{split}/{cls}/{review_id}_{rating}.txt has rating {rating}, "
                                     f"not one of {', '.join(classes)}")
-                labels.append(classes.index(label))
+                labels.append(label)
                 texts.append(text)
         counts[split] = write_csv(folder / f"{split}.csv", labels, texts)
     unsup = [(text,) for items in (found.get((s, "unsup"), []) for s in SPLITS) for _, _, text, _ in items]
@@ -171,8 +171,8 @@ class Splits:
 
 def make_splits(reviews: dict[str, Reviews], seed: int = 42, lm_valid_frac: float = 0.1,
                 unlabelled: int = None) -> Splits:
-    """Shuffle train and test once; the classifier leaves out the texts labelled `unlabelled` (IMDb's unsup: 2);
-    the LM holds out `lm_valid_frac` of all texts. With `unlabelled=None` every text is labelled and kept."""
+    """Shuffle train and test once; the classifier drops texts labelled `unlabelled` (IMDb's unsup: 2; None: none);
+    the LM holds out `lm_valid_frac` of all texts."""
     if not 0 < lm_valid_frac < 1:
         raise ValueError(f"lm_valid_frac must be between 0 and 1, got {lm_valid_frac}")
     shuffled = {}

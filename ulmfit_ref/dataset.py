@@ -93,7 +93,7 @@ def _read_rows(path: Path) -> tuple[list[list[str]], list[int], int]:
     rows, lines, blank, line = [], [], 0, 1
     try:
         for row in reader:
-            if not row or (len(row) == 1 and not row[0].strip()):
+            if not row:  # a blank line; an empty document of one field is written `""`
                 blank += 1
             else:
                 rows.append(row)
@@ -250,21 +250,27 @@ def _resolve(sources: list[_Labels], classes: tuple[str, ...] | None,
             out.append(numbers)
         return classes, labels, out
     index = {c: i for i, c in enumerate(classes)}
-    numbered = _numbered(sources, classes)
     if all(v in index for s in sources for v in s.values):
         by_name = [[index[v] for v in s.values] for s in sources]
+        try:
+            numbered = _numbered(sources, classes)
+        except DataError:  # no reading as numbers: the names decide
+            numbered = None
         if numbered is not None and numbered[1] != by_name:
             raise DataError(f"{sources[0].name}: the labels are both class names and class numbers of {classes_name}, "
                             f"and the two readings differ; write the class names in the order of their numbers")
         return classes, "class names", by_name
+    numbered = _numbered(sources, classes)
     if numbered is not None:
         return classes, numbered[0], numbered[1]
     for s in sources:
         for i, v in enumerate(s.values):
-            if v not in index:
+            if v not in index and not (_is_int(v) and 0 <= int(v) <= len(classes)):
                 raise DataError(f"{s.at(i)}: label {v!r} is not a class of {classes_name} ({_listing(classes)})"
                                 f"{_header_hint(s, i)}; add the class or fix the line")
-    raise AssertionError("unreachable: some label is unknown")
+    s = sources[0]
+    raise DataError(f"{s.name}: the labels mix class names and class numbers (such as {s.values[0]!r}); write one "
+                    f"kind only")
 
 
 def _listing(names, n: int = 8) -> str:
@@ -280,15 +286,17 @@ def labelled_dataset(texts, labels, test_texts=None, test_labels=None, unlabelle
         sources.append(test_labels if isinstance(test_labels, _Labels) else
                        _Labels("test_labels", [str(v).strip() for v in test_labels], list(range(len(test_labels))),
                                is_file=False))
-    classes_name = "classes.txt" if sources[0].is_file else "classes"
     if classes is not None and not isinstance(classes, tuple):
         classes = _check_class_list(classes)
+    in_file = sources[0].is_file
+    classes_name = "classes.txt" if in_file else "classes"
     classes, how, numbers = _resolve(sources, classes, classes_name)
     seen = set(numbers[0])
     for c, name in enumerate(classes):
         if c not in seen:
-            raise DataError(f"{classes_name}: class {name!r} (number {c}) has no example in {sources[0].name}; add "
-                            f"examples of it or remove it from {classes_name}")
+            where = f"{Path(sources[0].name).with_name('classes.txt')}, line {c + 1}" if in_file else f"classes[{c}]"
+            raise DataError(f"{where}: class {name!r} has no example in {Path(sources[0].name).name}; add examples of "
+                            f"it or remove it from {classes_name}")
     train = Reviews(list(texts), numbers[0])
     test = Reviews(list(test_texts), numbers[1]) if test_labels is not None else None
     return Dataset(tuple(classes), train, test, list(unlabelled), how, source)
@@ -398,10 +406,10 @@ def stratified_indices(labels, size: int, seed: int = 42, keep_one: bool = False
         raise ValueError(f"a sample of {size} from {len(labels)} documents")
     classes, counts = np.unique(labels, return_counts=True)
     cap = counts - 1 if keep_one else counts
-    quota = counts * size / max(1, len(labels))
-    take = np.minimum(np.floor(quota).astype(int), cap)
+    share, remainder = np.divmod(counts * size, max(1, len(labels)))  # each class's share, in exact integers
+    take = np.minimum(share, cap)
     rest = size - int(take.sum())
-    for i in np.argsort(-(quota - np.floor(quota)), kind="stable"):  # largest remainders first
+    for i in np.argsort(-remainder, kind="stable"):  # largest remainders first, ties to the first class
         if rest and take[i] < cap[i]:
             take[i] += 1
             rest -= 1

@@ -61,7 +61,8 @@ def download(url: str, dest: Path, sha256: str = None, timeout: float = 30) -> P
         ) from None
     if sha256 is not None and (got := sha256sum(part)) != sha256:
         part.unlink()
-        raise DownloadError(f"{url}: sha256 {got} does not match the expected {sha256}; the partial file was removed, try again")
+        raise DownloadError(f"{url}: sha256 {got} does not match the expected {sha256}; the partial file was removed, "
+                            f"try again")
     part.replace(dest)
     return dest
 

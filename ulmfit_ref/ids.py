@@ -48,5 +48,6 @@ def read_ids(prefix, mmap: bool = True) -> list[np.ndarray]:
     flat = np.load(ids_path, mmap_mode="r" if mmap else None)
     offsets = np.load(off_path)
     if len(offsets) == 0 or offsets[-1] != len(flat):
-        raise ValueError(f"{off_path}: offsets do not match {ids_path} ({offsets[-1:]} vs {len(flat)} ids); prepare again")
+        raise ValueError(f"{off_path}: offsets do not match {ids_path} ({offsets[-1:]} vs {len(flat)} ids); "
+                         f"prepare again")
     return [flat[a:b] for a, b in zip(offsets[:-1], offsets[1:])]

@@ -59,12 +59,12 @@ class RNNEncoder(nn.Module):
             self.hidden = self._zero_hidden(bs)
         output = self.input_dp(self.encoder_dp(input))
         raw_outputs, outputs, new_hidden = [], [], []
-        for l, rnn in enumerate(self.rnns):
-            output, h = rnn(output, self.hidden[l])
+        for i, rnn in enumerate(self.rnns):
+            output, h = rnn(output, self.hidden[i])  # [seq_len, bs, n_out of layer i]
             new_hidden.append((h[0].detach().to(w.dtype), h[1].detach().to(w.dtype)))
             raw_outputs.append(output)
-            if l < self.n_layers - 1:
-                output = self.hidden_dps[l](output)
+            if i < self.n_layers - 1:
+                output = self.hidden_dps[i](output)
             outputs.append(output)
         self.hidden = new_hidden
         return raw_outputs, outputs
@@ -151,7 +151,7 @@ class MultiBatchEncoder(nn.Module):
 
 
 class PoolingLinearClassifier(nn.Module):
-    """Concat pooling (last real state, max and mean over the mask) then BatchNorm-Dropout-Linear blocks with ReLU between."""
+    """Concat pooling (last real state, max and mean over the mask), then BatchNorm-Dropout-Linear blocks with ReLU."""
 
     def __init__(self, layers: list[int], drops: list[float]):
         super().__init__()
@@ -172,7 +172,8 @@ class PoolingLinearClassifier(nn.Module):
         mean_pool = (output * mask).sum(0) / mask.sum(0)
         return torch.cat([last_state, max_pool, mean_pool], 1)
 
-    def forward(self, raw_outputs: list[Tensor], outputs: list[Tensor], mask: Tensor) -> tuple[Tensor, list[Tensor], list[Tensor], Tensor]:
+    def forward(self, raw_outputs: list[Tensor], outputs: list[Tensor],
+                mask: Tensor) -> tuple[Tensor, list[Tensor], list[Tensor], Tensor]:
         x = self.pool(outputs[-1], mask)
         for i, layer in enumerate(self.layers):
             x = layer(x)
@@ -195,7 +196,8 @@ class TextClassifier(nn.Sequential):
     def layer_groups(self) -> list[list[nn.Parameter]]:
         """Parameters for discriminative learning rates: [embedding], [rnn 0], ..., [rnn n-1], [head]."""
         encoder = self[0].module
-        return [list(encoder.encoder.parameters())] + [list(rnn.parameters()) for rnn in encoder.rnns] + [list(self[1].parameters())]
+        rnns = [list(rnn.parameters()) for rnn in encoder.rnns]
+        return [list(encoder.encoder.parameters())] + rnns + [list(self[1].parameters())]
 
 
 def _unique(*modules: nn.Module) -> list[nn.Parameter]:
@@ -226,7 +228,7 @@ def get_language_model(vocab_size: int, config: LMConfig = LMConfig()) -> Langua
 
 
 def get_classifier(vocab_size: int, n_classes: int, config: ClassifierConfig = ClassifierConfig()) -> TextClassifier:
-    """The ULMFiT classifier of `config`: a MultiBatchEncoder and a concat-pooling head [emb_sz*3, head_sz, n_classes]."""
+    """The ULMFiT classifier of `config`: a MultiBatchEncoder, a concat-pooling head [emb_sz*3, head_sz, n_classes]."""
     _check_vocab(vocab_size, config.pad_idx)
     if n_classes < 2:
         raise ValueError(f"n_classes must be at least 2, got {n_classes}")

@@ -41,6 +41,7 @@ from .runs import (
     finished,
     make_run,
     needs,
+    preset_threads,
     reading,
     save_state,
 )
@@ -205,11 +206,11 @@ def _classifier(run: Run, folder: Path, resume: bool) -> dict:
 def load_classifier(out, folder=None) -> Classifier:
     """The trained classifier of the run in `out` (from `folder`, default out/classifier), ready to predict."""
     out = Path(out)
-    config = read_json(needs(out / "run.json", "prepare"))
     folder = Path(folder) if folder is not None else out / "classifier"
+    weights = needs(folder / "model.pt", "classifier")
+    config = read_json(needs(out / "run.json", "prepare"))
     vocab = Vocab.load(needs(out / "prepared" / "vocab.json", "prepare"))
     summary = read_json(needs(out / "prepared" / "summary.json", "prepare"))
-    weights = needs(folder / "model.pt", "classifier")
     model = get_classifier(len(vocab), len(summary["classes"]), ClassifierConfig(**config["classifier"]))
     with reading(weights, "the classifier", "run the classifier stage again (delete its folder first)"):
         model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
@@ -232,7 +233,8 @@ def evaluate_classifier(run: Run, model_folder: Path, folder: Path) -> dict:
         for y, p, row in zip(labels, predicted, probs):
             w.writerow([names[y], names[p]] + [f"{v:.6f}" for v in row])
     report = classification_report(labels, predicted, names)
-    title = f"test set ({len(docs):,} documents)\naccuracy {report['accuracy']:.3f}, macro-F1 {report['macro_f1']:.3f}"
+    title = (f"test set ({len(docs):,} documents)\n"
+             f"accuracy {report['accuracy']:.3f}, macro-F1 {report['macro_f1']:.3f}")
     save_figure(confusion_figure(report["confusion_matrix"], names, title), Path(folder) / "confusion_matrix.png")
     run.log(f"test accuracy {report['accuracy']:.4f} (error {1 - report['accuracy']:.2%}), macro-F1 "
             f"{report['macro_f1']:.4f} on {len(docs):,} documents")
@@ -283,21 +285,22 @@ def run_pipeline(run: Run, stages=None, resume: bool = False, command: str = "tr
         raise StageError(f"unknown stage {unknown[0]!r}; the stages are {', '.join(STAGES)}")
     claim_folder(run.out, run.config(), command)
     _check_source(run)
-    run.log(f"ulmfit {command}: preset {run.preset.name} on {device_name(run.device)}, writing to {run.out}")
-    order = list(STAGES)
-    for name in stages:
-        folder = run.folder(name)
-        if finished(folder) is not None:
-            run.log(f"{name}: {folder / 'result.json'} exists, skipping (delete {folder} to run it again)")
-            continue
-        for later in order[order.index(name) + 1:]:
-            if run.folder(later).exists():
-                run.log(f"{later}: removing {run.folder(later)}, made from an earlier {name} stage")
-                shutil.rmtree(run.folder(later))
-        began = time.perf_counter()
-        result = STAGES[name](run, folder, resume)
-        write_json(folder / "result.json", {**result, "seconds": time.perf_counter() - began})
-    return write_results(run)
+    with preset_threads(run.preset):
+        run.log(f"ulmfit {command}: preset {run.preset.name} on {device_name(run.device)}, writing to {run.out}")
+        order = list(STAGES)
+        for name in stages:
+            folder = run.folder(name)
+            if finished(folder) is not None:
+                run.log(f"{name}: {folder / 'result.json'} exists, skipping (delete {folder} to run it again)")
+                continue
+            for later in order[order.index(name) + 1:]:
+                if run.folder(later).exists():
+                    run.log(f"{later}: removing {run.folder(later)}, made from an earlier {name} stage")
+                    shutil.rmtree(run.folder(later))
+            began = time.perf_counter()
+            result = STAGES[name](run, folder, resume)
+            write_json(folder / "result.json", {**result, "seconds": time.perf_counter() - began})
+        return write_results(run)
 
 
 def run_imdb(run: Run, data=None, stages=None, resume: bool = False) -> dict:
@@ -320,19 +323,20 @@ def run_pretrain(corpus, out, preset: Preset, resume: bool = False, seed: int = 
     if (result := finished(out)) is not None:
         log(f"pretrain: {out / 'result.json'} exists, skipping (delete {out} to run it again)")
         return result
-    log(f"ulmfit pretrain: preset {preset.name} on {device_name(device)}, writing to {out}")
-    began = time.perf_counter()
-    summary = prepare_corpus(corpus, out / "prepared", preset.corpus, n_workers, log)
-    vocab = Vocab.load(out / "prepared" / "vocab.json")
-    set_seed(seed)
-    model = get_language_model(len(vocab), preset.lm)
-    result = train_language_model(model, out / "prepared" / "train", out / "prepared" / "valid", preset.pretrain,
-                                  out / "checkpoints", seed, device, resume, log)
-    save_state(model.state_dict(), out / "model.pt")
-    vocab.save(out / "vocab.json")
-    result.update(corpus=summary["corpus"], vocab_size=len(vocab), device=device_name(device),
-                  seconds=time.perf_counter() - began)
-    write_json(out / "result.json", result)
+    with preset_threads(preset):
+        log(f"ulmfit pretrain: preset {preset.name} on {device_name(device)}, writing to {out}")
+        began = time.perf_counter()
+        summary = prepare_corpus(corpus, out / "prepared", preset.corpus, n_workers, log)
+        vocab = Vocab.load(out / "prepared" / "vocab.json")
+        set_seed(seed)
+        model = get_language_model(len(vocab), preset.lm)
+        result = train_language_model(model, out / "prepared" / "train", out / "prepared" / "valid", preset.pretrain,
+                                      out / "checkpoints", seed, device, resume, log)
+        save_state(model.state_dict(), out / "model.pt")
+        vocab.save(out / "vocab.json")
+        result.update(corpus=summary["corpus"], vocab_size=len(vocab), device=device_name(device),
+                      seconds=time.perf_counter() - began)
+        write_json(out / "result.json", result)
     log(f"validation perplexity {result['perplexity']:.2f}; use it with `ulmfit train DATA --pretrained {out}`")
     return result
 

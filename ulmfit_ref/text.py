@@ -174,7 +174,7 @@ def default_workers() -> int:
 
 
 def tokenize_to_file(chunks, path: Path, n_workers: int = None, lang: str = "en") -> int:
-    """Tokenize text chunks in parallel into a JSON-lines file (one document per line); returns the documents written."""
+    """Tokenize text chunks in parallel into a JSON-lines file (a document per line); returns how many were written."""
     n = 0
     with atomic_write(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
         for block in tokenize_blocks(chunks, n_workers, lang):

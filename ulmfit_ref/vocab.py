@@ -27,7 +27,7 @@ class Vocab:
 
     @classmethod
     def build(cls, counts: Counter, max_vocab: int = 60000, min_freq: int = 3) -> "Vocab":
-        """The `max_vocab` most common tokens seen at least `min_freq` times (ties by first appearance), after the specials.
+        """The `max_vocab` most common tokens seen at least `min_freq` times (ties by first seen), after the specials.
 
         `min_freq=3` keeps what the 2018 notebook's `c > 2` kept.
         """
@@ -54,7 +54,7 @@ class Vocab:
 
     @classmethod
     def load(cls, path) -> "Vocab":
-        """Read a vocab saved by `save`, or fastai 0.7's pickled itos list (with a warning; only lists of str are accepted)."""
+        """Read a vocab saved by `save`, or fastai 0.7's pickled itos list (with a warning; only lists of str load)."""
         return cls(load_itos(path))
 
 
@@ -70,7 +70,8 @@ def load_itos(path) -> list[str]:
     path = Path(path)
     raw = path.read_bytes()
     if raw[:1] == b"\x80":  # pickle protocol 2+
-        warnings.warn(f"{path}: reading a pickled vocab; save it again with Vocab.save to get the safe JSON format")
+        warnings.warn(f"{path}: reading a pickled vocab; save it again with Vocab.save to get the safe JSON format",
+                      stacklevel=2)
         try:
             itos = _ItosUnpickler(io.BytesIO(raw)).load()
         except (pickle.UnpicklingError, EOFError, ValueError) as e:
