@@ -59,8 +59,7 @@ def _data_folder(data, out: Path, label: str, text) -> Path:
 
 def make(data, out, preset: str | Preset = "cpu", pretrained=None, pretrained_vocab=None, recipe: str = "ulmfit",
          seed: int = 42, n_workers: int = None, log=print, label: str = "label", text=None) -> Run:
-    """The Run of `ulmfit train` on `data`: a CSV folder, a Dataset (from_lists, from_frame) or a pandas DataFrame
-    (its `label` column, and its `text` columns: default every other one)."""
+    """The Run of `ulmfit train` on a CSV folder, a Dataset or a DataFrame: its `label` column and `text` columns."""
     out = Path(out)
     preset = PRESETS[preset] if isinstance(preset, str) else preset
     found = find_pretrained(pretrained, pretrained_vocab) if pretrained is not None else None
@@ -90,8 +89,10 @@ def train_labels(run: Run) -> np.ndarray:
 
 def train_classifier(run: Run, name: str, indices=None, recipe: str = None, seed: int = None,
                      resume: bool = False) -> dict:
-    """A classifier on `run`'s fine-tuned LM, trained on the training documents `indices` (None: all) by `recipe`
-    and evaluated on the test set, in RUN/classifiers/NAME; done once (a rerun returns its result.json)."""
+    """A classifier on `run`'s fine-tuned LM, trained on documents `indices` by `recipe`, tested: RUN/classifiers/NAME.
+
+    Done once: a rerun with the same arguments returns its result.json.
+    """
     folder = run.out / "classifiers" / name
     wanted = {"recipe": recipe or run.recipe, "seed": run.seed if seed is None else seed,
               "indices": None if indices is None else [int(i) for i in indices]}

@@ -63,9 +63,12 @@ def _stages(args):
 
 
 def _report(results: dict, out) -> None:
-    if results["accuracy"] is not None:
-        print(f"accuracy {results['accuracy']:.4f}, macro-F1 {results['macro_f1']:.4f}, LM perplexity "
-              f"{results['perplexity']:.2f}, {results['minutes']:.1f} minutes; results in {Path(out) / 'results.json'}")
+    """One line of the run's figures, once it is evaluated."""
+    if results["accuracy"] is None:
+        return
+    perplexity = f", LM perplexity {results['perplexity']:.2f}" if results["perplexity"] is not None else ""
+    print(f"accuracy {results['accuracy']:.4f}, macro-F1 {results['macro_f1']:.4f}{perplexity}, "
+          f"{results['minutes']:.1f} minutes; results in {Path(out) / 'results.json'}")
 
 
 def cmd_train(args):

@@ -38,7 +38,7 @@ class Dataset:
     train: Reviews  # texts: one tuple of fields per document; labels: class numbers 0..len(classes)-1
     test: Reviews | None = None  # None: held out of train when the data is prepared
     unlabelled: list[tuple[str, ...]] = field(default_factory=list)
-    labels: str = "class numbers from 0"  # how the labels were written: names, numbers from 0 or from 1
+    label_format: str = "class numbers from 0"  # how the labels were written: names, numbers from 0 or from 1
     source: str = "memory"
     blank_lines: int = 0
 
@@ -112,22 +112,26 @@ def _check_width(path: Path, rows: list[list[str]], lines: list[int], width: int
                             f"fields that hold commas, quotes or line breaks")
 
 
+def class_names(names, where=lambda i: f"classes[{i}]", whole: str = "classes") -> tuple[str, ...]:
+    """Class names, stripped and checked: none empty or repeated (an error says `where(i)`), at least two."""
+    seen = {}
+    for i, name in enumerate(str(n).strip() for n in names):
+        if not name:
+            raise DataError(f"{where(i)}: empty class name; give one name per line")
+        if name in seen:
+            raise DataError(f"{where(i)}: class {name!r} repeats {where(seen[name]).split(', ')[-1]}; each class once")
+        seen[name] = i
+    if len(seen) < 2:
+        raise DataError(f"{whole}: {len(seen)} class(es); a classifier needs at least 2, one per line")
+    return tuple(seen)
+
+
 def read_classes(path: Path) -> tuple[str, ...]:
-    """The class names of a classes.txt, one per line; an empty or repeated name is an error naming the line."""
+    """The class names of a classes.txt, one per line (blank lines at the end are ignored)."""
     lines = _decode(path).splitlines()
     while lines and not lines[-1].strip():
         lines.pop()
-    seen = {}
-    for i, name in enumerate(lines, 1):
-        name = name.strip()
-        if not name:
-            raise DataError(f"{path}, line {i}: empty class name; give one name per line")
-        if name in seen:
-            raise DataError(f"{path}, line {i}: class {name!r} repeats line {seen[name]}; each class once")
-        seen[name] = i
-    if len(seen) < 2:
-        raise DataError(f"{path}: {len(seen)} class(es); a classifier needs at least 2, one per line")
-    return tuple(seen)
+    return class_names(lines, lambda i: f"{path}, line {i + 1}", str(path))
 
 
 def _labelled_file(path: Path, n_fields: int = None) -> tuple[list[tuple[str, ...]], _Labels, int]:
@@ -229,26 +233,26 @@ def _resolve(sources: list[_Labels], classes: tuple[str, ...] | None,
         _check_header(s, classes)
     if classes is None:
         train = sources[0].values
-        if all(_is_int(v) for v in train):
-            order = sorted({int(v) for v in train})
-            classes, labels = tuple(str(v) for v in order), "labels of train.csv, in numeric order"
-            key = lambda v: str(int(v)) if _is_int(v) else v  # noqa: E731
+        numeric = all(_is_int(v) for v in train)
+        if numeric:
+            classes = tuple(str(v) for v in sorted({int(v) for v in train}))
+            how = "labels of train.csv, in numeric order"
         else:
-            classes, labels, key = tuple(sorted(set(train))), "labels of train.csv, in alphabetical order", str
+            classes, how = tuple(sorted(set(train))), "labels of train.csv, in alphabetical order"
         if len(classes) < 2:
             raise DataError(f"{sources[0].name}: every row has the label {train[0]!r}; a classifier needs at least 2 "
                             f"classes")
         index = {c: i for i, c in enumerate(classes)}
         out = []
         for s in sources:
-            numbers = [index.get(key(v), -1) for v in s.values]
+            numbers = [index.get(str(int(v)) if numeric and _is_int(v) else v, -1) for v in s.values]
             if -1 in numbers:
                 i = numbers.index(-1)
                 raise DataError(f"{s.at(i)}: label {s.values[i]!r} is not a label of {sources[0].name} (its labels: "
                                 f"{_listing(classes)}){_header_hint(s, i)}; list every class in classes.txt or fix "
                                 f"the line")
             out.append(numbers)
-        return classes, labels, out
+        return classes, how, out
     index = {c: i for i, c in enumerate(classes)}
     if all(v in index for s in sources for v in s.values):
         by_name = [[index[v] for v in s.values] for s in sources]
@@ -268,9 +272,12 @@ def _resolve(sources: list[_Labels], classes: tuple[str, ...] | None,
             if v not in index and not (_is_int(v) and 0 <= int(v) <= len(classes)):
                 raise DataError(f"{s.at(i)}: label {v!r} is not a class of {classes_name} ({_listing(classes)})"
                                 f"{_header_hint(s, i)}; add the class or fix the line")
-    s = sources[0]
-    raise DataError(f"{s.name}: the labels mix class names and class numbers (such as {s.values[0]!r}); write one "
-                    f"kind only")
+    places = {}  # the first class name and the first class number, and where they are
+    for s in sources:
+        for i, v in enumerate(s.values):
+            places.setdefault("number" if v not in index else "name", (s.at(i), v))
+    raise DataError(f"{places['name'][0]} has the class name {places['name'][1]!r} but {places['number'][0]} the class "
+                    f"number {places['number'][1]!r}; write the labels as names or as numbers, not both")
 
 
 def _listing(names, n: int = 8) -> str:
@@ -286,8 +293,8 @@ def labelled_dataset(texts, labels, test_texts=None, test_labels=None, unlabelle
         sources.append(test_labels if isinstance(test_labels, _Labels) else
                        _Labels("test_labels", [str(v).strip() for v in test_labels], list(range(len(test_labels))),
                                is_file=False))
-    if classes is not None and not isinstance(classes, tuple):
-        classes = _check_class_list(classes)
+    if classes is not None:
+        classes = class_names(classes)
     in_file = sources[0].is_file
     classes_name = "classes.txt" if in_file else "classes"
     classes, how, numbers = _resolve(sources, classes, classes_name)
@@ -300,17 +307,6 @@ def labelled_dataset(texts, labels, test_texts=None, test_labels=None, unlabelle
     train = Reviews(list(texts), numbers[0])
     test = Reviews(list(test_texts), numbers[1]) if test_labels is not None else None
     return Dataset(tuple(classes), train, test, list(unlabelled), how, source)
-
-
-def _check_class_list(classes) -> tuple[str, ...]:
-    """The class names of a list given to the API, checked like classes.txt."""
-    names = [str(c).strip() for c in classes]
-    for i, name in enumerate(names):
-        if not name or name in names[:i]:
-            raise DataError(f"classes[{i}]: {'empty' if not name else 'repeated'} class name {name!r}; each class once")
-    if len(names) < 2:
-        raise DataError(f"classes: {len(names)} class(es); a classifier needs at least 2")
-    return tuple(names)
 
 
 # --- in memory: lists and DataFrames ----------------------------------------------------------------------------
@@ -362,9 +358,12 @@ def from_frame(df, label: str = "label", text=None, test=None, unlabelled=None, 
         return list(zip(*(frame[c].fillna("").astype(str) for c in columns)))
 
     def labels_of(frame, name):
-        if frame[label].isna().any():
-            raise DataError(f"{name}: row {int(np.flatnonzero(frame[label].isna())[0])} has no label")
-        return frame[label].tolist()
+        column = frame[label]
+        if column.isna().any():
+            raise DataError(f"{name}: row {int(np.flatnonzero(column.isna())[0])} has no label")
+        if column.dtype.kind == "f" and (column % 1 == 0).all():  # integers that pandas read as floats
+            column = column.astype(np.int64)
+        return column.tolist()
 
     test_docs = None if test is None else docs(test, "test")
     unl = None
@@ -392,7 +391,7 @@ def limit_per_class(dataset: Dataset, limit: int = None) -> Dataset:
         return Reviews([r.texts[j] for j in keep], [r.labels[j] for j in keep])
 
     test = first(dataset.test) if dataset.test is not None else None
-    return Dataset(dataset.classes, first(dataset.train), test, dataset.unlabelled[:limit], dataset.labels,
+    return Dataset(dataset.classes, first(dataset.train), test, dataset.unlabelled[:limit], dataset.label_format,
                    dataset.source, dataset.blank_lines)
 
 
@@ -427,7 +426,7 @@ def hold_out_test(dataset: Dataset, frac: float, seed: int) -> Dataset:
     kept = [j for j in range(len(r)) if j not in held]
     train = Reviews([r.texts[j] for j in kept], [r.labels[j] for j in kept])
     test = Reviews([r.texts[j] for j in sorted(held)], [r.labels[j] for j in sorted(held)])
-    return Dataset(dataset.classes, train, test, dataset.unlabelled, dataset.labels, dataset.source,
+    return Dataset(dataset.classes, train, test, dataset.unlabelled, dataset.label_format, dataset.source,
                    dataset.blank_lines)
 
 
@@ -445,8 +444,7 @@ def write_dataset(dataset: Dataset, folder) -> Path:
 
 
 def read_texts(path, n_fields: int) -> tuple[list[tuple[str, ...]], list[str] | None, list[int]]:
-    """Documents to classify from a CSV: rows of the `n_fields` text fields, or of a label (kept as written) and
-    then them; returns the documents, the labels (None without) and the line of each row."""
+    """(documents, labels or None, lines) of a CSV to classify: rows of the text fields, or of a label, then them."""
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such file; give a CSV of the texts to classify")

@@ -113,7 +113,7 @@ def _prepare(run: Run, folder: Path, resume: bool) -> dict:
         raise StageError("the prepare stage needs the data set: give DATA, a folder holding train.csv (and optionally "
                          "test.csv, classes.txt, unlabelled.csv)")
     summary = prepare_dataset(run.data, folder, run.preset.prepare, n_workers=run.n_workers, log=run.log)
-    return {"source": summary["source"], "classes": summary["classes"], "labels": summary["labels"],
+    return {"source": summary["source"], "classes": summary["classes"], "label_format": summary["label_format"],
             "test_from": summary["test_from"], "vocab_size": summary["vocab_size"],
             "documents": {name: s["documents"] for name, s in summary["datasets"].items()}}
 
@@ -159,8 +159,7 @@ def classifier_data(run: Run, split: str) -> tuple[list[np.ndarray], np.ndarray]
 
 
 def fit_classifier(run: Run, folder: Path, indices=None, recipe: str = None, resume: bool = False) -> dict:
-    """Train a classifier on the run's fine-tuned encoder into `folder`: on the documents `indices` of clas/train
-    (None: all), by `recipe` (None: the run's); its validation set is the last valid_frac of them."""
+    """A classifier on the run's fine-tuned encoder, trained on clas/train[indices] (None: all) by `recipe`."""
     folder = Path(folder)
     vocab = Vocab.load(needs(run.prepared / "vocab.json", "prepare"))
     classes = prepared_summary(run)["classes"]
@@ -220,8 +219,7 @@ def load_classifier(out, folder=None) -> Classifier:
 
 
 def evaluate_classifier(run: Run, model_folder: Path, folder: Path) -> dict:
-    """Figures of the classifier in `model_folder` on every test document; predictions in test order, the
-    confusion matrix as PNG."""
+    """The figures of the classifier in `model_folder` on the test set; predictions and confusion matrix in `folder`."""
     clf = load_classifier(run.out, model_folder)
     docs, labels = classifier_data(run, "test")
     probs = predict_docs(clf.model, docs, clf.bs, run.device).numpy()

@@ -128,7 +128,7 @@ def prepare_dataset(data, out, config: PrepareConfig = PrepareConfig(), n_worker
                         f"{counts['unlabelled']} unlabelled), {n_lm} for the LM, {stats['clas/train']['documents']} "
                         f"and {stats['clas/test']['documents']} for the classifier")
     summary = {"config": asdict(config), "source": source, "classes": list(dataset.classes),
-               "labels": dataset.labels, "n_fields": dataset.n_fields, "test_from": test_from,
+               "label_format": dataset.label_format, "n_fields": dataset.n_fields, "test_from": test_from,
                "documents_in": {k: counts[k] for k in ("train", "test", "unlabelled")},
                "per_class": counts["per_class"], "blank_lines": dataset.blank_lines, "vocab_size": len(vocab),
                "datasets": stats}
@@ -165,6 +165,6 @@ def format_summary(summary: dict) -> str:
     for name, s in summary["datasets"].items():
         rows.append(f"{name:<12}{s['documents']:>11,}{s['tokens']:>13,}{s['unknown_rate']:>9.2%}{s['empty']:>7}")
     n = summary["documents_in"]
-    rows.append(f"vocab size {summary['vocab_size']:,}; {len(summary['classes'])} classes ({summary['labels']}); "
+    rows.append(f"vocab size {summary['vocab_size']:,}; {len(summary['classes'])} classes ({summary['label_format']}); "
                 f"documents read: {n['train']:,} train, {n['test']:,} test, {n['unlabelled']:,} unlabelled")
     return "\n".join(rows)

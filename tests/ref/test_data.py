@@ -148,7 +148,7 @@ def test_imdb_in_the_standard_csv_reads_back_as_the_reviews(tiny_imdb_dir, tmp_p
         assert [y for y, _ in rows] == ["2"] * 3 + ["7"] * 3
         return
     d = read_dataset(tmp_path / "csv")
-    assert d.classes == classes and d.labels == "class names"
+    assert d.classes == classes and d.label_format == "class names"
     assert d.train.labels == [y for y in reviews["train"].labels if y < 2]
     train = reviews["train"]
     assert [t for (t,) in d.unlabelled] == [t for t, y in zip(train.texts, train.labels) if y == 2]

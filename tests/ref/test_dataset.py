@@ -41,7 +41,7 @@ def folder(tmp_path):
 def test_every_label_convention_gives_the_same_data_set(tmp_path, labels, how):
     d = read_dataset(make_dataset(tmp_path / labels, labels=labels))
     reference = read_dataset(make_dataset(tmp_path / "ref", labels="from 0"))
-    assert d.labels == how
+    assert d.label_format == how
     assert d.classes == ("World", "Sports", "Business", "Sci/Tech")
     assert (d.train, d.test, d.unlabelled) == (reference.train, reference.test, reference.unlabelled)
     assert d.n_fields == 2 and len(d.train) == 140 and len(d.test) == 48 and len(d.unlabelled) == 30
@@ -60,7 +60,7 @@ def test_labels_counting_from_1_of_the_zhang_files(folder):
     write(folder / "train.csv", [["1", "bad"], ["3", "good"], ["2", "meh"]])
     write(folder / "test.csv", [["3", "fine"]])
     d = read_dataset(folder)
-    assert d.labels == "class numbers from 1" and d.train.labels == [0, 2, 1] and d.test.labels == [2]
+    assert d.label_format == "class numbers from 1" and d.train.labels == [0, 2, 1] and d.test.labels == [2]
 
 
 def test_labels_that_fit_both_numberings_are_an_error(tmp_path):
@@ -209,7 +209,7 @@ def test_lists_and_dataframes_follow_the_same_rules(tmp_path):
     assert d.classes == ("neg", "neutral", "pos") and d.train.labels == [2, 0, 1] and d.unlabelled == [("more text",)]
     df = pd.DataFrame({"title": ["t1", "t2", None], "body": ["good", "bad", "meh"], "y": [2, 1, 3]})
     f = from_frame(df, label="y", classes=["neg", "neutral", "pos"])
-    assert f.labels == "class numbers from 1" and f.train.texts == [("t1", "good"), ("t2", "bad"), ("", "meh")]
+    assert f.label_format == "class numbers from 1" and f.train.texts == [("t1", "good"), ("t2", "bad"), ("", "meh")]
     with pytest.raises(DataError, match=r"labels\[3\]: label 'x' is not a class of classes"):
         from_lists(["a", "b", "c", "d"], [0, 1, 1, "x"], classes=["n", "p"])
     with pytest.raises(DataError, match="no column 'label'"):
@@ -250,3 +250,9 @@ def test_texts_to_classify_with_or_without_a_label(tmp_path):
     assert read_texts(tmp_path / "b.csv", 2) == ([("t", "body")], ["3"], [1])
     with pytest.raises(DataError, match=r"b.csv, line 1: 3 column\(s\); the classifier reads 1 text field"):
         read_texts(tmp_path / "b.csv", 1)
+
+
+def test_labels_mixing_names_and_numbers_name_both_lines(folder):
+    write(folder / "train.csv", [["neg", "a"], ["pos", "b"], ["1", "c"]])
+    with pytest.raises(DataError, match=r"line 1 has the class name 'neg' but .*line 3 the class number '1'"):
+        read_dataset(folder)

@@ -118,6 +118,9 @@ def test_every_stage_runs_and_results_json_has_the_figures(finished):
         assert (out / path).exists(), path
     assert not list(out.rglob("*.tmp"))
     assert "test accuracy" in stdout
+    assert results["classes"] == ["neg", "pos"] and results["macro_f1"] > 0.8  # IMDb through the standard CSV:
+    assert (out / "data" / "classes.txt").read_text().split() == ["neg", "pos"]  # the folder `ulmfit train` reads
+    assert json.loads((out / "prepared" / "result.json").read_text())["source"] == str((out / "data").resolve())
 
 
 def test_predictions_are_in_the_order_of_the_test_reviews(finished):
@@ -214,15 +217,19 @@ def fastai07_checkpoint(tmp_path: Path, itos: list[str], sizes=(10, 20, 2)) -> t
     return weights, vocab
 
 
-def test_a_fastai_07_checkpoint_loads_through_the_cli(finished, tmp_path):
+def test_a_fastai_07_checkpoint_loads_through_the_cli_and_is_read_once(finished, tmp_path, monkeypatch):
     itos = ["_unk_", "_pad_", "xbos", "xfld", "1", "the", "film", "great", "awful", "wikipedia"]
     weights, vocab = fastai07_checkpoint(tmp_path, itos)
     out = prepared_copy(finished, tmp_path)
+    reads = []
+    load = torch.load
+    monkeypatch.setattr(torch, "load", lambda path, *a, **k: reads.append(Path(path).name) or load(path, *a, **k))
     with pytest.warns(UserWarning, match="pickled vocab"):
         code, stdout, err = ulmfit("imdb", "--out", out, "--preset", "tiny", "--stage", "lm", "--pretrained", weights,
                                    "--pretrained-vocab", vocab)
     assert code == 0, err
     assert "10/20/2" in stdout  # the sizes come from the file, not from the preset
+    assert reads.count(weights.name) == 1
     lm = json.loads((out / "lm" / "result.json").read_text())
     assert lm["pretraining"]["sizes"] == "10/20/2" and lm["pretraining"]["vocab_size"] == len(itos)
     assert json.loads((out / "run.json").read_text())["lm"]["out_bias"] is False

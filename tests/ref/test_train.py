@@ -543,6 +543,16 @@ def test_train_classifier_unfreezes_one_group_per_stage():
         train_classifier(learner, epochs=[1] * 5, lrs=[1e-2] * 5)
 
 
+@pytest.mark.parametrize("unfreeze, trainable_from", [("full", 0), ("last", 3)])
+def test_train_classifier_full_and_last_fit_once_as_long_as_the_gradual_stages(unfreeze, trainable_from):
+    learner = Learner(TinyClassifier(), clas_batches(), clas_batches(1), config=QUIET)
+    calls = spy_on_fit(learner)
+    records = train_classifier(learner, epochs=[1, 2], lrs=[1e-2, 5e-3], unfreeze=unfreeze)
+    assert calls == [(trainable_from, 3, 5e-3, "clas0")] and len(records) == 3
+    with pytest.raises(ValueError, match="'gradual', 'full' or 'last'"):
+        train_classifier(learner, epochs=[1], lrs=[1e-2], unfreeze="thaw")
+
+
 def test_a_resumed_recipe_skips_the_stages_already_done(tmp_path):
     set_seed(0)
     learner = lm_learner(tmp_path)

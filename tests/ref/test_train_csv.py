@@ -62,7 +62,7 @@ def test_every_stage_runs_with_the_class_names_and_figures(trained):
 def test_documents_in_equal_documents_out(trained):
     summary = json.loads((trained[0] / "prepared" / "summary.json").read_text())
     assert summary["documents_in"] == {"train": 140, "test": 48, "unlabelled": 30}
-    assert summary["labels"] == "class numbers from 1" and summary["n_fields"] == 2
+    assert summary["label_format"] == "class numbers from 1" and summary["n_fields"] == 2
     d = summary["datasets"]
     assert (d["clas/train"]["documents"], d["clas/test"]["documents"]) == (140, 48)
     assert d["lm/train"]["documents"] + d["lm/valid"]["documents"] == 140 + 48 + 30
