@@ -5,7 +5,7 @@ import csv
 import numpy as np
 import pandas as pd
 import pytest
-from generated import make_dataset
+from support import make_dataset
 
 from ulmfit_ref.dataset import (
     from_frame,

@@ -1,8 +1,6 @@
 """`ulmfit imdb`, `ulmfit pretrain` and `ulmfit predict` end to end on a generated IMDb, and their faults."""
 
-import contextlib
 import csv
-import io
 import json
 import pickle
 import random
@@ -12,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from support import assert_one_line_error, one_thread, ulmfit  # noqa: F401  (one_thread: a fixture)
 
-from ulmfit_ref.cli import main
 from ulmfit_ref.data import CLASSES
 from ulmfit_ref.models import LMConfig, get_language_model
 from ulmfit_ref.pipeline import PRESETS, STAGES, StageError, find_pretrained
@@ -55,32 +53,6 @@ def make_wikitext(root: Path, n_articles: int = 40) -> Path:
     (root / "wiki.train.tokens").write_text(articles(0, n_articles))
     (root / "wiki.valid.tokens").write_text(articles(1000, 4))
     return root
-
-
-def ulmfit(*args) -> tuple[int, str, str]:
-    """Run the `ulmfit` command in-process: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in args])
-    return code, out.getvalue(), err.getvalue()
-
-
-def assert_one_line_error(code: int, err: str, *phrases: str):
-    """Exit code 2 and one line on stderr that holds every phrase: no traceback."""
-    assert code == 2, err
-    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
-    assert err.startswith("ulmfit "), err
-    for phrase in phrases:
-        assert phrase in err, err
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models run faster on one thread, above all on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")

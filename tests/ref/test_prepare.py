@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from generated import make_dataset
+from support import make_dataset
 
 from ulmfit_ref.cli import main
 from ulmfit_ref.ids import read_ids, write_ids

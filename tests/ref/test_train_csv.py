@@ -10,24 +10,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
-from generated import TOPICS, document, make_dataset
-from test_pipeline import assert_one_line_error, ulmfit
+from support import TOPICS, assert_one_line_error, document, make_dataset, one_thread, ulmfit  # noqa: F401
 
 from ulmfit_ref import __version__, api
 from ulmfit_ref.dataset import stratified_indices
 
 ROOT = Path(__file__).resolve().parents[2]
 CLASSES = ["World", "Sports", "Business", "Sci/Tech"]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models run faster on one thread, above all on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")

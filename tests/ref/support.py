@@ -1,8 +1,15 @@
-"""Data sets made on the spot for the tests: a standard CSV folder of any number of classes, and small texts."""
+"""What the tests of tests/ref share: data sets made on the spot, `ulmfit` run in-process, one torch thread."""
 
+import contextlib
 import csv
+import io
 import random
 from pathlib import Path
+
+import pytest
+import torch
+
+from ulmfit_ref.cli import main
 
 COMMON = "the a of and to in it was is new very some this that with for on".split()
 TOPICS = {  # each class's own words; a document mixes them with common words
@@ -45,3 +52,29 @@ def make_dataset(root: Path, classes=("World", "Sports", "Business", "Sci/Tech")
     if classes_txt:
         (root / "classes.txt").write_text("".join(f"{c}\n" for c in classes), encoding="utf-8")
     return root
+
+
+def ulmfit(*args) -> tuple[int, str, str]:
+    """Run the `ulmfit` command in-process: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return code, out.getvalue(), err.getvalue()
+
+
+def assert_one_line_error(code: int, err: str, *phrases: str):
+    """Exit code 2 and one line on stderr that holds every phrase: no traceback."""
+    assert code == 2, err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert err.startswith("ulmfit "), err
+    for phrase in phrases:
+        assert phrase in err, err
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_thread():
+    """Tiny models run faster on one thread, above all on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
