@@ -192,10 +192,12 @@ def _run_options(p, data_help: str):
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true", help="show the whole traceback of an error")
-    parser = argparse.ArgumentParser(prog="ulmfit", parents=[common],
+    debug = "show the whole traceback of an error"
+    common = argparse.ArgumentParser(add_help=False)  # --debug after the command's name too, not undoing one before
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=debug)
+    parser = argparse.ArgumentParser(prog="ulmfit",
                                      description="ULMFiT (Howard & Ruder 2018) on any text classification data set.")
+    parser.add_argument("--debug", action="store_true", help=debug)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 

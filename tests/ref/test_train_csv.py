@@ -135,6 +135,8 @@ def test_debug_shows_the_traceback_of_an_error(tmp_path):
 
     with pytest.raises(DataError, match="no such folder"):
         ulmfit("train", tmp_path / "nowhere", "--out", tmp_path / "r", "--debug")
+    with pytest.raises(DataError, match="no such folder"):
+        ulmfit("--debug", "train", tmp_path / "nowhere", "--out", tmp_path / "r")
 
 
 def test_help_imports_no_torch_spacy_or_matplotlib_and_version_prints():
