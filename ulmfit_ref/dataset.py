@@ -147,11 +147,15 @@ def _labelled_file(path: Path, n_fields: int = None) -> tuple[list[tuple[str, ..
     return [tuple(r[1:]) for r in rows], _Labels(str(path), [r[0].strip() for r in rows], lines), blank
 
 
+def dataset_folder(path) -> Path:
+    """The folder of a data set given as its folder or as the train.csv in it."""
+    path = Path(path)
+    return path.parent if path.name == "train.csv" and path.is_file() else path
+
+
 def read_dataset(folder, limit: int = None) -> Dataset:
     """The data set of a standard CSV folder (or of the train.csv in one), checked; at most `limit` per class."""
-    folder = Path(folder)
-    if folder.is_file() and folder.name == "train.csv":
-        folder = folder.parent
+    folder = dataset_folder(folder)
     if not folder.is_dir():
         what = "no such folder" if not folder.exists() else "not a folder"
         raise DataError(f"{folder}: {what}; pass a folder holding train.csv (and optionally {', '.join(FILES[1:])})")

@@ -14,7 +14,7 @@ from tqdm.auto import tqdm
 
 from .config import PrepareConfig
 from .data import Reviews, make_splits, read_csv, write_csv, write_imdb_csv
-from .dataset import Dataset, hold_out_test, limit_per_class, read_dataset
+from .dataset import Dataset, dataset_folder, hold_out_test, limit_per_class, read_dataset
 from .errors import DataError
 from .files import atomic_write, read_json, write_json
 from .ids import write_ids
@@ -85,7 +85,7 @@ def prepare_dataset(data, out, config: PrepareConfig = PrepareConfig(), n_worker
     Skipped when `out` holds the same data prepared with the same configuration.
     """
     out = Path(out)
-    source = str(Path(data).resolve()) if not isinstance(data, Dataset) else data.source
+    source = str(dataset_folder(data).resolve()) if not isinstance(data, Dataset) else data.source
     summary_path = out / "summary.json"
     if summary_path.exists():
         summary = read_json(summary_path)

@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 
 from .config import ClassifierConfig, LMConfig
+from .dataset import dataset_folder
 from .errors import StageError
 from .files import atomic_write, read_json, write_json
 from .presets import Preset, with_recipe
@@ -122,7 +123,7 @@ def make_run(out, preset: Preset, pretrained: Pretrained = None, seed: int = 42,
         if (lm.emb_sz, lm.n_hid, lm.n_layers) != (preset.lm.emb_sz, preset.lm.n_hid, preset.lm.n_layers):
             log(f"the pretrained LM is {lm.emb_sz}/{lm.n_hid}/{lm.n_layers} (emb/hidden/layers): it replaces "
                 f"the preset's {preset.lm.emb_sz}/{preset.lm.n_hid}/{preset.lm.n_layers}")
-    data = None if data is None else Path(data)
+    data = None if data is None else dataset_folder(data)
     return Run(Path(out), preset, lm, classifier, pretrained, seed, default_device(), recipe, data, n_workers, log)
 
 

@@ -110,6 +110,7 @@ def test_a_rerun_skips_and_other_data_is_refused(trained, data, tmp_path):
     code, stdout, err = ulmfit("train", data, "--out", out, "--preset", "tiny")
     assert code == 0, err
     assert stdout.count("exists, skipping") == 4
+    assert ulmfit("train", data / "train.csv", "--out", out, "--preset", "tiny")[0] == 0  # the same data set
     other = make_dataset(tmp_path / "other", seed=5)
     code, _, err = ulmfit("train", other, "--out", out, "--preset", "tiny")
     assert_one_line_error(code, err, "was prepared from", "not", "new --out")
