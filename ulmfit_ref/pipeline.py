@@ -291,10 +291,12 @@ def run_pipeline(run: Run, stages=None, resume: bool = False, command: str = "tr
             if finished(folder) is not None:
                 run.log(f"{name}: {folder / 'result.json'} exists, skipping (delete {folder} to run it again)")
                 continue
-            for later in order[order.index(name) + 1:]:
-                if run.folder(later).exists():
-                    run.log(f"{later}: removing {run.folder(later)}, made from an earlier {name} stage")
-                    shutil.rmtree(run.folder(later))
+            later = [run.folder(s) for s in order[order.index(name) + 1:]]
+            if run.folder("classifier") in later:  # the classifiers of api.train_classifier read the same encoder
+                later.append(run.out / "classifiers")
+            for folder_made in [f for f in later if f.exists()]:
+                run.log(f"removing {folder_made}, made from an earlier {name} stage")
+                shutil.rmtree(folder_made)
             began = time.perf_counter()
             result = STAGES[name](run, folder, resume)
             write_json(folder / "result.json", {**result, "seconds": time.perf_counter() - began})

@@ -181,3 +181,16 @@ def test_the_readme_example_runs(tmp_path, monkeypatch):
     printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
     assert printed.returncode == 0, printed.stderr[-3000:]
     assert "['music', 'food']" in printed.stdout
+
+
+def test_rerunning_the_lm_removes_every_classifier_made_from_it(trained, tmp_path):
+    import shutil
+
+    out = tmp_path / "run"
+    shutil.copytree(trained[0], out)
+    (out / "classifiers" / "old").mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out / "lm")
+    code, stdout, err = ulmfit("train", "--out", out, "--preset", "tiny", "--stage", "lm")
+    assert code == 0, err
+    assert not (out / "classifier").exists() and not (out / "evaluate").exists()
+    assert not (out / "classifiers").exists() and "made from an earlier lm stage" in stdout
