@@ -74,7 +74,7 @@ def ours_step(size):
 
 
 def fastai_step(size):
-    """A training step of fastai 2.8.12's AWD_LSTM language model (batch-first), with AR/TAR as RNNRegularizer adds them."""
+    """A training step of fastai 2.8.12's AWD_LSTM language model (batch-first), with AR/TAR as RNNRegularizer does."""
     from fastai.text.models.awdlstm import AWD_LSTM, awd_lstm_lm_config
     from fastai.text.models.core import get_language_model as fastai_language_model
 
@@ -156,8 +156,9 @@ def main():
                      cpu_ratio_vs_fastai=round(cpu_seconds["ours"] / cpu_seconds["fastai"], 3),
                      cpu_ratio_vs_plain=round(cpu_seconds["ours"] / cpu_seconds["plain"], 3))
         results["sizes"][name] = entry
-        print(f"{name}: tokens/s ours {entry['tokens_per_s']['ours']:.0f}, fastai {entry['tokens_per_s']['fastai']:.0f}, "
-              f"plain {entry['tokens_per_s']['plain']:.0f}; time per step, ours over theirs (targets <= 1.0 and <= 1.1): "
+        speed = entry["tokens_per_s"]
+        print(f"{name}: tokens/s ours {speed['ours']:.0f}, fastai {speed['fastai']:.0f}, plain {speed['plain']:.0f}; "
+              f"time per step, ours over theirs (targets <= 1.0 and <= 1.1): "
               f"vs fastai {entry['ratio_vs_fastai']} (CPU time {entry['cpu_ratio_vs_fastai']}), "
               f"vs plain {entry['ratio_vs_plain']} (CPU time {entry['cpu_ratio_vs_plain']})", flush=True)
     opts.out.parent.mkdir(parents=True, exist_ok=True)

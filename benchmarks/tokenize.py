@@ -57,7 +57,7 @@ def tree_rss_mb(pid: int) -> float:
         p = stack.pop()
         try:
             status = Path(f"/proc/{p}/status").read_text()
-            total += int(next(l for l in status.splitlines() if l.startswith("VmRSS")).split()[1])
+            total += int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1])
             for task in Path(f"/proc/{p}/task").iterdir():
                 stack += [int(c) for c in (task / "children").read_text().split()]
         except (FileNotFoundError, ProcessLookupError, StopIteration):
@@ -113,7 +113,7 @@ def main():
         "fastai_2proc": lambda: list(tokenize_texts(unsup, n_workers=2)),
     }
     times, tokens = {}, {}
-    for name, fn in runs.items():
+    for fn in runs.values():
         fn()  # warm up caches (spaCy caches token strings) so every run is measured warm
     for _ in range(args.repeat):
         for name, fn in runs.items():
@@ -148,7 +148,8 @@ def main():
 
     if not args.skip_full:
         with tempfile.TemporaryDirectory() as out:
-            cmd = [sys.executable, "-m", "ulmfit_ref.cli", "prepare", "--data", args.data, "--out", out, "--workers", "2"]
+            cmd = [sys.executable, "-m", "ulmfit_ref.cli", "prepare", "--data", args.data, "--out", out,
+                   "--workers", "2"]
             peak, seconds = peak_rss_of(cmd)
         result["peak_rss_mb_full_corpus"] = peak
         result["prepare_full_corpus_seconds"] = seconds

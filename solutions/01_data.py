@@ -35,8 +35,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from course.exercises import check
 from course.data import lesson_imdb, scratch_dir
+from course.exercises import check
 from ulmfit_ref.data import CLASSES, Reviews, Splits, permutation
 
 # %% [markdown]
@@ -161,12 +161,14 @@ print(f"two separate shuffles: only {kept:.0%} of the texts still carry their ow
 # must stay unseen, and the language model never sees a label. It holds out a part of those texts to
 # measure how well it predicts text it did not train on.
 #
-# Write `make_splits(reviews, seed=42, lm_valid_frac=0.1)`:
+# Write `make_splits(reviews, seed=42, lm_valid_frac=0.1, unlabelled=None)`:
 # - raise `ValueError` unless `0 < lm_valid_frac < 1`;
 # - shuffle each split with one permutation: split number `i` (0 for `"train"`, 1 for `"test"`) is
 #   reordered by `permutation(len(reviews[split]), seed + i)`, texts and labels alike;
-# - `clas_train` and `clas_test` are the shuffled train and test reviews without the `unsup` ones
-#   (label 2), in their shuffled order;
+# - `clas_train` and `clas_test` are the shuffled train and test reviews without those labelled
+#   `unlabelled`, in their shuffled order. Which label marks a text without a class is the caller's to
+#   say: for IMDb it is `unsup`'s, `CLASSES.index("unsup")` (2); `None`, the default, keeps every review,
+#   so that a data set whose third class has label 2 loses nothing;
 # - the language-model texts are all shuffled train texts followed by all shuffled test texts,
 #   reordered once more by `permutation(n, seed + 2)` (`n` is their number); the first
 #   `n_valid = max(1, round(n * lm_valid_frac))` of them are `lm_valid`, the rest `lm_train`, and
@@ -176,8 +178,8 @@ print(f"two separate shuffles: only {kept:.0%} of the texts still carry their ow
 # Reference: [`make_splits` in ulmfit_ref/data.py](../ulmfit_ref/data.py).
 
 # %% nbgrader={"grade": false, "grade_id": "make_splits", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Splits:
-    """Shuffle train and test once; the classifier drops unsup; the LM holds out `lm_valid_frac` of all texts."""
+def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1, unlabelled: int = None) -> Splits:
+    """Shuffle train and test once; the classifier drops the texts labelled `unlabelled`; the LM holds out some."""
     ### BEGIN SOLUTION
     if not 0 < lm_valid_frac < 1:
         raise ValueError(f"lm_valid_frac must be between 0 and 1, got {lm_valid_frac}")
@@ -188,7 +190,7 @@ def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Sp
         shuffled[split] = ([r.texts[j] for j in order], [r.labels[j] for j in order])
 
     def labelled(texts, labels):
-        keep = [j for j, y in enumerate(labels) if y != CLASSES.index("unsup")]
+        keep = [j for j, y in enumerate(labels) if unlabelled is None or y != unlabelled]
         return Reviews([texts[j] for j in keep], [labels[j] for j in keep])
 
     all_texts = shuffled["train"][0] + shuffled["test"][0]
@@ -211,7 +213,7 @@ check("make_splits", make_splits, full=True)
 ### END HIDDEN TESTS
 
 # %%
-splits = make_splits(reviews)
+splits = make_splits(reviews, unlabelled=CLASSES.index("unsup"))
 for name in ("clas_train", "clas_test", "lm_train", "lm_valid"):
     r = getattr(splits, name)
     print(f"{name:<11}{len(r):>6} texts, labels {dict(sorted(Counter(r.labels).items()))}")

@@ -32,8 +32,8 @@ import html
 from collections import Counter
 from pathlib import Path
 
-from course.exercises import check
 from course.data import lesson_imdb
+from course.exercises import check
 from ulmfit_ref.data import read_imdb
 
 # %% tags=["parameters"]

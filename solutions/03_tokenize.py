@@ -42,8 +42,8 @@ from pathlib import Path
 
 import spacy
 
-from course.exercises import check
 from course.data import lesson_imdb
+from course.exercises import check
 from ulmfit_ref.data import read_imdb
 from ulmfit_ref.text import Tokenizer, default_workers, fixup, rm_useless_spaces, spec_add_spaces
 

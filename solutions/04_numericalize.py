@@ -34,9 +34,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 
-from course.exercises import check
 from course.data import lesson_imdb, scratch_dir
-from ulmfit_ref.data import make_splits, read_imdb
+from course.exercises import check
+from ulmfit_ref.data import CLASSES, make_splits, read_imdb
 from ulmfit_ref.ids import read_ids, write_ids
 from ulmfit_ref.text import mark_fields, partition, tokenize_to_file
 
@@ -50,7 +50,7 @@ N_PER_CLASS = 200
 
 # %%
 imdb = lesson_imdb(DATA, N_PER_CLASS)
-splits = make_splits(read_imdb(imdb))
+splits = make_splits(read_imdb(imdb), unlabelled=CLASSES.index("unsup"))
 work = scratch_dir()  # a temporary folder, removed when the kernel stops
 tok_files = {}
 for name in ("lm_train", "lm_valid"):

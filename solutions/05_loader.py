@@ -44,8 +44,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import torch
 
-from course.exercises import check
 from course.data import lesson_imdb
+from course.exercises import check
 from ulmfit_ref.data import read_imdb
 from ulmfit_ref.loaders import LanguageModelLoader
 from ulmfit_ref.text import Tokenizer, mark_fields

@@ -48,8 +48,8 @@ from pathlib import Path
 
 import torch
 
-from course.exercises import check
 from course.data import lesson_imdb, scratch_dir
+from course.exercises import check
 from ulmfit_ref.data import read_imdb
 from ulmfit_ref.loaders import LanguageModelLoader
 from ulmfit_ref.models import LMConfig, get_language_model

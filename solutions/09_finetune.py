@@ -45,8 +45,8 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 
-from course.exercises import check
 from course.data import lesson_imdb
+from course.exercises import check
 from ulmfit_ref.data import read_imdb
 from ulmfit_ref.loaders import LanguageModelLoader
 from ulmfit_ref.models import LMConfig, get_language_model

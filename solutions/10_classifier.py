@@ -42,8 +42,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from course.exercises import check
 from course.data import lesson_imdb, scratch_dir
+from course.exercises import check
 from ulmfit_ref.loaders import pad_collate
 from ulmfit_ref.models import ClassifierConfig, get_classifier
 from ulmfit_ref.pipeline import TINY, make_run, run_imdb

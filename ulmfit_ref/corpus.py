@@ -8,33 +8,19 @@ out; when a corpus has no `valid` file, every `holdout_every`-th article is held
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
-from .data import DataError, archive_members, decode
-from .prepare import numericalize_all, write_summary
+from .config import CorpusConfig
+from .data import archive_members, decode
+from .errors import DataError
+from .files import write_json
+from .prepare import numericalize_all
 from .text import mark_fields, partition, tokenize_to_file
 
 TEXT_SUFFIXES = (".txt", ".tokens", ".raw")
 SPLITS = ("train", "valid")
 _re_title = re.compile(r"\s*= ([^=].*?) =\s*")  # ` = Title = `; ` = = Section = = ` is not a title
-
-
-@dataclass
-class CorpusConfig:
-    """How a corpus becomes token ids: vocabulary size, validation hold-out and an optional size limit."""
-
-    max_vocab: int = 60000
-    min_freq: int = 3
-    holdout_every: int = 20  # without a `valid` file, every 20th article is held out
-    max_words: int = None  # stop reading training text after this many whitespace words (None: all)
-    chunksize: int = 100  # articles per chunk sent to a tokenizer process
-
-    def __post_init__(self):
-        if self.holdout_every < 2:
-            raise ValueError(f"holdout_every must be at least 2, got {self.holdout_every}")
-        if self.max_words is not None and self.max_words < 1:
-            raise ValueError(f"max_words must be positive (or None for all), got {self.max_words}")
 
 
 def split_kind(name: str) -> str:
@@ -103,7 +89,7 @@ def _members(path: Path, read):
 
 
 def prepare_corpus(path, out, config: CorpusConfig = CorpusConfig(), n_workers: int = None, log=print) -> dict:
-    """Articles of the corpus at `path` to tokens, a vocab and ids under `out`: {train,valid}.*, vocab.json, summary.json.
+    """Articles of the corpus at `path` to tokens, a vocab and ids under `out` ({train,valid}.*, vocab.json, summary).
 
     Skipped when `out` already holds this corpus prepared with this configuration.
     """
@@ -151,7 +137,7 @@ def prepare_corpus(path, out, config: CorpusConfig = CorpusConfig(), n_workers: 
     valid_from = "file" if valid_files else f"every {config.holdout_every}th article"
     summary = {**source, "files": names, "valid_from": valid_from,
                "train_words": words, "vocab_size": len(vocab), "datasets": stats}
-    write_summary(summary_path, summary)
+    write_json(summary_path, summary)
     log(format_corpus_summary(summary))
     return summary
 

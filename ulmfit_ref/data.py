@@ -1,4 +1,8 @@
-"""The IMDb reviews (an aclImdb folder or its tar.gz archive) and the lesson's standard CSV format."""
+"""The IMDb reviews (an aclImdb folder or its tar.gz archive), the shuffled splits, and the standard CSV format.
+
+IMDb is one data set among others: `write_imdb_csv` puts it in the standard CSV folder that `ulmfit train` reads
+(see dataset.py), the lesson's own step; nothing after that knows it was IMDb.
+"""
 
 import csv
 import gzip
@@ -11,22 +15,25 @@ from pathlib import Path
 
 import numpy as np
 
-CLASSES = ("neg", "pos", "unsup")  # label ids 0, 1, 2; unsup reviews only feed the language model
+from .errors import DataError as DataError  # raised here; imported from here by older code
+from .files import atomic_write, write_json
+
+CLASSES = ("neg", "pos", "unsup")  # label ids 0, 1, 2 of read_imdb; unsup reviews only feed the language model
 SPLITS = ("train", "test")
+IMDB_TASKS = {  # the classes of each task `write_imdb_csv` can make: sentiment (the paper's) or the star ratings
+    "sentiment": ("neg", "pos"),
+    "ratings": ("1", "2", "3", "4", "7", "8", "9", "10"),  # the N of ID_N.txt; IMDb has no 5 or 6
+}
 _re_review = re.compile(r"(?:^|/)aclImdb/(train|test)/(neg|pos|unsup)/(\d+)_(\d+)\.txt$")
 
 csv.field_size_limit(sys.maxsize)  # one review may be megabytes long
-
-
-class DataError(ValueError):
-    """Input data that cannot be read as asked, with the file (and line) at fault."""
 
 
 @dataclass
 class Reviews:
     """The texts and labels of one split, in a fixed order (by class, then by review id)."""
 
-    texts: list[str] = field(default_factory=list)
+    texts: list = field(default_factory=list)  # one str per document, or a tuple of its fields
     labels: list[int] = field(default_factory=list)
     n_decode_errors: int = 0  # reviews that were not valid UTF-8 (bad bytes became U+FFFD)
 
@@ -47,28 +54,67 @@ def read_imdb(path, limit: int = None) -> dict[str, Reviews]:
 
     `limit` keeps at most that many reviews per split and class (the lowest ids), for small runs.
     """
+    found = _imdb_files(path, limit)
+    out = {s: Reviews() for s in SPLITS}
+    for label, cls in enumerate(CLASSES):
+        for split in SPLITS:
+            items = found.get((split, cls), [])
+            out[split].texts += [text for _, _, text, _ in items]
+            out[split].labels += [label] * len(items)
+            out[split].n_decode_errors += sum(bad for _, _, _, bad in items)
+    return out
+
+
+def _imdb_files(path, limit: int = None) -> dict[tuple[str, str], list[tuple[int, int, str, bool]]]:
+    """(split, class) -> (review id, rating, text, decode error) of each review, by id, at most `limit` per class."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: no such file or folder; pass an aclImdb folder or aclImdb_v1.tar.gz")
-    found = {}  # (split, class) -> list of (review id, text, decode error)
+    found = {}
     members = _archive_members(path) if path.is_file() else _folder_members(path)
     for name, read in members:
         m = _re_review.search(name)
         if m is None:
             continue
         key = (m.group(1), m.group(2))
-        found.setdefault(key, []).append((int(m.group(3)), *decode(read())))
-    missing = [f"aclImdb/{s}/{c}" for s in SPLITS for c in CLASSES if (s, c) not in found and (s, c) != ("test", "unsup")]
+        found.setdefault(key, []).append((int(m.group(3)), int(m.group(4)), *decode(read())))
+    wanted = [(s, c) for s in SPLITS for c in CLASSES if (s, c) != ("test", "unsup")]
+    missing = [f"aclImdb/{s}/{c}" for s, c in wanted if (s, c) not in found]
     if missing:
         raise DataError(f"{path}: no reviews found in {', '.join(missing)}; is this the IMDb dataset?")
-    out = {s: Reviews() for s in SPLITS}
-    for label, cls in enumerate(CLASSES):
-        for split in SPLITS:
-            items = sorted(found.get((split, cls), []), key=lambda r: r[0])[:limit]
-            out[split].texts += [text for _, text, _ in items]
-            out[split].labels += [label] * len(items)
-            out[split].n_decode_errors += sum(bad for _, _, bad in items)
-    return out
+    return {key: sorted(items)[:limit] for key, items in found.items()}
+
+
+def write_imdb_csv(path, folder, task: str = "sentiment", limit: int = None) -> dict:
+    """The IMDb reviews at `path` as a standard CSV folder: train.csv, test.csv, unlabelled.csv (unsup), classes.txt.
+
+    task "sentiment": neg / pos; "ratings": the 8 star ratings. Rows come by class, then by review id; the labels
+    are the class names. Writes imdb.json (what was read) last, so a folder holding it is complete.
+    """
+    if task not in IMDB_TASKS:
+        raise DataError(f"unknown IMDb task {task!r}; the tasks are {', '.join(IMDB_TASKS)}")
+    classes, folder = IMDB_TASKS[task], Path(folder)
+    found = _imdb_files(path, limit)
+    counts = {}
+    for split in SPLITS:
+        labels, texts = [], []
+        for cls in ("neg", "pos"):
+            for review_id, rating, text, _ in found.get((split, cls), []):
+                label = cls if task == "sentiment" else str(rating)
+                if label not in classes:
+                    raise DataError(f"{path}: aclImdb/{split}/{cls}/{review_id}_{rating}.txt has rating {rating}, "
+                                    f"not one of {', '.join(classes)}")
+                labels.append(label)
+                texts.append(text)
+        counts[split] = write_csv(folder / f"{split}.csv", labels, texts)
+    unsup = [(text,) for items in (found.get((s, "unsup"), []) for s in SPLITS) for _, _, text, _ in items]
+    counts["unlabelled"] = write_rows(folder / "unlabelled.csv", unsup)
+    with atomic_write(folder / "classes.txt") as tmp:
+        tmp.write_text("".join(f"{c}\n" for c in classes), encoding="utf-8")
+    summary = {"source": str(Path(path).resolve()), "task": task, "limit": limit, "classes": list(classes),
+               "documents": counts, "decode_errors": sum(bad for items in found.values() for *_, bad in items)}
+    write_json(folder / "imdb.json", summary)
+    return summary
 
 
 def _folder_members(path: Path):
@@ -90,7 +136,7 @@ def _archive_members(path: Path):
 
 
 def archive_members(path: Path):
-    """(name, read) of each file of a .tar or .tar.gz, streamed (call read() before the next one); a cut archive fails."""
+    """(name, read) of each file of a .tar or .tar.gz, streamed (read() before the next one); a cut archive fails."""
     n = 0
     opener = open if path.name.endswith(".tar") else gzip.open
     try:
@@ -123,8 +169,10 @@ class Splits:
     lm_valid: Reviews
 
 
-def make_splits(reviews: dict[str, Reviews], seed: int = 42, lm_valid_frac: float = 0.1) -> Splits:
-    """Shuffle train and test once; the classifier drops unsup; the LM holds out `lm_valid_frac` of all texts."""
+def make_splits(reviews: dict[str, Reviews], seed: int = 42, lm_valid_frac: float = 0.1,
+                unlabelled: int = None) -> Splits:
+    """Shuffle train and test once; the classifier drops texts labelled `unlabelled` (IMDb's unsup: 2; None: none);
+    the LM holds out `lm_valid_frac` of all texts."""
     if not 0 < lm_valid_frac < 1:
         raise ValueError(f"lm_valid_frac must be between 0 and 1, got {lm_valid_frac}")
     shuffled = {}
@@ -134,7 +182,7 @@ def make_splits(reviews: dict[str, Reviews], seed: int = 42, lm_valid_frac: floa
         shuffled[split] = ([r.texts[j] for j in idx], [r.labels[j] for j in idx])
 
     def labelled(texts, labels):
-        keep = [j for j, y in enumerate(labels) if y != CLASSES.index("unsup")]
+        keep = [j for j, y in enumerate(labels) if unlabelled is None or y != unlabelled]
         return Reviews([texts[j] for j in keep], [labels[j] for j in keep])
 
     all_texts = shuffled["train"][0] + shuffled["test"][0]
@@ -154,14 +202,18 @@ def write_csv(path, labels, *fields) -> int:
     path = Path(path)
     if any(len(f) != len(labels) for f in fields) or not fields:
         raise ValueError(f"{path}: need at least one text column, each as long as the {len(labels)} labels")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8", newline="") as f:
+    return write_rows(path, zip(labels, *fields))
+
+
+def write_rows(path, rows) -> int:
+    """Write rows as CSV (UTF-8, quoted where needed, no header), atomically; returns how many."""
+    n = 0
+    with atomic_write(path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
-        for row in zip(labels, *fields):
+        for row in rows:
             w.writerow(row)
-    tmp.replace(path)
-    return len(labels)
+            n += 1
+    return n
 
 
 @dataclass
@@ -187,7 +239,8 @@ def read_csv(path, chunksize: int = 10_000, n_labels: int = 1):
         line = 1
         for row in reader:
             if len(row) < n_labels + 1:
-                raise DataError(f"{path}, line {line}: expected {n_labels} label(s) then text, got {len(row)} column(s)")
+                raise DataError(f"{path}, line {line}: expected {n_labels} label(s) then text, got {len(row)} "
+                                f"column(s)")
             try:
                 label = int(row[0]) if n_labels == 1 else [int(v) for v in row[:n_labels]]
             except ValueError:

@@ -8,11 +8,13 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from .errors import UlmfitError
+
 IMDB_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
 IMDB_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
 
 
-class DownloadError(RuntimeError):
+class DownloadError(UlmfitError, RuntimeError):
     """A download that failed, with what to do instead."""
 
 
@@ -59,7 +61,8 @@ def download(url: str, dest: Path, sha256: str = None, timeout: float = 30) -> P
         ) from None
     if sha256 is not None and (got := sha256sum(part)) != sha256:
         part.unlink()
-        raise DownloadError(f"{url}: sha256 {got} does not match the expected {sha256}; the partial file was removed, try again")
+        raise DownloadError(f"{url}: sha256 {got} does not match the expected {sha256}; the partial file was removed, "
+                            f"try again")
     part.replace(dest)
     return dest
 

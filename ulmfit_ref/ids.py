@@ -4,6 +4,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .files import atomic_write
+
 
 def write_ids(prefix, docs) -> tuple[int, int]:
     """Stream id arrays to `prefix.ids.npy` and `prefix.offsets.npy`; returns (documents, tokens)."""
@@ -15,32 +17,24 @@ def write_ids(prefix, docs) -> tuple[int, int]:
             f.write(np.asarray(ids, dtype=np.int32).tobytes())
             offsets.append(offsets[-1] + len(ids))
     n_tokens = offsets[-1]
-    ids_path = prefix.with_name(prefix.name + ".ids.npy")
-    tmp = ids_path.with_name(ids_path.name + ".tmp")
-    if n_tokens == 0:
-        with open(tmp, "wb") as f:
-            np.save(f, np.zeros(0, dtype=np.int32), allow_pickle=False)
-    else:  # copy into a .npy in blocks, so memory stays flat
-        flat = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.int32, shape=(n_tokens,))
-        with open(raw, "rb") as f:
-            pos = 0
-            while block := f.read(1 << 24):
-                a = np.frombuffer(block, dtype=np.int32)
-                flat[pos : pos + len(a)] = a
-                pos += len(a)
-        flat.flush()
-        del flat
+    with atomic_write(prefix.with_name(prefix.name + ".ids.npy")) as tmp:
+        if n_tokens == 0:
+            with open(tmp, "wb") as f:
+                np.save(f, np.zeros(0, dtype=np.int32), allow_pickle=False)
+        else:  # copy into a .npy in blocks, so memory stays flat
+            flat = np.lib.format.open_memmap(tmp, mode="w+", dtype=np.int32, shape=(n_tokens,))
+            with open(raw, "rb") as f:
+                pos = 0
+                while block := f.read(1 << 24):
+                    a = np.frombuffer(block, dtype=np.int32)
+                    flat[pos : pos + len(a)] = a
+                    pos += len(a)
+            flat.flush()
+            del flat
+        with atomic_write(prefix.with_name(prefix.name + ".offsets.npy")) as off, open(off, "wb") as f:
+            np.save(f, np.array(offsets, dtype=np.int64), allow_pickle=False)
     raw.unlink()
-    _save(prefix.with_name(prefix.name + ".offsets.npy"), np.array(offsets, dtype=np.int64))
-    tmp.replace(ids_path)
     return len(offsets) - 1, n_tokens
-
-
-def _save(path: Path, array: np.ndarray):
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        np.save(f, array, allow_pickle=False)
-    tmp.replace(path)
 
 
 def read_ids(prefix, mmap: bool = True) -> list[np.ndarray]:
@@ -54,5 +48,6 @@ def read_ids(prefix, mmap: bool = True) -> list[np.ndarray]:
     flat = np.load(ids_path, mmap_mode="r" if mmap else None)
     offsets = np.load(off_path)
     if len(offsets) == 0 or offsets[-1] != len(flat):
-        raise ValueError(f"{off_path}: offsets do not match {ids_path} ({offsets[-1:]} vs {len(flat)} ids); prepare again")
+        raise ValueError(f"{off_path}: offsets do not match {ids_path} ({offsets[-1:]} vs {len(flat)} ids); "
+                         f"prepare again")
     return [flat[a:b] for a, b in zip(offsets[:-1], offsets[1:])]

@@ -1,86 +1,15 @@
 """AWD-LSTM encoder, tied decoder, concat-pooling classifier and their layer groups.
 
-Every tensor of token ids is sequence-first, [seq_len, bs], as in the seed (fastai 0.7).
+Every tensor of token ids is sequence-first, [seq_len, bs], as in the 2018 notebook (fastai 0.7).
 The models return (logits, raw_outputs, outputs): the per-layer LSTM outputs before and after
 dropout, which AR uses (outputs[-1]) and TAR uses (raw_outputs[-1]); the classifier adds the mask of real tokens.
 """
 
-from dataclasses import dataclass
-
 import torch
 from torch import Tensor, nn
 
+from .config import ClassifierConfig, LMConfig
 from .regularize import EmbeddingDropout, LockedDropout, WeightDrop
-
-
-def _check_config(config) -> None:
-    """Raise ValueError for a size or dropout of `config` that cannot build a model."""
-    for name in ("emb_sz", "n_hid", "n_layers"):
-        if getattr(config, name) < 1:
-            raise ValueError(f"{name} must be at least 1, got {getattr(config, name)}")
-    if config.drop_mult < 0:
-        raise ValueError(f"drop_mult must be >= 0, got {config.drop_mult}")
-    for name in ("input_p", "output_p", "weight_p", "embed_p", "hidden_p"):
-        p = getattr(config, name)
-        if not 0.0 <= p * config.drop_mult < 1.0:
-            raise ValueError(f"{name} * drop_mult must be in [0, 1), got {p} * {config.drop_mult}")
-
-
-@dataclass(frozen=True)
-class LMConfig:
-    """Sizes and dropouts of the AWD-LSTM language model; every *_p is multiplied by `drop_mult`.
-
-    The seed's `drops = [0.25, 0.1, 0.2, 0.02, 0.15] * 0.7` were passed as
-    (dropouti, dropout, wdrop, dropoute, dropouth) = (input_p, output_p, weight_p, embed_p, hidden_p).
-    """
-
-    emb_sz: int = 400
-    n_hid: int = 1150
-    n_layers: int = 3
-    pad_idx: int = 1
-    tie_weights: bool = True
-    out_bias: bool = False
-    input_p: float = 0.25
-    output_p: float = 0.1
-    weight_p: float = 0.2
-    embed_p: float = 0.02
-    hidden_p: float = 0.15
-    drop_mult: float = 0.7
-
-    def __post_init__(self):
-        _check_config(self)
-
-
-@dataclass(frozen=True)
-class ClassifierConfig:
-    """Sizes and dropouts of the classifier; every *_p except `head_p` is multiplied by `drop_mult`.
-
-    The seed's `dps = [0.4, 0.5, 0.05, 0.3, 0.4] * 0.5` were passed as
-    (dropouti, wdrop, dropoute, dropouth, drops[0]) = (input_p, weight_p, embed_p, hidden_p, output_p),
-    with the head's dropouts `drops = [output_p, 0.1]`: `head_p` is that unscaled 0.1.
-    """
-
-    emb_sz: int = 400
-    n_hid: int = 1150
-    n_layers: int = 3
-    pad_idx: int = 1
-    bptt: int = 70
-    max_len: int = 1400
-    head_sz: int = 50
-    input_p: float = 0.4
-    weight_p: float = 0.5
-    embed_p: float = 0.05
-    hidden_p: float = 0.3
-    output_p: float = 0.4
-    head_p: float = 0.1
-    drop_mult: float = 0.5
-
-    def __post_init__(self):
-        _check_config(self)
-        if self.bptt < 1 or self.max_len < 1 or self.head_sz < 1:
-            raise ValueError(f"bptt, max_len and head_sz must be at least 1, got {self.bptt}, {self.max_len}, {self.head_sz}")
-        if not 0.0 <= self.head_p < 1.0:
-            raise ValueError(f"head_p must be in [0, 1), got {self.head_p}")
 
 
 class RNNEncoder(nn.Module):
@@ -130,12 +59,12 @@ class RNNEncoder(nn.Module):
             self.hidden = self._zero_hidden(bs)
         output = self.input_dp(self.encoder_dp(input))
         raw_outputs, outputs, new_hidden = [], [], []
-        for l, rnn in enumerate(self.rnns):
-            output, h = rnn(output, self.hidden[l])
+        for i, rnn in enumerate(self.rnns):
+            output, h = rnn(output, self.hidden[i])  # [seq_len, bs, n_out of layer i]
             new_hidden.append((h[0].detach().to(w.dtype), h[1].detach().to(w.dtype)))
             raw_outputs.append(output)
-            if l < self.n_layers - 1:
-                output = self.hidden_dps[l](output)
+            if i < self.n_layers - 1:
+                output = self.hidden_dps[i](output)
             outputs.append(output)
         self.hidden = new_hidden
         return raw_outputs, outputs
@@ -222,7 +151,7 @@ class MultiBatchEncoder(nn.Module):
 
 
 class PoolingLinearClassifier(nn.Module):
-    """Concat pooling (last real state, max and mean over the mask) then BatchNorm-Dropout-Linear blocks with ReLU between."""
+    """Concat pooling (last real state, max and mean over the mask), then BatchNorm-Dropout-Linear blocks with ReLU."""
 
     def __init__(self, layers: list[int], drops: list[float]):
         super().__init__()
@@ -243,7 +172,8 @@ class PoolingLinearClassifier(nn.Module):
         mean_pool = (output * mask).sum(0) / mask.sum(0)
         return torch.cat([last_state, max_pool, mean_pool], 1)
 
-    def forward(self, raw_outputs: list[Tensor], outputs: list[Tensor], mask: Tensor) -> tuple[Tensor, list[Tensor], list[Tensor], Tensor]:
+    def forward(self, raw_outputs: list[Tensor], outputs: list[Tensor],
+                mask: Tensor) -> tuple[Tensor, list[Tensor], list[Tensor], Tensor]:
         x = self.pool(outputs[-1], mask)
         for i, layer in enumerate(self.layers):
             x = layer(x)
@@ -266,7 +196,8 @@ class TextClassifier(nn.Sequential):
     def layer_groups(self) -> list[list[nn.Parameter]]:
         """Parameters for discriminative learning rates: [embedding], [rnn 0], ..., [rnn n-1], [head]."""
         encoder = self[0].module
-        return [list(encoder.encoder.parameters())] + [list(rnn.parameters()) for rnn in encoder.rnns] + [list(self[1].parameters())]
+        rnns = [list(rnn.parameters()) for rnn in encoder.rnns]
+        return [list(encoder.encoder.parameters())] + rnns + [list(self[1].parameters())]
 
 
 def _unique(*modules: nn.Module) -> list[nn.Parameter]:
@@ -297,7 +228,7 @@ def get_language_model(vocab_size: int, config: LMConfig = LMConfig()) -> Langua
 
 
 def get_classifier(vocab_size: int, n_classes: int, config: ClassifierConfig = ClassifierConfig()) -> TextClassifier:
-    """The ULMFiT classifier of `config`: a MultiBatchEncoder and a concat-pooling head [emb_sz*3, head_sz, n_classes]."""
+    """The ULMFiT classifier of `config`: a MultiBatchEncoder, a concat-pooling head [emb_sz*3, head_sz, n_classes]."""
     _check_vocab(vocab_size, config.pad_idx)
     if n_classes < 2:
         raise ValueError(f"n_classes must be at least 2, got {n_classes}")

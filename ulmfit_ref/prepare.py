@@ -1,31 +1,28 @@
-"""`ulmfit prepare`: IMDb reviews to CSVs, tokens, a vocab and token ids on disk, streaming and counted."""
+"""`ulmfit prepare`: a data set to CSVs, tokens, a vocab and token ids on disk, streaming and counted.
 
-import json
+The classifier reads train and test; the language model reads every text, labelled or not (train, unlabelled
+and test: the test *labels* stay unseen), 10% held out. The output folder holds `lm/train`, `lm/valid`,
+`clas/train`, `clas/test` (each a CSV, tokens, labels and ids), `vocab.json` and `summary.json`.
+"""
+
 from collections import Counter
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 from tqdm.auto import tqdm
 
-from .data import CLASSES, DataError, make_splits, read_csv, read_imdb, write_csv
+from .config import PrepareConfig
+from .data import Reviews, make_splits, read_csv, write_csv, write_imdb_csv
+from .dataset import Dataset, dataset_folder, hold_out_test, limit_per_class, read_dataset
+from .errors import DataError
+from .files import atomic_write, read_json, write_json
 from .ids import write_ids
 from .text import mark_fields, read_tokens, tokenize_to_file
 from .vocab import Vocab
 
 DATASETS = ("lm/train", "lm/valid", "clas/train", "clas/test")
-
-
-@dataclass
-class PrepareConfig:
-    """What `prepare_imdb` does: vocabulary size, shuffling seed, LM hold-out and an optional per-class limit."""
-
-    max_vocab: int = 60000
-    min_freq: int = 3
-    seed: int = 42
-    lm_valid_frac: float = 0.1
-    limit: int = None  # at most this many reviews per split and class (None: all)
-    chunksize: int = 1000  # documents per chunk sent to a tokenizer process
+UNLABELLED = -1  # the label that marks an unlabelled text for make_splits: the language model's only
 
 
 def tokenize_csv(csv_path, tok_path, n_workers: int = None, chunksize: int = 1000, total: int = None):
@@ -34,7 +31,8 @@ def tokenize_csv(csv_path, tok_path, n_workers: int = None, chunksize: int = 100
 
     def chunks():
         nonlocal n_empty
-        with tqdm(total=total, desc=f"tokenize {Path(csv_path).parent.name}/{Path(csv_path).name}", unit="doc", leave=False) as bar:
+        desc = f"tokenize {Path(csv_path).parent.name}/{Path(csv_path).name}"
+        with tqdm(total=total, desc=desc, unit="doc", leave=False, disable=None) as bar:
             for chunk in read_csv(csv_path, chunksize):
                 labels.extend(chunk.labels)
                 n_empty += sum(not "".join(f).strip() for f in chunk.fields)
@@ -81,51 +79,84 @@ def numericalize_all(out: Path, names, train: str, max_vocab: int, min_freq: int
     return vocab, stats
 
 
-def write_summary(path: Path, summary: dict):
-    """Write a summary JSON atomically: its presence marks the preparation done."""
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(summary, indent=2))
-    tmp.replace(path)
+def prepare_dataset(data, out, config: PrepareConfig = PrepareConfig(), n_workers: int = None, log=print) -> dict:
+    """Every step from a data set (a standard CSV folder, or a Dataset) to token ids under `out`.
 
-
-def prepare_imdb(data, out, config: PrepareConfig = PrepareConfig(), n_workers: int = None, log=print) -> dict:
-    """Every step from the IMDb reviews at `data` to token ids under `out`; skipped when `out` holds the same run."""
+    Skipped when `out` holds the same data prepared with the same configuration.
+    """
     out = Path(out)
+    source = str(dataset_folder(data).resolve()) if not isinstance(data, Dataset) else data.source
     summary_path = out / "summary.json"
     if summary_path.exists():
-        summary = json.loads(summary_path.read_text())
-        if summary.get("config") == asdict(config):
+        summary = read_json(summary_path)
+        if summary.get("config") == asdict(config) and summary.get("source") == source:
             log(f"{out}: already prepared with this configuration, skipping")
             return summary
-    reviews = read_imdb(data, config.limit)
-    n_in = sum(len(r) for r in reviews.values())
-    n_bad = sum(r.n_decode_errors for r in reviews.values())
-    n_unsup = sum(y == CLASSES.index("unsup") for r in reviews.values() for y in r.labels)
-    log(f"read {n_in} reviews from {data}" + (f" ({n_bad} not valid UTF-8: bad bytes replaced by U+FFFD)" if n_bad else ""))
-    splits = make_splits(reviews, config.seed, config.lm_valid_frac)
-    del reviews
+    dataset = read_dataset(data, config.limit) if not isinstance(data, Dataset) else limit_per_class(data, config.limit)
+    test_from = "test.csv"
+    if dataset.test is None:
+        dataset = hold_out_test(dataset, config.test_frac, config.seed)
+        test_from = f"{config.test_frac:.0%} of each class of train.csv, held out"
+    counts = dataset.counts()
+    log(f"read {counts['train']:,} training, {counts['test']:,} test and {counts['unlabelled']:,} unlabelled "
+        f"documents of {len(dataset.classes)} classes from {source}; test set: {test_from}"
+        + (f"; {dataset.blank_lines} blank lines skipped" if dataset.blank_lines else ""))
+    texts = dataset.train.texts + dataset.unlabelled
+    labels = dataset.train.labels + [UNLABELLED] * len(dataset.unlabelled)
+    splits = make_splits({"train": Reviews(texts, labels), "test": dataset.test}, config.seed, config.lm_valid_frac,
+                         unlabelled=UNLABELLED)
     sizes = {}
     for name in DATASETS:
         r = getattr(splits, name.replace("/", "_"))
-        sizes[name] = write_csv(out / f"{name}.csv", r.labels, r.texts)
-    del splits
+        sizes[name] = write_csv(out / f"{name}.csv", r.labels, *zip(*r.texts))
+    del splits, texts, labels
 
     empty = {}
     for name in DATASETS:
         tok_path = out / f"{name}.tok.jsonl"
         labels, empty[name] = tokenize_csv(out / f"{name}.csv", tok_path, n_workers, config.chunksize, sizes[name])
-        np.save(out / f"{name}.labels.npy", np.array(labels, dtype=np.int64))
+        with atomic_write(out / f"{name}.labels.npy") as tmp, open(tmp, "wb") as f:
+            np.save(f, np.array(labels, dtype=np.int64), allow_pickle=False)
     vocab, stats = numericalize_all(out, DATASETS, "lm/train", config.max_vocab, config.min_freq)
     for name in DATASETS:
         stats[name]["empty"] = empty[name]
+    n_in = counts["train"] + counts["test"] + counts["unlabelled"]
     n_lm = stats["lm/train"]["documents"] + stats["lm/valid"]["documents"]
-    n_clas = stats["clas/train"]["documents"] + stats["clas/test"]["documents"]
-    if n_lm != n_in or n_clas != n_in - n_unsup:
-        raise DataError(f"document counts differ: {n_in} reviews in ({n_unsup} unsup), {n_lm} for the LM, {n_clas} for the classifier")
-    summary = {"config": asdict(config), "reviews_in": n_in, "unsup": n_unsup, "decode_errors": n_bad, "vocab_size": len(vocab), "datasets": stats}
-    write_summary(summary_path, summary)
+    if n_lm != n_in or (stats["clas/train"]["documents"], stats["clas/test"]["documents"]) != (counts["train"],
+                                                                                               counts["test"]):
+        raise DataError(f"document counts differ: {n_in} in ({counts['train']} train, {counts['test']} test, "
+                        f"{counts['unlabelled']} unlabelled), {n_lm} for the LM, {stats['clas/train']['documents']} "
+                        f"and {stats['clas/test']['documents']} for the classifier")
+    summary = {"config": asdict(config), "source": source, "classes": list(dataset.classes),
+               "label_format": dataset.label_format, "n_fields": dataset.n_fields, "test_from": test_from,
+               "documents_in": {k: counts[k] for k in ("train", "test", "unlabelled")},
+               "per_class": counts["per_class"], "blank_lines": dataset.blank_lines, "vocab_size": len(vocab),
+               "datasets": stats}
+    write_json(summary_path, summary)
     log(format_summary(summary))
     return summary
+
+
+def prepare_imdb(data, out, config: PrepareConfig = PrepareConfig(), n_workers: int = None, log=print,
+                 task: str = "sentiment") -> dict:
+    """IMDb's reviews to the standard CSV folder out/data (write_imdb_csv), then prepared like any data set."""
+    folder = imdb_csv(data, Path(out) / "data", task, config.limit, log)
+    return prepare_dataset(folder, out, config, n_workers, log)
+
+
+def imdb_csv(data, folder, task: str = "sentiment", limit: int = None, log=print) -> Path:
+    """`folder` holding IMDb's reviews as a standard CSV folder; kept when made before from the same reviews."""
+    folder = Path(folder)
+    made = folder / "imdb.json"
+    wanted = {"source": str(Path(data).resolve()), "task": task, "limit": limit}
+    if made.exists() and {k: read_json(made).get(k) for k in wanted} == wanted:
+        log(f"{folder}: IMDb already in the standard CSV, skipping")
+        return folder
+    summary = write_imdb_csv(data, folder, task, limit)
+    bad = summary["decode_errors"]
+    log(f"IMDb ({task}) from {data} to the standard CSV in {folder}: {summary['documents']}"
+        + (f"; {bad} reviews not valid UTF-8 (bad bytes replaced by U+FFFD)" if bad else ""))
+    return folder
 
 
 def format_summary(summary: dict) -> str:
@@ -133,5 +164,7 @@ def format_summary(summary: dict) -> str:
     rows = [f"{'dataset':<12}{'documents':>11}{'tokens':>13}{'unknown':>9}{'empty':>7}"]
     for name, s in summary["datasets"].items():
         rows.append(f"{name:<12}{s['documents']:>11,}{s['tokens']:>13,}{s['unknown_rate']:>9.2%}{s['empty']:>7}")
-    rows.append(f"vocab size {summary['vocab_size']:,}; reviews read {summary['reviews_in']:,}")
+    n = summary["documents_in"]
+    rows.append(f"vocab size {summary['vocab_size']:,}; {len(summary['classes'])} classes ({summary['label_format']}); "
+                f"documents read: {n['train']:,} train, {n['test']:,} test, {n['unlabelled']:,} unlabelled")
     return "\n".join(rows)

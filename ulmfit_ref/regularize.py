@@ -86,7 +86,7 @@ class WeightDrop(nn.Module):
         self.weight_hh_l0_raw = raw
 
     def flat_weights(self) -> list[Tensor]:
-        """The four LSTM weights, hidden-to-hidden dropped; on CUDA views of one buffer, which cuDNN uses as they are."""
+        """The four LSTM weights, hidden-to-hidden dropped; on CUDA views of one buffer, which cuDNN uses as it is."""
         w_hh = drop_connect(self.weight_hh_l0_raw, self.weight_p, self.training)
         weights = [self.module.weight_ih_l0, w_hh, self.module.bias_ih_l0, self.module.bias_hh_l0]
         if not w_hh.is_cuda:  # the CPU kernel reads separate tensors: a copy into one buffer would only cost time

@@ -54,7 +54,7 @@ class STLR:
 
     @classmethod
     def from_clr(cls, div: float, cut_div: float) -> "STLR":
-        """The seed's `use_clr=(div, cut_div)` (fastai 0.7 CircularLR): ratio = div, cut_frac = 1 / cut_div."""
+        """The 2018 notebook's `use_clr=(div, cut_div)` (fastai 0.7 CircularLR): ratio = div, cut_frac = 1 / cut_div."""
         if cut_div <= 1:
             raise ValueError(f"cut_div must be > 1 (the rise takes 1/cut_div of the steps); got {cut_div}")
         return cls(cut_frac=1 / cut_div, ratio=div)

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import spacy
 
+from .files import atomic_write
+
 BOS, FLD = "xbos", "xfld"  # start of a document; start of field N ("xfld N")
 TK_UP, TK_REP, TK_WREP = "t_up", "tk_rep", "tk_wrep"  # all-caps word; repeated character; repeated word
 UNK, PAD = "_unk_", "_pad_"
 SPECIAL_TOKENS = (UNK, PAD, BOS, FLD, TK_UP, TK_REP, TK_WREP)
 
-# (broken text, repair) pairs of the seed's fixup, applied in this order.
+# (broken text, repair) pairs of the 2018 notebook's fixup, applied in this order.
 FIXUP_REPLACEMENTS = (
     ("#39;", "'"),  # HTML entity for ' with its "&" lost
     ("amp;", "&"),
@@ -116,7 +118,7 @@ def partition(items, size: int):
 
 
 def partition_by_cores(items: list, n_workers: int) -> list[list]:
-    """The seed's split of a list into `n_workers` consecutive, near-equal parts."""
+    """The 2018 notebook's split of a list into `n_workers` consecutive, near-equal parts."""
     size = max(1, -(-len(items) // max(1, n_workers)))
     return list(partition(items, size))
 
@@ -172,9 +174,9 @@ def default_workers() -> int:
 
 
 def tokenize_to_file(chunks, path: Path, n_workers: int = None, lang: str = "en") -> int:
-    """Tokenize text chunks in parallel into a JSON-lines file (one document per line); returns the documents written."""
+    """Tokenize text chunks in parallel into a JSON-lines file (a document per line); returns how many were written."""
     n = 0
-    with open(path, "w", encoding="utf-8") as f:
+    with atomic_write(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
         for block in tokenize_blocks(chunks, n_workers, lang):
             if block:
                 f.write(block)

@@ -27,13 +27,17 @@ from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 from tqdm import tqdm
 
-from ulmfit_ref.regularize import activation_reg, temporal_activation_reg
-from ulmfit_ref.schedule import STLR, Constant, Schedule
+from .config import LearnerConfig
+from .errors import UlmfitError
+from .files import atomic_write
+from .plots import save_figure
+from .regularize import activation_reg, temporal_activation_reg
+from .schedule import STLR, Constant, Schedule
 
 LR = float | Sequence[float]
 
 
-class TrainingDiverged(FloatingPointError):
+class TrainingDiverged(UlmfitError, FloatingPointError):
     """The loss became NaN or infinite."""
 
 
@@ -116,33 +120,6 @@ class ARTAR:
         raw_outputs, dropped_outputs, mask = outputs[1], outputs[2], outputs[3] if len(outputs) == 4 else None
         return (activation_reg(dropped_outputs[-1], self.alpha, mask)
                 + temporal_activation_reg(raw_outputs[-1], self.beta, mask))
-
-
-@dataclass(frozen=True)
-class LearnerConfig:
-    """How a Learner trains: Adam(W), clipping, discriminative lr factor, precision, batch layout, files."""
-
-    betas: tuple[float, float] = (0.8, 0.99)
-    wd: float = 0.01
-    clip: float | None = 0.25
-    lr_factor: float = 2.6
-    mixed_precision: bool = True
-    batch_dim: int = 1
-    path: Path | None = None
-    progress: bool = True
-
-    def __post_init__(self):
-        if not all(0 <= b < 1 for b in self.betas):
-            raise ValueError(f"Adam betas must lie in [0, 1), got {self.betas}")
-        if self.wd < 0:
-            raise ValueError(f"weight decay must be >= 0, got {self.wd}")
-        if self.clip is not None and self.clip <= 0:
-            raise ValueError(f"clip is a max gradient norm > 0 (None turns clipping off), got {self.clip}")
-        if self.lr_factor < 1:
-            raise ValueError(f"lr_factor divides the lr from one group to the one below, >= 1; got {self.lr_factor}")
-        if self.batch_dim not in (0, 1):
-            raise ValueError(f"batch_dim is the dimension of x holding the batch: 1 for [seq, bs], 0 for [bs, seq]; "
-                             f"got {self.batch_dim}")
 
 
 @dataclass(frozen=True)
@@ -273,14 +250,6 @@ def _oom_advice(x: torch.Tensor) -> Iterator[None]:
     except torch.cuda.OutOfMemoryError as e:
         raise torch.cuda.OutOfMemoryError(f"CUDA ran out of memory on a batch x {tuple(x.shape)}: lower the batch "
                                           f"size or bptt (or max_vocab for an LM) and try again\n{e}") from e
-
-
-def _save_figure(fig: Figure, file: Path) -> None:
-    """Write a figure as PNG, atomically."""
-    file.parent.mkdir(parents=True, exist_ok=True)
-    tmp = file.with_name(file.name + ".tmp")
-    fig.savefig(tmp, format="png", dpi=100)
-    os.replace(tmp, file)
 
 
 class Learner:
@@ -431,7 +400,7 @@ class Learner:
             ax.axvline(result.suggestion, color="tab:red", linestyle="--", label=f"suggestion {result.suggestion:.1e}")
             ax.set(xscale="log", xlabel="learning rate (head)", ylabel="smoothed loss", title="lr finder")
             ax.legend()
-            _save_figure(fig, Path(plot))
+            save_figure(fig, Path(plot))
         return result
 
     def _n_batches(self) -> int:
@@ -525,18 +494,15 @@ class Learner:
 
     def _save_checkpoint(self, name: str, plan: dict, epoch: int, step: int, total: int,
                          records: list[EpochRecord]) -> None:
-        """Write all a resume needs (weights, optimizer, schedule position, RNG, loaders) to tmp, then os.replace."""
+        """Write all a resume needs (weights, optimizer, schedule position, RNG, loaders), atomically."""
         if self.config.path is None:
             return
         if self.is_main:
-            file = self._checkpoint_file(name)
-            file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = file.with_name(file.name + ".tmp")
-            torch.save({"model": self.model.state_dict(), "opt": self.opt.state_dict(),
-                        "scaler": self.scaler.state_dict(), "plan": plan, "epoch": epoch, "step": step, "total": total,
-                        "records": [asdict(r) for r in records], "history": self.history, "rng": _rng_state(),
-                        "loaders": _loader_states(self.train_dl, self.valid_dl)}, tmp)
-            os.replace(tmp, file)
+            with atomic_write(self._checkpoint_file(name)) as tmp:
+                torch.save({"model": self.model.state_dict(), "opt": self.opt.state_dict(),
+                            "scaler": self.scaler.state_dict(), "plan": plan, "epoch": epoch, "step": step,
+                            "total": total, "records": [asdict(r) for r in records], "history": self.history,
+                            "rng": _rng_state(), "loaders": _loader_states(self.train_dl, self.valid_dl)}, tmp)
         if self.dist.world_size > 1:
             dist.barrier()
 
@@ -570,14 +536,14 @@ class Learner:
             ax.plot(*zip(*self.history["valid"]), "o-", label="valid (per epoch)")
         ax.set(xlabel="step", ylabel="loss", title=f"{name}: loss")
         ax.legend()
-        _save_figure(fig, Path(self.config.path) / f"{name}_loss.png")
+        save_figure(fig, Path(self.config.path) / f"{name}_loss.png")
         fig = Figure(figsize=(6, 4))
         ax = fig.add_subplot()
         for i, lrs in enumerate(zip(*self.history["lrs"])):
             ax.plot(lrs, label=f"group {i}")
         ax.set(xlabel="step", ylabel="learning rate", yscale="log", title=f"{name}: learning rates")
         ax.legend()
-        _save_figure(fig, Path(self.config.path) / f"{name}_lr.png")
+        save_figure(fig, Path(self.config.path) / f"{name}_lr.png")
 
     def _print(self, line: str) -> None:
         """Print on rank 0 only."""
@@ -612,10 +578,19 @@ def fine_tune_lm(learner: Learner, head_epochs: int, head_lr: LR, epochs: int, l
 
 
 def train_classifier(learner: Learner, epochs: Sequence[int], lrs: Sequence[LR], schedule: Schedule = STLR(),
-                     resume: bool = False) -> list[EpochRecord]:
-    """ULMFiT stage 3, gradual unfreezing: the head, then freeze_to(-2), -3, ..., and the last stage trains all."""
+                     resume: bool = False, unfreeze: str = "gradual") -> list[EpochRecord]:
+    """ULMFiT stage 3, gradual unfreezing: the head, then freeze_to(-2), -3, ..., and the last stage trains all.
+
+    unfreeze="full" trains every layer group for sum(epochs) epochs at lrs[-1] ('Full' in the paper's Table 6);
+    "last" trains the head alone as long ('Last').
+    """
     if len(epochs) != len(lrs):
         raise ValueError(f"one lr per stage: got {len(epochs)} stages of epochs and {len(lrs)} lrs")
+    if unfreeze != "gradual":
+        if unfreeze not in ("full", "last"):
+            raise ValueError(f"unfreeze is 'gradual', 'full' or 'last', got {unfreeze!r}")
+        return run_stages(learner, [Stage(0 if unfreeze == "full" else -1, sum(epochs), lrs[-1], schedule)], "clas",
+                          resume)
     if not 1 <= len(epochs) <= learner.n_groups:
         raise ValueError(f"gradual unfreezing of {learner.n_groups} layer groups takes 1 to {learner.n_groups} stages, "
                          f"got {len(epochs)}")

@@ -25,6 +25,7 @@ _RENAMES = (
     (re.compile(r"^0\.rnns\.(\d+)\.module\.weight_hh_l0_raw$"), r"0.rnns.\1.weight_hh_l0_raw"),  # fastai 0.7
 )
 _DROPPED_HH = re.compile(r"^0\.rnns\.(\d+)\.module\.weight_hh_l0$")
+_RNN_HH = re.compile(r"^0\.rnns\.(\d+)\.weight_hh_l0_raw$")  # one per LSTM layer, under this package's names
 
 
 def _load_tensors(path: str | Path) -> dict[str, Tensor]:
@@ -95,16 +96,28 @@ def _check_fits(module: nn.Module, state: dict[str, Tensor], source: str) -> Non
                          "check emb_sz, n_hid, n_layers and out_bias against the file")
 
 
-def load_pretrained_lm(model: nn.Module, path: str | Path, old_itos: Sequence[str], new_itos: Sequence[str]) -> None:
-    """Load the language model at `path`, trained on the vocabulary `old_itos`, into `model` built for `new_itos`."""
+def load_pretrained_lm(model: nn.Module, path: str | Path | dict[str, Tensor], old_itos: Sequence[str],
+                       new_itos: Sequence[str]) -> None:
+    """Load the LM at `path` (or its `read_lm_weights`), trained on `old_itos`, into `model` built for `new_itos`."""
     if not isinstance(model, LanguageModel):
         raise ValueError(f"load_pretrained_lm needs a LanguageModel, got {type(model).__name__}")
-    state = read_lm_weights(path)
+    state = dict(path) if isinstance(path, dict) else read_lm_weights(path)
     if model[1].decoder.weight is model[0].encoder.weight and "0.encoder.weight" in state:
         state.setdefault("1.decoder.weight", state["0.encoder.weight"])
     state = convert_weights(state, old_itos, new_itos)
-    _check_fits(model, state, str(path))
+    _check_fits(model, state, "the pretrained weights" if isinstance(path, dict) else str(path))
     model.load_state_dict(state)
+
+
+def lm_sizes(state: dict[str, Tensor]) -> dict:
+    """emb_sz, n_hid, n_layers and out_bias of the language model whose weights `read_lm_weights` returned."""
+    layers = sorted(int(m.group(1)) for k in state if (m := _RNN_HH.match(k)))
+    if "0.encoder.weight" not in state or not layers or layers != list(range(len(layers))):
+        raise ValueError("not an AWD-LSTM language model (no 0.encoder.weight or 0.rnns.N weights); pass a fastai "
+                         "wt103 model or one made by `ulmfit pretrain`")
+    emb_sz = state["0.encoder.weight"].shape[1]
+    n_hid = state["0.rnns.0.weight_hh_l0_raw"].shape[1] if len(layers) > 1 else emb_sz
+    return {"emb_sz": emb_sz, "n_hid": n_hid, "n_layers": len(layers), "out_bias": "1.decoder.bias" in state}
 
 
 def _rnn_encoder(model: nn.Module) -> RNNEncoder:

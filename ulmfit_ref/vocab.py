@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .files import write_text
 from .text import PAD, UNK
 
 
@@ -26,9 +27,9 @@ class Vocab:
 
     @classmethod
     def build(cls, counts: Counter, max_vocab: int = 60000, min_freq: int = 3) -> "Vocab":
-        """The `max_vocab` most common tokens seen at least `min_freq` times (ties by first appearance), after the specials.
+        """The `max_vocab` most common tokens seen at least `min_freq` times (ties by first seen), after the specials.
 
-        `min_freq=3` keeps what the seed's `c > 2` kept.
+        `min_freq=3` keeps what the 2018 notebook's `c > 2` kept.
         """
         if max_vocab < 0 or min_freq < 1:
             raise ValueError(f"need max_vocab >= 0 and min_freq >= 1, got {max_vocab} and {min_freq}")
@@ -49,14 +50,11 @@ class Vocab:
 
     def save(self, path):
         """Write the vocab as a JSON list of tokens (loading it runs no code)."""
-        path = Path(path)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.itos, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(path)
+        write_text(path, json.dumps(self.itos, ensure_ascii=False))
 
     @classmethod
     def load(cls, path) -> "Vocab":
-        """Read a vocab saved by `save`, or the seed's pickled itos list (with a warning; only lists of str are accepted)."""
+        """Read a vocab saved by `save`, or fastai 0.7's pickled itos list (with a warning; only lists of str load)."""
         return cls(load_itos(path))
 
 
@@ -72,7 +70,8 @@ def load_itos(path) -> list[str]:
     path = Path(path)
     raw = path.read_bytes()
     if raw[:1] == b"\x80":  # pickle protocol 2+
-        warnings.warn(f"{path}: reading a pickled vocab; save it again with Vocab.save to get the safe JSON format")
+        warnings.warn(f"{path}: reading a pickled vocab; save it again with Vocab.save to get the safe JSON format",
+                      stacklevel=2)
         try:
             itos = _ItosUnpickler(io.BytesIO(raw)).load()
         except (pickle.UnpicklingError, EOFError, ValueError) as e:

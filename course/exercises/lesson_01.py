@@ -1,6 +1,7 @@
 """Lesson 1, the data: `read_imdb`, `make_splits`, `write_csv`."""
 
 import csv
+from collections import Counter
 
 from ..data import REAL_REVIEWS, TINY_REVIEWS, tiny_imdb_files
 from ..exercise import Exercise, composite, fresh_folder
@@ -85,6 +86,8 @@ def _reviews(draw, st):
         ]
     kwargs = {}
     if draw(st.booleans()):
+        kwargs["unlabelled"] = draw(st.one_of(st.none(), st.integers(0, 2)))
+    if draw(st.booleans()):
         kwargs["seed"] = draw(st.integers(0, 1000))
     if draw(st.booleans()):
         kwargs["lm_valid_frac"] = draw(
@@ -130,6 +133,13 @@ def _split_hint(inp, expected, actual) -> str | None:
             return (
                 f"in {name}, texts and labels are paired differently: shuffle both with the one permutation "
                 "of the split, so that each text keeps its label"
+            )
+        if Counter(el) != Counter(al):
+            unlabelled = inp[2].get("unlabelled", inp[1][2] if len(inp[1]) > 2 else None)
+            want, got = (dict(sorted(Counter(labels).items())) for labels in (el, al))
+            return (
+                f"{name} should hold labels {want}, yours {got}: with unlabelled={unlabelled!r}, drop exactly the "
+                "texts with that label (None: drop none)"
             )
     n_e, n_a = (len(dict(x["lm_valid"].fields)["texts"]) for x in (e, a))
     if n_e != n_a:
@@ -203,10 +213,11 @@ EXERCISES = (
         "make_splits",
         "ulmfit_ref.data:make_splits",
         fixed=(
+            (_tiny_reviews(), (), {"unlabelled": 2}),
+            (_tiny_reviews(), (0, 0.25, 2), {}),
             (_tiny_reviews(), (), {}),
-            (_tiny_reviews(), (0, 0.25), {}),
-            (_tiny_reviews(), (), {"lm_valid_frac": 0.15}),
-            (_tiny_reviews(), (), {"seed": 7, "lm_valid_frac": 0.5}),
+            (_tiny_reviews(), (), {"lm_valid_frac": 0.15, "unlabelled": 1}),
+            (_tiny_reviews(), (), {"seed": 7, "lm_valid_frac": 0.5, "unlabelled": 2}),
             (_tiny_reviews(), (), {"lm_valid_frac": 0}),
             (_tiny_reviews(), (), {"lm_valid_frac": 1.0}),
         ),

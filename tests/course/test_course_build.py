@@ -1,4 +1,4 @@
-"""`python -m course build` / `check`: lessons/ is exactly what solutions/ builds, with no solution or hidden test in it."""
+"""`python -m course build` / `check`: lessons/ is exactly what solutions/ builds, with no solution or hidden test."""
 
 import json
 import shutil
@@ -49,7 +49,10 @@ def test_a_lesson_holds_stubs_and_no_hidden_tests():
     for src in course_build.sources(ROOT):
         lesson = nbformat.read(course_build.lesson_path(src, ROOT), as_version=4)
         solution = jupytext.read(src)
-        assert [c.source for c in lesson.cells if c.cell_type == "markdown"] == [c.source for c in solution.cells if c.cell_type == "markdown"]
+        def markdown(nb):
+            return [c.source for c in nb.cells if c.cell_type == "markdown"]
+
+        assert markdown(lesson) == markdown(solution)
         for cell in lesson.cells:
             meta = cell.metadata.get("nbgrader", {})
             assert cell.id == meta.get("grade_id", cell.id)
@@ -78,7 +81,8 @@ def test_hand_edits_leaks_and_outputs_are_caught(tree):
     path = tree / "lessons" / "02_fixup.ipynb"
     nb = nbformat.read(path, as_version=4)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "fixup")
-    cell.source = cell.source.replace("raise NotImplementedError()", "### BEGIN SOLUTION\n    for broken, repaired in replacements:\n    ### END SOLUTION")
+    leaked = "### BEGIN SOLUTION\n    for broken, repaired in replacements:\n    ### END SOLUTION"
+    cell.source = cell.source.replace("raise NotImplementedError()", leaked)
     check_cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade"))
     check_cell.outputs = [nbformat.v4.new_output("stream", text="✓ fixup")]
     nbformat.write(nb, path)
@@ -110,8 +114,10 @@ def test_missing_stale_and_notebook_sources_are_caught(tree):
     assert not (tree / "lessons" / "09_old.ipynb").exists()
 
 
-SOLUTION = '# %% nbgrader={"grade": false, "grade_id": "f", "locked": false, "schema_version": 3, "solution": true, "task": false}\n'
-CHECK = '# %% nbgrader={"grade": true, "grade_id": "f-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}\n'
+SOLUTION = ('# %% nbgrader={"grade": false, "grade_id": "f", "locked": false, "schema_version": 3, '
+            '"solution": true, "task": false}\n')
+CHECK = ('# %% nbgrader={"grade": true, "grade_id": "f-check", "locked": true, "points": 1, "schema_version": 3, '
+         '"solution": false, "task": false}\n')
 BODY = "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n"
 
 
@@ -120,10 +126,13 @@ BODY = "def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n"
     [
         ("# %%\n" + BODY, "markers in a cell with no nbgrader metadata"),
         (SOLUTION + BODY + "\n" + SOLUTION + BODY, "grade_id 'f' is already used by cell 1"),
-        (SOLUTION + "def f(x):\n    ### BEGIN SOLUTION\n    return x\n", "1 '### BEGIN SOLUTION' but 0 '### END SOLUTION'"),
+        (SOLUTION + "def f(x):\n    ### BEGIN SOLUTION\n    return x\n",
+         "1 '### BEGIN SOLUTION' but 0 '### END SOLUTION'"),
         (SOLUTION.replace('"schema_version": 3, ', "") + BODY, "nbgrader metadata lacks schema_version"),
         (CHECK.replace('"points": 1, ', "") + "f(1)\n", "a grade or task cell needs points"),
-        (SOLUTION + BODY + "\n" + SOLUTION.replace('"f"', '"g"') + "x = 1\n### BEGIN HIDDEN TESTS\nx\n### END HIDDEN TESTS\n", "hidden tests in a cell not marked grade"),
+        (SOLUTION + BODY + "\n" + SOLUTION.replace('"f"', '"g"')
+         + "x = 1\n### BEGIN HIDDEN TESTS\nx\n### END HIDDEN TESTS\n",
+         "hidden tests in a cell not marked grade"),
         (SOLUTION + "def f(x):\n    return x\n", "no '### BEGIN SOLUTION' region"),
         (SOLUTION.replace('"f"', '"f g"') + BODY, "grade_id 'f g' should be letters"),
     ],

@@ -1,4 +1,4 @@
-"""Every solution runs top to bottom; every untouched lesson runs up to its first exercise and its checks say what is missing.
+"""Every solution runs top to bottom; every untouched lesson runs to its first exercise; its checks say what is missing.
 
 The eight notebooks run two at a time (one kernel per core) in one fixture; each test reads its notebook's result.
 """
@@ -43,7 +43,8 @@ def executed(tmp_path_factory):
         params = {"DATA": data and str(data), **({"N_SPEEDUP": 200} if "N_SPEEDUP" in src.read_text() else {})}
         jobs["solution", src.stem] = (lambda src=src: jupytext.read(src), src.parent, False, params)
         path = lesson_path(src, ROOT)
-        jobs["lesson", src.stem] = (lambda path=path: nbformat.read(path, as_version=4), path.parent, True, {"DATA": None})
+        read_lesson = lambda path=path: nbformat.read(path, as_version=4)  # noqa: E731 - one job's reader
+        jobs["lesson", src.stem] = (read_lesson, path.parent, True, {"DATA": None})
 
     def run(job):
         read, folder, allow_errors, params = job

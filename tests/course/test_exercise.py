@@ -65,8 +65,8 @@ def test_a_failure_shows_the_call_the_two_results_and_where_they_differ():
 
 
 def test_a_missing_exception_is_said_in_plain_words():
-    def make_splits(reviews, seed=42, lm_valid_frac=0.1):
-        return data.make_splits(reviews, seed, lm_valid_frac if 0 < lm_valid_frac < 1 else 0.5)
+    def make_splits(reviews, seed=42, lm_valid_frac=0.1, unlabelled=None):
+        return data.make_splits(reviews, seed, lm_valid_frac if 0 < lm_valid_frac < 1 else 0.5, unlabelled)
 
     assert "  the call should raise ValueError, yours returned Splits(" in message("make_splits", make_splits)
 

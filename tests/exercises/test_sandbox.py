@@ -139,7 +139,7 @@ def test_the_given_tools_hold_no_answer_and_the_process_holds_no_reference(mode)
     # lesson 1 gives Reviews, Splits, CLASSES and permutation: they come without the module that holds the answers
     code = textwrap.dedent("""
         import sys
-        def make_splits(reviews, seed=42, lm_valid_frac=0.1):
+        def make_splits(reviews, seed=42, lm_valid_frac=0.1, unlabelled=None):
             loaded = sorted(m for m in sys.modules if m.startswith("ulmfit_ref"))
             data = sys.modules["ulmfit_ref.data"]
             found = [getattr(f, "__glob" "als__").get("make_splits") for f in (permutation, Reviews.__len__)]

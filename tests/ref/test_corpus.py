@@ -14,17 +14,9 @@ from ulmfit_ref.vocab import Vocab
 
 SHARED_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
-WIKI = """ = Alpha = 
-
- Alpha is the first letter . 
- = = History = = 
-
- It came from aleph . 
-
- = Beta = 
-
- Beta is the second letter . 
-"""
+WIKI = "".join(f"{line}\n" for line in (  # WikiText lines end in a space
+    " = Alpha = ", "", " Alpha is the first letter . ", " = = History = = ", "", " It came from aleph . ", "",
+    " = Beta = ", "", " Beta is the second letter . "))
 
 
 def wiki_text(n_articles: int, first: int = 0) -> str:
@@ -135,12 +127,13 @@ def test_articles_of_the_shared_wikipedia_archive():
     path = SHARED_DATA / "wiki_general_en.tar.gz"
     if not path.exists():
         pytest.skip(f"{path} is absent")
-    articles = []
+    names, articles = [], []
     for name, article in read_corpus(path, kinds=("train",)):
+        names.append(name)
         articles.append(article)
         if len(articles) == 5:
             break
-    assert name.startswith("wiki_general/train/")
+    assert all(name.startswith("wiki_general/train/") for name in names)
     for article in articles:
         title, *paragraphs = article.split("\n")
         assert title.startswith("= ") and title.endswith(" =") and not title.startswith("= =")

@@ -1,9 +1,22 @@
 """Reading IMDb from a folder or the archive, the seeded splits, and the standard CSV format."""
 
-import pytest
+import csv
 
+import pytest
 from conftest import TINY_REVIEWS
-from ulmfit_ref.data import CLASSES, DataError, make_splits, permutation, read_csv, read_imdb, write_csv
+
+from ulmfit_ref.data import (
+    CLASSES,
+    DataError,
+    Reviews,
+    make_splits,
+    permutation,
+    read_csv,
+    read_imdb,
+    write_csv,
+    write_imdb_csv,
+)
+from ulmfit_ref.dataset import read_dataset
 
 
 def test_folder_and_archive_give_the_same_reviews(tiny_imdb_dir, tiny_imdb_tar):
@@ -47,7 +60,7 @@ def test_missing_paths_and_folders_are_clear_errors(tmp_path):
 
 def test_splits_are_seeded_and_count_every_review(tiny_imdb_dir):
     reviews = read_imdb(tiny_imdb_dir)
-    s = make_splits(reviews, seed=1)
+    s = make_splits(reviews, seed=1, unlabelled=CLASSES.index("unsup"))
     assert len(s.clas_train) == 6 and len(s.clas_test) == 6
     assert set(s.clas_train.labels) == {0, 1}
     assert len(s.lm_train) + len(s.lm_valid) == 16 and len(s.lm_valid) == 2
@@ -55,10 +68,21 @@ def test_splits_are_seeded_and_count_every_review(tiny_imdb_dir):
     assert sorted(s.lm_train.texts + s.lm_valid.texts) == sorted(reviews["train"].texts + reviews["test"].texts)
     pairs = set(zip(s.clas_train.texts, s.clas_train.labels))
     assert pairs == {(t, y) for t, y in zip(reviews["train"].texts, reviews["train"].labels) if y != 2}
-    assert make_splits(reviews, seed=1) == s
-    assert make_splits(reviews, seed=2).lm_train.texts != s.lm_train.texts
+    assert make_splits(reviews, seed=1, unlabelled=2) == s
+    assert make_splits(reviews, seed=2, unlabelled=2).lm_train.texts != s.lm_train.texts
     with pytest.raises(ValueError, match="lm_valid_frac"):
         make_splits(reviews, lm_valid_frac=1.0)
+
+
+def test_no_label_is_dropped_unless_it_is_named_unlabelled():
+    reviews = {split: Reviews([f"{split} {i}" for i in range(n)], [i % 3 for i in range(n)])
+               for split, n in (("train", 240), ("test", 60))}
+    s = make_splits(reviews)  # three classes: label 2 is a class like the others
+    assert (len(s.clas_train), len(s.clas_test)) == (240, 60)
+    assert sorted(s.clas_train.labels) == sorted(reviews["train"].labels)
+    marked = make_splits(reviews, unlabelled=2)
+    assert (len(marked.clas_train), len(marked.clas_test)) == (160, 40)
+    assert len(marked.lm_train) + len(marked.lm_valid) == 300
 
 
 def test_permutation_is_a_seeded_permutation():
@@ -108,3 +132,23 @@ def test_an_archive_cut_at_a_block_boundary_is_an_error(tiny_imdb_tar, tmp_path)
     cut.write_bytes(gzip.compress(raw[: 512 * 8])[:-8])  # whole tar blocks, but the gzip stream is unfinished
     with pytest.raises(DataError, match="truncated or corrupt"):
         read_imdb(cut)
+
+
+@pytest.mark.parametrize("task, classes", [("sentiment", ("neg", "pos")),
+                                           ("ratings", ("1", "2", "3", "4", "7", "8", "9", "10"))])
+def test_imdb_in_the_standard_csv_reads_back_as_the_reviews(tiny_imdb_dir, tmp_path, task, classes):
+    summary = write_imdb_csv(tiny_imdb_dir, tmp_path / "csv", task)
+    assert summary["documents"] == {"train": 6, "test": 6, "unlabelled": 4} and summary["decode_errors"] == 1
+    assert (tmp_path / "csv" / "classes.txt").read_text().split() == list(classes)
+    reviews = read_imdb(tiny_imdb_dir)
+    with open(tmp_path / "csv" / "train.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    assert [t for _, t in rows] == [t for t, y in zip(reviews["train"].texts, reviews["train"].labels) if y < 2]
+    if task == "ratings":  # the tiny reviews are rated 2 (neg) and 7 (pos): the other 6 classes have no example
+        assert [y for y, _ in rows] == ["2"] * 3 + ["7"] * 3
+        return
+    d = read_dataset(tmp_path / "csv")
+    assert d.classes == classes and d.label_format == "class names"
+    assert d.train.labels == [y for y in reviews["train"].labels if y < 2]
+    train = reviews["train"]
+    assert [t for (t,) in d.unlabelled] == [t for t, y in zip(train.texts, train.labels) if y == 2]

@@ -59,7 +59,8 @@ def test_sequence_lengths_follow_the_seed_rule():
 
 def test_the_seed_makes_epochs_reproducible():
     a = [x.shape[0] for x, _ in LanguageModelLoader(np.arange(5000), bs=3, bptt=20, seed=7)]
-    b = [x.shape[0] for x, _ in LanguageModelLoader(np.arange(5000), bs=3, bptt=20, seed=torch.Generator().manual_seed(7))]
+    generator = torch.Generator().manual_seed(7)
+    b = [x.shape[0] for x, _ in LanguageModelLoader(np.arange(5000), bs=3, bptt=20, seed=generator)]
     c = [x.shape[0] for x, _ in LanguageModelLoader(np.arange(5000), bs=3, bptt=20, seed=8)]
     assert a == b and a != c
     torch.manual_seed(3)

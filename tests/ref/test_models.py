@@ -9,8 +9,15 @@ import torch.nn.functional as F
 from torch import nn
 
 from ulmfit_ref.loaders import LanguageModelLoader, pad_collate
-from ulmfit_ref.models import (ClassifierConfig, LMConfig, MultiBatchEncoder, PoolingLinearClassifier, RNNEncoder,
-                               get_classifier, get_language_model)
+from ulmfit_ref.models import (
+    ClassifierConfig,
+    LMConfig,
+    MultiBatchEncoder,
+    PoolingLinearClassifier,
+    RNNEncoder,
+    get_classifier,
+    get_language_model,
+)
 from ulmfit_ref.regularize import activation_reg, temporal_activation_reg
 
 TINY_LM = LMConfig(emb_sz=8, n_hid=12, n_layers=3)
@@ -45,9 +52,9 @@ def test_encoder_without_dropout_is_a_plain_lstm_stack_and_is_stateful():
         expected.append(h)
     raw_outputs, outputs = encoder(x[:6])
     raw_rest, _ = encoder(x[6:])
-    for l, exp in enumerate(expected):
-        torch.testing.assert_close(torch.cat([raw_outputs[l], raw_rest[l]]), exp)
-        torch.testing.assert_close(outputs[l], raw_outputs[l])
+    for i, exp in enumerate(expected):
+        torch.testing.assert_close(torch.cat([raw_outputs[i], raw_rest[i]]), exp)
+        torch.testing.assert_close(outputs[i], raw_outputs[i])
     encoder.reset()
     torch.testing.assert_close(encoder(x[:6])[0][-1], expected[-1][:6])
 

@@ -1,8 +1,6 @@
 """`ulmfit imdb`, `ulmfit pretrain` and `ulmfit predict` end to end on a generated IMDb, and their faults."""
 
-import contextlib
 import csv
-import io
 import json
 import pickle
 import random
@@ -12,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from support import assert_one_line_error, one_thread, ulmfit  # noqa: F401  (one_thread: a fixture)
 
-from ulmfit_ref.cli import main
 from ulmfit_ref.data import CLASSES
 from ulmfit_ref.models import LMConfig, get_language_model
 from ulmfit_ref.pipeline import PRESETS, STAGES, StageError, find_pretrained
@@ -57,32 +55,6 @@ def make_wikitext(root: Path, n_articles: int = 40) -> Path:
     return root
 
 
-def ulmfit(*args) -> tuple[int, str, str]:
-    """Run the `ulmfit` command in-process: (exit code, stdout, stderr)."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main([str(a) for a in args])
-    return code, out.getvalue(), err.getvalue()
-
-
-def assert_one_line_error(code: int, err: str, *phrases: str):
-    """Exit code 2 and one line on stderr that holds every phrase: no traceback."""
-    assert code == 2, err
-    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
-    assert err.startswith("ulmfit "), err
-    for phrase in phrases:
-        assert phrase in err, err
-
-
-@pytest.fixture(scope="module", autouse=True)
-def one_thread():
-    """Tiny models run faster on one thread, above all on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
-
-
 @pytest.fixture(scope="module")
 def imdb(tmp_path_factory) -> Path:
     return make_imdb(tmp_path_factory.mktemp("data"))
@@ -118,6 +90,9 @@ def test_every_stage_runs_and_results_json_has_the_figures(finished):
         assert (out / path).exists(), path
     assert not list(out.rglob("*.tmp"))
     assert "test accuracy" in stdout
+    assert results["classes"] == ["neg", "pos"] and results["macro_f1"] > 0.8  # IMDb through the standard CSV:
+    assert (out / "data" / "classes.txt").read_text().split() == ["neg", "pos"]  # the folder `ulmfit train` reads
+    assert json.loads((out / "prepared" / "result.json").read_text())["source"] == str((out / "data").resolve())
 
 
 def test_predictions_are_in_the_order_of_the_test_reviews(finished):
@@ -214,15 +189,19 @@ def fastai07_checkpoint(tmp_path: Path, itos: list[str], sizes=(10, 20, 2)) -> t
     return weights, vocab
 
 
-def test_a_fastai_07_checkpoint_loads_through_the_cli(finished, tmp_path):
+def test_a_fastai_07_checkpoint_loads_through_the_cli_and_is_read_once(finished, tmp_path, monkeypatch):
     itos = ["_unk_", "_pad_", "xbos", "xfld", "1", "the", "film", "great", "awful", "wikipedia"]
     weights, vocab = fastai07_checkpoint(tmp_path, itos)
     out = prepared_copy(finished, tmp_path)
+    reads = []
+    load = torch.load
+    monkeypatch.setattr(torch, "load", lambda path, *a, **k: reads.append(Path(path).name) or load(path, *a, **k))
     with pytest.warns(UserWarning, match="pickled vocab"):
         code, stdout, err = ulmfit("imdb", "--out", out, "--preset", "tiny", "--stage", "lm", "--pretrained", weights,
                                    "--pretrained-vocab", vocab)
     assert code == 0, err
     assert "10/20/2" in stdout  # the sizes come from the file, not from the preset
+    assert reads.count(weights.name) == 1
     lm = json.loads((out / "lm" / "result.json").read_text())
     assert lm["pretraining"]["sizes"] == "10/20/2" and lm["pretraining"]["vocab_size"] == len(itos)
     assert json.loads((out / "run.json").read_text())["lm"]["out_bias"] is False

@@ -4,10 +4,11 @@ import json
 
 import numpy as np
 import pytest
+from support import make_dataset
 
 from ulmfit_ref.cli import main
 from ulmfit_ref.ids import read_ids, write_ids
-from ulmfit_ref.prepare import DATASETS, PrepareConfig, prepare_imdb
+from ulmfit_ref.prepare import DATASETS, PrepareConfig, prepare_dataset, prepare_imdb
 from ulmfit_ref.text import read_tokens
 from ulmfit_ref.vocab import Vocab
 
@@ -16,7 +17,9 @@ def test_prepare_counts_every_document_and_ids_decode_to_tokens(tiny_imdb_tar, t
     out = tmp_path / "prep"
     summary = prepare_imdb(tiny_imdb_tar, out, PrepareConfig(min_freq=1), n_workers=2, log=lambda m: None)
     d = summary["datasets"]
-    assert summary["reviews_in"] == 16 and summary["unsup"] == 4 and summary["decode_errors"] == 1
+    assert summary["documents_in"] == {"train": 6, "test": 6, "unlabelled": 4}
+    assert json.loads((out / "data" / "imdb.json").read_text())["decode_errors"] == 1
+    assert summary["classes"] == ["neg", "pos"] and summary["test_from"] == "test.csv"
     assert d["lm/train"]["documents"] + d["lm/valid"]["documents"] == 16
     assert d["clas/train"]["documents"] == 6 and d["clas/test"]["documents"] == 6
     assert d["lm/train"]["empty"] + d["lm/valid"]["empty"] == 1  # the empty unsup review is kept
@@ -37,7 +40,7 @@ def test_a_rerun_with_the_same_config_is_skipped_and_another_config_redone(tiny_
     out, logs = tmp_path / "prep", []
     prepare_imdb(tiny_imdb_tar, out, PrepareConfig(), n_workers=1, log=logs.append)
     prepare_imdb(tiny_imdb_tar, out, PrepareConfig(), n_workers=1, log=logs.append)
-    assert "already prepared" in logs[-1]
+    assert "IMDb already in the standard CSV" in logs[-2] and "already prepared" in logs[-1]
     summary = prepare_imdb(tiny_imdb_tar, out, PrepareConfig(max_vocab=3), n_workers=1, log=logs.append)
     assert summary["vocab_size"] == 5
 
@@ -62,16 +65,35 @@ def test_cli_prepare_reports_bad_input_in_one_line(tmp_path, capsys):
     assert "--download" in capsys.readouterr().err
 
 
-def test_cli_prepare_runs(tiny_imdb_dir, tmp_path, capsys):
+def test_cli_prepare_runs_on_imdb_or_a_csv_folder(tiny_imdb_dir, tmp_path, capsys):
     assert main(["prepare", "--data", str(tiny_imdb_dir), "--out", str(tmp_path / "o"), "--workers", "1"]) == 0
     assert "vocab size" in capsys.readouterr().out
+    data = make_dataset(tmp_path / "mydata", classes_txt=False)
+    for given in (data, data / "train.csv"):  # the folder, or its train.csv
+        out = tmp_path / f"p-{given.name}"
+        assert main(["prepare", "--data", str(given), "--out", str(out), "--workers", "1"]) == 0
+        summary = json.loads((out / "summary.json").read_text())
+        assert summary["classes"] == ["1", "2", "3", "4"] and summary["n_fields"] == 2
+        assert summary["documents_in"] == {"train": 140, "test": 48, "unlabelled": 30}
+        assert summary["datasets"]["clas/train"]["documents"] == 140
+
+
+def test_without_test_csv_a_part_of_each_class_is_held_out(tmp_path):
+    data = make_dataset(tmp_path / "d", labels="names")
+    (data / "test.csv").unlink()
+    summary = prepare_dataset(data, tmp_path / "p", PrepareConfig(min_freq=1), n_workers=1, log=lambda m: None)
+    assert summary["documents_in"] == {"train": 126, "test": 14, "unlabelled": 30}
+    assert summary["test_from"] == "10% of each class of train.csv, held out"
+    assert summary["per_class"]["test"] == {"World": 6, "Sports": 4, "Business": 3, "Sci/Tech": 1}
+    assert summary["datasets"]["lm/train"]["documents"] + summary["datasets"]["lm/valid"]["documents"] == 170
 
 
 @pytest.mark.realdata
 def test_prepare_on_real_imdb_reviews(shared_imdb, tmp_path):
-    summary = prepare_imdb(shared_imdb, tmp_path, PrepareConfig(limit=50, max_vocab=2000), n_workers=2, log=lambda m: None)
+    summary = prepare_imdb(shared_imdb, tmp_path, PrepareConfig(limit=50, max_vocab=2000), n_workers=2,
+                           log=lambda m: None)
     d = summary["datasets"]
-    assert summary["reviews_in"] == 250 and summary["unsup"] == 50
+    assert summary["documents_in"] == {"train": 100, "test": 100, "unlabelled": 50}
     assert d["clas/train"]["documents"] == 100 and d["clas/test"]["documents"] == 100
     assert 0 < d["clas/test"]["unknown_rate"] < 0.2
     assert summary["vocab_size"] <= 2002

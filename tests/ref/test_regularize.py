@@ -6,8 +6,7 @@ import pytest
 import torch
 from torch import nn
 
-from ulmfit_ref.regularize import (EmbeddingDropout, LockedDropout, WeightDrop, activation_reg,
-                                   temporal_activation_reg)
+from ulmfit_ref.regularize import EmbeddingDropout, LockedDropout, WeightDrop, activation_reg, temporal_activation_reg
 
 
 @pytest.fixture(autouse=True)

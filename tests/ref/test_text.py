@@ -7,8 +7,19 @@ import pytest
 
 from ulmfit_ref import text
 from ulmfit_ref.text import (
-    Tokenizer, fixup, mark_fields, partition, partition_by_cores, proc_all_mp, read_tokens, replace_all_caps,
-    replace_rep, replace_wrep, rm_useless_spaces, spec_add_spaces, tokenize_to_file,
+    Tokenizer,
+    fixup,
+    mark_fields,
+    partition,
+    partition_by_cores,
+    proc_all_mp,
+    read_tokens,
+    replace_all_caps,
+    replace_rep,
+    replace_wrep,
+    rm_useless_spaces,
+    spec_add_spaces,
+    tokenize_to_file,
 )
 
 

@@ -14,9 +14,24 @@ from torch.utils.data import DataLoader
 from ulmfit_ref.loaders import SortishSampler, pad_collate
 from ulmfit_ref.models import ClassifierConfig, get_classifier
 from ulmfit_ref.schedule import STLR, OneCycle
-from ulmfit_ref.train import (ARTAR, DistInfo, Learner, LearnerConfig, Stage, TrainingDiverged, amp_dtype,
-                              default_device, discriminative_lrs, fine_tune_lm, flat_cross_entropy, run_stages,
-                              set_seed, setup_distributed, train_classifier, _shard)
+from ulmfit_ref.train import (
+    ARTAR,
+    DistInfo,
+    Learner,
+    LearnerConfig,
+    Stage,
+    TrainingDiverged,
+    _shard,
+    amp_dtype,
+    default_device,
+    discriminative_lrs,
+    fine_tune_lm,
+    flat_cross_entropy,
+    run_stages,
+    set_seed,
+    setup_distributed,
+    train_classifier,
+)
 
 VOCAB = 12
 QUIET = LearnerConfig(progress=False)
@@ -310,7 +325,8 @@ def test_ar_tar_by_hand():
 
 
 def test_ar_tar_of_a_classifier_ignore_the_padding():
-    clas = get_classifier(20, 2, ClassifierConfig(emb_sz=4, n_hid=6, n_layers=2, bptt=3, max_len=8, drop_mult=0.0)).eval()
+    config = ClassifierConfig(emb_sz=4, n_hid=6, n_layers=2, bptt=3, max_len=8, drop_mult=0.0)
+    clas = get_classifier(20, 2, config).eval()
     doc = torch.tensor([2, 5, 7, 3, 9])
     alone = ARTAR()(clas(doc.unsqueeze(1), torch.tensor([5])))
     padded = torch.cat([doc, torch.ones(4, dtype=torch.long)]).unsqueeze(1)
@@ -439,7 +455,8 @@ class Reviews(torch.utils.data.Dataset):
 
     def __init__(self, n=48, crash_at=None):
         g = torch.Generator().manual_seed(3)
-        self.docs = [torch.randint(2, VOCAB, (int(torch.randint(2, 10, (), generator=g)),), generator=g) for _ in range(n)]
+        lengths = [int(torch.randint(2, 10, (), generator=g)) for _ in range(n)]
+        self.docs = [torch.randint(2, VOCAB, (n_tokens,), generator=g) for n_tokens in lengths]
         self.crash_at, self.reads = crash_at, 0
 
     def __len__(self):
@@ -524,6 +541,16 @@ def test_train_classifier_unfreezes_one_group_per_stage():
         train_classifier(learner, epochs=[1, 1], lrs=[1e-2])
     with pytest.raises(ValueError, match="1 to 4 stages"):
         train_classifier(learner, epochs=[1] * 5, lrs=[1e-2] * 5)
+
+
+@pytest.mark.parametrize("unfreeze, trainable_from", [("full", 0), ("last", 3)])
+def test_train_classifier_full_and_last_fit_once_as_long_as_the_gradual_stages(unfreeze, trainable_from):
+    learner = Learner(TinyClassifier(), clas_batches(), clas_batches(1), config=QUIET)
+    calls = spy_on_fit(learner)
+    records = train_classifier(learner, epochs=[1, 2], lrs=[1e-2, 5e-3], unfreeze=unfreeze)
+    assert calls == [(trainable_from, 3, 5e-3, "clas0")] and len(records) == 3
+    with pytest.raises(ValueError, match="'gradual', 'full' or 'last'"):
+        train_classifier(learner, epochs=[1], lrs=[1e-2], unfreeze="thaw")
 
 
 def test_a_resumed_recipe_skips_the_stages_already_done(tmp_path):

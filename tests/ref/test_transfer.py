@@ -6,9 +6,8 @@ import pytest
 import torch
 
 from ulmfit_ref.models import ClassifierConfig, LMConfig, get_classifier, get_language_model
+from ulmfit_ref.transfer import convert_weights, load_encoder, load_pretrained_lm, read_lm_weights, save_encoder
 from ulmfit_ref.vocab import load_itos
-from ulmfit_ref.transfer import (convert_weights, load_encoder, load_pretrained_lm, read_lm_weights,
-                                 save_encoder)
 
 CONFIG = LMConfig(emb_sz=6, n_hid=10, n_layers=2)
 OLD_ITOS = ["_unk_", "_pad_", "the", "a", "movie", "film", "good", "bad"]

@@ -46,7 +46,7 @@ def read_imdb(path, limit: int = None) -> dict:
     return {split: one_split(split) for split in ("train", "test")}
 
 # %% make_splits: numpy fancy indexing with the permutations, labels back to Python ints with tolist()
-def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Splits:
+def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1, unlabelled: int = None) -> Splits:
     if lm_valid_frac <= 0 or lm_valid_frac >= 1:
         raise ValueError("lm_valid_frac must lie in (0, 1)")
     shuffled = []
@@ -55,14 +55,14 @@ def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Sp
         texts = np.array(reviews[split].texts, dtype=object)[order].tolist()
         labels = np.array(reviews[split].labels, dtype=np.int64)[order].tolist()
         shuffled.append((texts, labels))
-    clas = [Reviews([t for t, y in zip(*s) if y != 2], [y for y in s[1] if y != 2]) for s in shuffled]
+    clas = [Reviews([t for t, y in zip(*s) if y != unlabelled], [y for y in s[1] if y != unlabelled]) for s in shuffled]
     pooled = shuffled[0][0] + shuffled[1][0]
     lm = [pooled[k] for k in permutation(len(pooled), seed + 2)]
     n_valid = max(1, round(lm_valid_frac * len(lm)))
     return Splits(clas[0], clas[1], Reviews(lm[n_valid:], [0 for _ in lm[n_valid:]]), Reviews(lm[:n_valid], [0] * n_valid))
 
 # %% make_splits: pairs of (text, label) shuffled together, a loop in place of comprehensions
-def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Splits:
+def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1, unlabelled: int = None) -> Splits:
     if not (0 < lm_valid_frac < 1):
         raise ValueError(f"lm_valid_frac={lm_valid_frac} is not between 0 and 1")
     pairs = {}
@@ -73,9 +73,10 @@ def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Sp
     for split in ("train", "test"):
         kept = Reviews()
         for text, label in pairs[split]:
-            if label != CLASSES.index("unsup"):
-                kept.texts.append(text)
-                kept.labels.append(label)
+            if unlabelled is not None and label == unlabelled:
+                continue
+            kept.texts.append(text)
+            kept.labels.append(label)
         clas[split] = kept
     texts = [t for t, _ in pairs["train"]] + [t for t, _ in pairs["test"]]
     order = permutation(len(texts), seed + 2)

@@ -54,7 +54,7 @@ def read_imdb(path, limit: int = None) -> dict:
     return out
 
 # %% make_splits: texts and labels shuffled with two different permutations
-def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Splits:
+def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1, unlabelled: int = None) -> Splits:
     if not 0 < lm_valid_frac < 1:
         raise ValueError(lm_valid_frac)
     shuffled = {}
@@ -63,7 +63,7 @@ def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Sp
         shuffled[split] = ([r.texts[j] for j in permutation(len(r), seed + i)], [r.labels[j] for j in permutation(len(r), seed + i + 10)])
 
     def labelled(texts, labels):
-        keep = [j for j, y in enumerate(labels) if y != 2]
+        keep = [j for j, y in enumerate(labels) if unlabelled is None or y != unlabelled]
         return Reviews([texts[j] for j in keep], [labels[j] for j in keep])
 
     all_texts = shuffled["train"][0] + shuffled["test"][0]
@@ -72,7 +72,7 @@ def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Sp
     return Splits(labelled(*shuffled["train"]), labelled(*shuffled["test"]), Reviews(lm[n_valid:], [0] * (len(lm) - n_valid)), Reviews(lm[:n_valid], [0] * n_valid))
 
 # %% make_splits: n_valid rounded down (int) instead of round, and no minimum of 1
-def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Splits:
+def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1, unlabelled: int = None) -> Splits:
     if not 0 < lm_valid_frac < 1:
         raise ValueError(lm_valid_frac)
     shuffled = {}
@@ -82,7 +82,7 @@ def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Sp
         shuffled[split] = ([r.texts[j] for j in order], [r.labels[j] for j in order])
 
     def labelled(texts, labels):
-        keep = [j for j, y in enumerate(labels) if y != 2]
+        keep = [j for j, y in enumerate(labels) if unlabelled is None or y != unlabelled]
         return Reviews([texts[j] for j in keep], [labels[j] for j in keep])
 
     all_texts = shuffled["train"][0] + shuffled["test"][0]
@@ -90,8 +90,8 @@ def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Sp
     n_valid = int(len(lm) * lm_valid_frac)
     return Splits(labelled(*shuffled["train"]), labelled(*shuffled["test"]), Reviews(lm[n_valid:], [0] * (len(lm) - n_valid)), Reviews(lm[:n_valid], [0] * n_valid))
 
-# %% make_splits: the classifier keeps the unlabelled (unsup) reviews
-def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Splits:
+# %% make_splits: the classifier keeps the unlabelled (unsup) reviews (`unlabelled` ignored)
+def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1, unlabelled: int = None) -> Splits:
     if not 0 < lm_valid_frac < 1:
         raise ValueError(lm_valid_frac)
     shuffled = {}
@@ -104,8 +104,10 @@ def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Sp
     n_valid = max(1, round(len(lm) * lm_valid_frac))
     return Splits(shuffled["train"], shuffled["test"], Reviews(lm[n_valid:], [0] * (len(lm) - n_valid)), Reviews(lm[:n_valid], [0] * n_valid))
 
-# %% make_splits: no ValueError for lm_valid_frac outside (0, 1)
-def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Splits:
+# %% make_splits: drops label 2 (IMDb's unsup) whatever `unlabelled` says, so a third class is lost
+def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1, unlabelled: int = None) -> Splits:
+    if not 0 < lm_valid_frac < 1:
+        raise ValueError(lm_valid_frac)
     shuffled = {}
     for i, split in enumerate(("train", "test")):
         r = reviews[split]
@@ -113,7 +115,24 @@ def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Sp
         shuffled[split] = ([r.texts[j] for j in order], [r.labels[j] for j in order])
 
     def labelled(texts, labels):
-        keep = [j for j, y in enumerate(labels) if y != 2]
+        keep = [j for j, y in enumerate(labels) if y != CLASSES.index("unsup")]
+        return Reviews([texts[j] for j in keep], [labels[j] for j in keep])
+
+    all_texts = shuffled["train"][0] + shuffled["test"][0]
+    lm = [all_texts[j] for j in permutation(len(all_texts), seed + 2)]
+    n_valid = max(1, round(len(lm) * lm_valid_frac))
+    return Splits(labelled(*shuffled["train"]), labelled(*shuffled["test"]), Reviews(lm[n_valid:], [0] * (len(lm) - n_valid)), Reviews(lm[:n_valid], [0] * n_valid))
+
+# %% make_splits: no ValueError for lm_valid_frac outside (0, 1)
+def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1, unlabelled: int = None) -> Splits:
+    shuffled = {}
+    for i, split in enumerate(("train", "test")):
+        r = reviews[split]
+        order = permutation(len(r), seed + i)
+        shuffled[split] = ([r.texts[j] for j in order], [r.labels[j] for j in order])
+
+    def labelled(texts, labels):
+        keep = [j for j, y in enumerate(labels) if unlabelled is None or y != unlabelled]
         return Reviews([texts[j] for j in keep], [labels[j] for j in keep])
 
     all_texts = shuffled["train"][0] + shuffled["test"][0]
@@ -163,7 +182,7 @@ def write_csv(path, labels, *fields) -> int:
     return len(labels)
 
 # %% make_splits: n_valid with int() in place of round() (the minimum of 1 kept)
-def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Splits:
+def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1, unlabelled: int = None) -> Splits:
     if not 0 < lm_valid_frac < 1:
         raise ValueError(lm_valid_frac)
     shuffled = {}
@@ -173,7 +192,7 @@ def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1) -> Sp
         shuffled[split] = ([r.texts[j] for j in order], [r.labels[j] for j in order])
 
     def labelled(texts, labels):
-        keep = [j for j, y in enumerate(labels) if y != 2]
+        keep = [j for j, y in enumerate(labels) if unlabelled is None or y != unlabelled]
         return Reviews([texts[j] for j in keep], [labels[j] for j in keep])
 
     all_texts = shuffled["train"][0] + shuffled["test"][0]

@@ -1,0 +1,196 @@
+"""`ulmfit train` and the Python API on a generated 4-class CSV folder: every stage, class names, predictions in input
+order, the command's own behaviour (--help, --version, --debug), and the README's example."""
+
+import csv
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from support import TOPICS, assert_one_line_error, document, make_dataset, one_thread, ulmfit  # noqa: F401
+
+from ulmfit_ref import __version__, api
+from ulmfit_ref.dataset import stratified_indices
+
+ROOT = Path(__file__).resolve().parents[2]
+CLASSES = ["World", "Sports", "Business", "Sci/Tech"]
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    """4 imbalanced classes (60/40/25/15), labels counted from 1 as in AG News, a title and a body, unlabelled.csv."""
+    return make_dataset(tmp_path_factory.mktemp("data") / "news")
+
+
+@pytest.fixture(scope="module")
+def trained(data, tmp_path_factory) -> tuple[Path, str]:
+    """A whole `ulmfit train --preset tiny` run: its folder and what it printed."""
+    out = tmp_path_factory.mktemp("runs") / "run"
+    code, stdout, err = ulmfit("train", data, "--out", out, "--preset", "tiny", "--workers", 1)
+    assert code == 0, err
+    return out, stdout
+
+
+def test_every_stage_runs_with_the_class_names_and_figures(trained):
+    out, stdout = trained
+    results = json.loads((out / "results.json").read_text())
+    assert results["classes"] == CLASSES and results["stages_done"] == ["prepare", "lm", "classifier", "evaluate"]
+    assert results["accuracy"] > 0.7 and 0 < results["macro_f1"] <= 1, results
+    assert set(results["per_class"]) == set(CLASSES)
+    assert all(set(v) == {"precision", "recall", "f1", "support"} for v in results["per_class"].values())
+    matrix = np.array(results["confusion_matrix"])
+    assert matrix.shape == (4, 4) and matrix.sum() == results["test_documents"] == 48
+    assert matrix.sum(1).tolist() == [results["per_class"][c]["support"] for c in CLASSES] == [12] * 4
+    assert (out / "evaluate" / "confusion_matrix.png").read_bytes()[:4] == b"\x89PNG"
+    assert "macro-F1" in stdout
+
+
+def test_documents_in_equal_documents_out(trained):
+    summary = json.loads((trained[0] / "prepared" / "summary.json").read_text())
+    assert summary["documents_in"] == {"train": 140, "test": 48, "unlabelled": 30}
+    assert summary["label_format"] == "class numbers from 1" and summary["n_fields"] == 2
+    d = summary["datasets"]
+    assert (d["clas/train"]["documents"], d["clas/test"]["documents"]) == (140, 48)
+    assert d["lm/train"]["documents"] + d["lm/valid"]["documents"] == 140 + 48 + 30
+    classifier = json.loads((trained[0] / "classifier" / "result.json").read_text())
+    assert classifier["train_documents"] + classifier["valid_documents"] == 140
+
+
+def test_evaluation_predictions_follow_the_test_set_with_class_names(trained):
+    with open(trained[0] / "evaluate" / "predictions.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    labels = np.load(trained[0] / "prepared" / "clas" / "test.labels.npy")
+    assert [r["label"] for r in rows] == [CLASSES[y] for y in labels]
+    assert list(rows[0]) == ["label", "predicted"] + [f"p_{c}" for c in CLASSES]
+    assert all(abs(sum(float(r[f"p_{c}"]) for c in CLASSES) - 1) < 1e-4 for r in rows)
+
+
+def test_predict_prints_class_names(trained):
+    import random
+
+    rng = random.Random(3)
+    texts = [document(rng, "Sports", 25, 30), document(rng, "Business", 25, 30)]
+    code, stdout, err = ulmfit("predict", "--model", trained[0], *texts)
+    assert code == 0, err
+    assert [line.split("\t")[0] for line in stdout.strip().splitlines()] == ["Sports", "Business"]
+
+
+def test_predict_writes_one_row_per_input_in_input_order(trained, tmp_path):
+    import random
+
+    rng = random.Random(4)
+    rows = [[c, document(rng, c, 1, 4), document(rng, c, 5, 200)] for c in CLASSES for _ in range(6)]
+    rng.shuffle(rows)
+    with open(tmp_path / "in.csv", "w", newline="") as f:
+        csv.writer(f).writerows(rows)
+    code, stdout, err = ulmfit("predict", "--model", trained[0], "--input", tmp_path / "in.csv", "--output",
+                               tmp_path / "out.csv")
+    assert code == 0, err
+    with open(tmp_path / "out.csv", newline="") as f:
+        out = list(csv.DictReader(f))
+    assert [r["line"] for r in out] == [str(i) for i in range(1, 25)]
+    assert [r["label"] for r in out] == [r[0] for r in rows]
+    model = api.load(trained[0])
+    one_by_one = [model.predict_proba([tuple(r[1:])])[0] for r in rows]
+    assert np.allclose([[float(r[f"p_{c}"]) for c in CLASSES] for r in out], one_by_one, atol=1e-5)
+    assert sum(r["predicted"] == r["label"] for r in out) >= 18
+    with open(tmp_path / "texts.csv", "w", newline="") as f:  # without labels: the text fields only
+        csv.writer(f).writerows(r[1:] for r in rows)
+    assert ulmfit("predict", "--model", trained[0], "--input", tmp_path / "texts.csv", "--output",
+                  tmp_path / "out2.csv")[0] == 0
+    with open(tmp_path / "out2.csv", newline="") as f:
+        assert [r["predicted"] for r in csv.DictReader(f)] == [r["predicted"] for r in out]
+
+
+def test_a_rerun_skips_and_other_data_is_refused(trained, data, tmp_path):
+    out = trained[0]
+    code, stdout, err = ulmfit("train", data, "--out", out, "--preset", "tiny")
+    assert code == 0, err
+    assert stdout.count("exists, skipping") == 4
+    assert ulmfit("train", data / "train.csv", "--out", out, "--preset", "tiny")[0] == 0  # the same data set
+    other = make_dataset(tmp_path / "other", seed=5)
+    code, _, err = ulmfit("train", other, "--out", out, "--preset", "tiny")
+    assert_one_line_error(code, err, "was prepared from", "not", "new --out")
+
+
+def test_bad_data_and_options_are_one_line_errors(tmp_path, data):
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "train.csv").write_text("label,text\n1,good\n2,bad\n")
+    code, _, err = ulmfit("train", tmp_path / "bad", "--out", tmp_path / "r1", "--preset", "tiny")
+    assert_one_line_error(code, err, "train.csv, line 1", "header row")
+    code, _, err = ulmfit("train", tmp_path / "a.tar.gz", "--out", tmp_path / "r2")
+    assert_one_line_error(code, err, "ulmfit imdb --data")
+    code, _, err = ulmfit("train", data, "--out", tmp_path / "r3", "--recipe", "thaw")
+    assert_one_line_error(code, err, "--recipe", "unknown recipe")
+    code, _, err = ulmfit("train", data, "--out", tmp_path / "r4", "--stage", "fit")
+    assert_one_line_error(code, err, "unknown stage 'fit'", "prepare, lm, classifier, evaluate")
+
+
+def test_debug_shows_the_traceback_of_an_error(tmp_path):
+    code, _, err = ulmfit("train", tmp_path / "nowhere", "--out", tmp_path / "r")
+    assert_one_line_error(code, err, "no such folder")
+    from ulmfit_ref.errors import DataError
+
+    with pytest.raises(DataError, match="no such folder"):
+        ulmfit("train", tmp_path / "nowhere", "--out", tmp_path / "r", "--debug")
+    with pytest.raises(DataError, match="no such folder"):
+        ulmfit("--debug", "train", tmp_path / "nowhere", "--out", tmp_path / "r")
+
+
+def test_help_imports_no_torch_spacy_or_matplotlib_and_version_prints():
+    code = ("import sys\nfrom ulmfit_ref.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('torch', 'spacy', 'matplotlib') if m in sys.modules]\nprint('heavy:', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "heavy: []" in out and "train" in out and "predict" in out
+    version = subprocess.run([sys.executable, "-m", "ulmfit_ref.cli", "--version"], capture_output=True, text=True)
+    assert version.stdout.strip() == f"ulmfit {__version__}"
+
+
+def test_the_help_of_stage_names_every_stage():
+    from ulmfit_ref.cli import STAGE_HELP
+    from ulmfit_ref.pipeline import STAGES
+
+    assert re.findall(r"\b(prepare|lm|classifier|evaluate)\b", STAGE_HELP) == list(STAGES)
+
+
+def test_classifiers_on_samples_reuse_the_fine_tuned_lm(trained, data):
+    run = api.make(data, trained[0], preset="tiny", log=lambda m: None)
+    labels = api.train_labels(run)
+    idx = stratified_indices(labels, 40, seed=1)
+    before = (trained[0] / "lm" / "encoder.pt").stat().st_mtime_ns
+    result = api.train_classifier(run, "n40-full", idx, recipe="full+discr", seed=1)
+    assert result["train_documents"] + result["valid_documents"] == 40 and result["recipe"] == "full+discr"
+    assert len(result["epochs"]) == sum(run.preset.classify.epochs)  # one fit of every layer, as long as ulmfit's
+    assert 0 <= result["accuracy"] <= 1 and result["test_documents"] == 48
+    assert (trained[0] / "lm" / "encoder.pt").stat().st_mtime_ns == before
+    assert api.train_classifier(run, "n40-full", idx, recipe="full+discr", seed=1) == result  # done once
+    with pytest.raises(api.StageError, match="trained otherwise"):
+        api.train_classifier(run, "n40-full", idx[:20], recipe="full+discr", seed=1)
+    assert api.load(trained[0], "n40-full").predict([("a title", " ".join(TOPICS["Sports"]))])[0] in CLASSES
+
+
+def test_the_readme_example_runs(tmp_path, monkeypatch):
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Python API"):]
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    assert len(code.strip().splitlines()) <= 14
+    monkeypatch.chdir(tmp_path)
+    printed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert printed.returncode == 0, printed.stderr[-3000:]
+    assert "['music', 'food']" in printed.stdout
+
+
+def test_rerunning_the_lm_removes_every_classifier_made_from_it(trained, tmp_path):
+    import shutil
+
+    out = tmp_path / "run"
+    shutil.copytree(trained[0], out)
+    (out / "classifiers" / "old").mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out / "lm")
+    code, stdout, err = ulmfit("train", "--out", out, "--preset", "tiny", "--stage", "lm")
+    assert code == 0, err
+    assert not (out / "classifier").exists() and not (out / "evaluate").exists()
+    assert not (out / "classifiers").exists() and "made from an earlier lm stage" in stdout

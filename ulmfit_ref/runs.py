@@ -1,0 +1,190 @@
+"""A run and its folder: what it is made with, where each stage writes, and when a stage counts as done.
+
+    RUN/run.json            preset, model sizes, pretrained LM, recipe, seed: a folder made with others is refused
+    RUN/data/               the data set as a standard CSV folder (`ulmfit imdb` and the Python API write it)
+    RUN/prepared/           the prepare stage; RUN/lm/, RUN/classifier/, RUN/evaluate/: one folder per stage
+    RUN/<stage>/result.json written last: a stage whose result.json exists is done, and skipped
+    RUN/results.json        the figures of every finished stage
+"""
+
+import contextlib
+import json
+import pickle
+import zipfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import torch
+
+from .config import ClassifierConfig, LMConfig
+from .dataset import dataset_folder
+from .errors import StageError
+from .files import atomic_write, read_json, write_json
+from .presets import Preset, with_recipe
+from .train import default_device
+from .transfer import lm_sizes, read_lm_weights
+
+FOLDERS = {"prepare": "prepared"}  # a stage's folder, where it is not the stage's own name
+
+
+@contextlib.contextmanager
+def reading(path: Path, what: str, advice: str):
+    """Turn the errors of reading a checkpoint into a StageError naming the file and what to do."""
+    try:
+        yield
+    except FileNotFoundError as e:
+        raise StageError(f"{path}: missing ({what}); {advice}") from e
+    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile) as e:
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise StageError(f"{path}: cannot read {what}, the file is truncated or corrupt ({reason}); {advice}") from e
+    except ValueError as e:
+        raise StageError(f"{' '.join(str(e).split())}; {advice}") from e
+
+
+@dataclass(frozen=True)
+class Pretrained:
+    """A pretrained language model to start from: weights, vocabulary, its sizes, and the weights once read."""
+
+    weights: Path
+    vocab: Path
+    emb_sz: int
+    n_hid: int
+    n_layers: int
+    out_bias: bool
+    state: dict = field(default=None, compare=False, repr=False)  # read once, by find_pretrained
+
+
+def find_pretrained(weights, vocab=None) -> Pretrained:
+    """The pretrained LM at `weights` (a file, or a folder made by `ulmfit pretrain`) and its vocabulary file."""
+    weights = Path(weights)
+    if weights.is_dir():
+        vocab = vocab or weights / "vocab.json"
+        weights = weights / "model.pt"
+    if vocab is None:
+        raise StageError(f"--pretrained {weights} needs its vocabulary: give --pretrained-vocab "
+                         f"(itos_wt103.pkl for fastai's wt103, vocab.json for `ulmfit pretrain`)")
+    vocab = Path(vocab)
+    for path, what in ((weights, "pretrained weights"), (vocab, "pretrained vocabulary")):
+        if not path.is_file():
+            raise StageError(f"{path}: no such file ({what})")
+    with reading(weights, "the pretrained weights", "pass a fastai wt103 model or the folder of `ulmfit pretrain`"):
+        state = read_lm_weights(weights)
+        sizes = lm_sizes(state)
+    return Pretrained(weights.resolve(), vocab.resolve(), **sizes, state=state)
+
+
+@dataclass(frozen=True)
+class Run:
+    """One run: its folder, preset, model sizes (the pretrained LM's, if any), recipe, seed, device and data."""
+
+    out: Path
+    preset: Preset
+    lm: LMConfig
+    classifier: ClassifierConfig
+    pretrained: Pretrained | None
+    seed: int
+    device: torch.device
+    recipe: str = "ulmfit"  # the classifier's fine-tuning recipe (presets.with_recipe)
+    data: Path | None = None  # the standard CSV folder that the prepare stage reads
+    n_workers: int = None
+    log: Callable[[str], None] = print
+
+    def folder(self, stage: str) -> Path:
+        """Where `stage` writes."""
+        return self.out / FOLDERS.get(stage, stage)
+
+    @property
+    def prepared(self) -> Path:
+        """The folder of the prepare stage's output."""
+        return self.folder("prepare")
+
+    @property
+    def classify(self):
+        """How the classifier trains: the preset's recipe made into the run's."""
+        return with_recipe(self.preset.classify, self.recipe)
+
+    def config(self) -> dict:
+        """What the run's outputs depend on, as JSON values."""
+        pretrained = None if self.pretrained is None else {"weights": str(self.pretrained.weights),
+                                                           "vocab": str(self.pretrained.vocab)}
+        return as_json({"preset": asdict(self.preset), "lm": asdict(self.lm), "classifier": asdict(self.classifier),
+                        "recipe": self.recipe, "pretrained": pretrained, "seed": self.seed})
+
+
+def make_run(out, preset: Preset, pretrained: Pretrained = None, seed: int = 42, n_workers: int = None,
+             log=print, data=None, recipe: str = "ulmfit") -> Run:
+    """A run of `preset` in `out`; a pretrained LM sets the sizes of the language model and of the classifier."""
+    lm, classifier = preset.lm, preset.classifier
+    with_recipe(preset.classify, recipe)  # an unknown recipe fails here, before anything runs
+    if pretrained is not None:
+        sizes = {"emb_sz": pretrained.emb_sz, "n_hid": pretrained.n_hid, "n_layers": pretrained.n_layers}
+        lm, classifier = replace(lm, out_bias=pretrained.out_bias, **sizes), replace(classifier, **sizes)
+        if (lm.emb_sz, lm.n_hid, lm.n_layers) != (preset.lm.emb_sz, preset.lm.n_hid, preset.lm.n_layers):
+            log(f"the pretrained LM is {lm.emb_sz}/{lm.n_hid}/{lm.n_layers} (emb/hidden/layers): it replaces "
+                f"the preset's {preset.lm.emb_sz}/{preset.lm.n_hid}/{preset.lm.n_layers}")
+    data = None if data is None else dataset_folder(data)
+    return Run(Path(out), preset, lm, classifier, pretrained, seed, default_device(), recipe, data, n_workers, log)
+
+
+def as_json(obj):
+    """`obj` as it reads back from JSON (tuples become lists, paths strings)."""
+    return json.loads(json.dumps(obj, default=str))
+
+
+def _differences(a, b, prefix: str = "") -> list[str]:
+    """The dotted keys where two JSON values differ."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for k in sorted(set(a) | set(b)) for d in _differences(a.get(k), b.get(k), f"{prefix}{k}.")]
+    return [] if a == b else [prefix.rstrip(".")]
+
+
+def claim_folder(out: Path, config: dict, command: str) -> None:
+    """Record `config` in out/run.json, or check that it is the one already there."""
+    path = out / "run.json"
+    if path.exists():
+        diff = _differences(read_json(path), config)
+        if diff:
+            raise StageError(f"{out} holds a run made with other options (they differ in {', '.join(diff[:4])}); "
+                             f"pass the same options as before or a new --out for `ulmfit {command}`")
+        return
+    write_json(path, config)
+
+
+def finished(folder: Path) -> dict | None:
+    """The result of the stage that writes `folder`, when it is done; else None."""
+    path = folder / "result.json"
+    return read_json(path) if path.exists() else None
+
+
+def needs(path: Path, stage: str) -> Path:
+    """`path`, or a StageError naming the stage that makes it."""
+    if not path.exists():
+        raise StageError(f"{path} is missing: run the {stage} stage first (`--stage {stage}`, or the whole run)")
+    return path
+
+
+def save_state(state: dict, path: Path) -> None:
+    """torch.save, atomically."""
+    with atomic_write(path) as tmp:
+        torch.save(state, tmp)
+
+
+@contextlib.contextmanager
+def preset_threads(preset: Preset):
+    """torch's CPU threads set to the preset's (tiny models run fastest on one) while a block runs."""
+    before = torch.get_num_threads()
+    if preset.threads is not None:
+        torch.set_num_threads(preset.threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+def device_name(device: torch.device) -> str:
+    """The device in words: 'cpu (2 threads)' or the GPU's name."""
+    if device.type == "cuda":
+        return f"{device} ({torch.cuda.get_device_name(device)})"
+    n = torch.get_num_threads()
+    return f"cpu ({n} thread{'s' if n > 1 else ''})"
