@@ -1,1 +1,5 @@
-"""The course's tooling: the build of lessons/ from solutions/, the lessons' data and their check cells."""
+"""The course: its lessons (built from solutions/), each exercise's check, the lessons' data and a learner's start."""
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]  # a clone's root (with solutions/ and lessons/), or site-packages

@@ -7,7 +7,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
+from . import ROOT
+
 SOURCE_PATTERN = "[0-9][0-9]_*.py"  # solutions/01_data.py -> lessons/01_data.ipynb
 NBGRADER_KEYS = ("grade", "grade_id", "locked", "schema_version", "solution", "task")
 SCHEMA_VERSION = 3
@@ -89,6 +90,7 @@ def read_source(src) -> nbformat.NotebookNode:
     """The notebook of a solution script, validated."""
     nb = jupytext.read(src, fmt="py:percent")
     validate(nb, src)
+    nb.metadata["ulmfit_course"] = {"lesson": Path(src).stem}  # a copy under any name is still this lesson
     return nb
 
 
