@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import ROOT
+from .data import ROOT
 
 
 def main(argv=None) -> int:

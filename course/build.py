@@ -7,7 +7,7 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-from . import ROOT
+from .data import ROOT
 
 SOURCE_PATTERN = "[0-9][0-9]_*.py"  # solutions/01_data.py -> lessons/01_data.ipynb
 NBGRADER_KEYS = ("grade", "grade_id", "locked", "schema_version", "solution", "task")

@@ -1,4 +1,4 @@
-"""The data a lesson runs on: a small aclImdb folder, sampled from the real reviews or made up on the spot."""
+"""The data a lesson runs on: IMDb found wherever the working copy is, sampled, or made-up reviews (said loudly)."""
 
 import json
 import os
@@ -9,8 +9,9 @@ from pathlib import Path
 
 from ulmfit_ref.download import cache_dir
 
-from . import ROOT
 from .scratch import scratch_dir
+
+ROOT = Path(__file__).resolve().parents[1]  # a clone's root (with solutions/ and lessons/), or site-packages
 
 _re_review = re.compile(r"(?:^|/)aclImdb/(train|test)/(neg|pos|unsup)/(\d+)_(\d+)\.txt$")
 

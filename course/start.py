@@ -10,8 +10,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import ROOT
-from .data import DATA_ENV, IMDB_NAMES, SETTINGS, find_imdb
+from .data import DATA_ENV, IMDB_NAMES, ROOT, SETTINGS, find_imdb
 
 GUIDE = "README.md"
 
