@@ -151,7 +151,7 @@ for key, value in torch.load(wt, weights_only=True).items():
 #
 # Hint: `re.sub(r"^0\.rnns\.(\d+)\.module\.weight_hh_l0_raw$", r"0.rnns.\1.weight_hh_l0_raw", key)`.
 #
-# Reference: [`rename_key` in ulmfit_ref/transfer.py](../ulmfit_ref/transfer.py).
+# Reference: [`ulmfit_ref.transfer.rename_key`](../docs/API.md#rename_key).
 
 # %% nbgrader={"grade": false, "grade_id": "rename_key", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def rename_key(key: str) -> str:
@@ -184,7 +184,7 @@ check("rename_key", rename_key, full=True)
 #
 # Hint: `w.mean(0)` is the mean row; a dict `{word: old id}` built with `setdefault` keeps first ids.
 #
-# Reference: [`convert_weights` in ulmfit_ref/transfer.py](../ulmfit_ref/transfer.py).
+# Reference: [`ulmfit_ref.transfer.convert_weights`](../docs/API.md#convert_weights).
 
 # %% nbgrader={"grade": false, "grade_id": "convert_weights", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def convert_weights(weights: dict, old_itos: list, new_itos: list) -> dict:

@@ -74,7 +74,7 @@ BS, BPTT = 16, 20
 # `lr / factor ** (n_groups - 1 - i)`. `discriminative_lrs(1e-3, 3)` is about
 # `[1.48e-04, 3.85e-04, 1e-03]`.
 #
-# Reference: [`discriminative_lrs` in ulmfit_ref/train.py](../ulmfit_ref/train.py).
+# Reference: [`ulmfit_ref.train.discriminative_lrs`](../docs/API.md#discriminative_lrs).
 
 # %% nbgrader={"grade": false, "grade_id": "discriminative_lrs", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def discriminative_lrs(lr: float, n_groups: int, factor: float = 2.6) -> list:
@@ -109,7 +109,7 @@ check("discriminative_lrs", discriminative_lrs, full=True)
 #
 # (The seed wrote it as `use_clr=(32, 10)`: `ratio = 32` and `cut_frac = 1/10`.)
 #
-# Reference: [`STLR.lr_mult` in ulmfit_ref/schedule.py](../ulmfit_ref/schedule.py).
+# Reference: [`ulmfit_ref.schedule.STLR.lr_mult`](../docs/API.md#STLR.lr_mult).
 
 # %% nbgrader={"grade": false, "grade_id": "stlr", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def stlr(step: int, total: int, cut_frac: float = 0.1, ratio: float = 32.0) -> float:
@@ -157,7 +157,7 @@ assert all(math.isclose(stlr(t, total), STLR().lr_mult(t, total)) for t in range
 #
 # Hint: `n % len(groups)` turns a negative index into the positive one.
 #
-# Reference: [`Learner.freeze_to` in ulmfit_ref/train.py](../ulmfit_ref/train.py).
+# Reference: [`ulmfit_ref.train.Learner.freeze_to`](../docs/API.md#Learner.freeze_to).
 
 # %% nbgrader={"grade": false, "grade_id": "freeze_to", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def freeze_to(groups: list, n: int) -> None:

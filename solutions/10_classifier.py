@@ -68,7 +68,7 @@ RUN_LIMIT = 30  # reviews per split and class in the full run (`ulmfit imdb --li
 # sum `output * mask.unsqueeze(2)` over time and divide by the length. `output[lengths - 1,
 # torch.arange(bs)]` picks each document's last real state.
 #
-# Reference: [`PoolingLinearClassifier.pool` in ulmfit_ref/models.py](../ulmfit_ref/models.py).
+# Reference: [`ulmfit_ref.models.PoolingLinearClassifier.pool`](../docs/API.md#PoolingLinearClassifier.pool).
 
 # %% nbgrader={"grade": false, "grade_id": "concat_pool", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def concat_pool(output: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -113,7 +113,7 @@ print("pooled over all 6 positions instead:  ", torch.allclose(alone, concat_poo
 # `head = max_tokens // 4` ids and the last `max_tokens - head`, concatenated (a NumPy array of the same
 # dtype, `max_tokens` long).
 #
-# Reference: [`clip_document` in ulmfit_ref/predict.py](../ulmfit_ref/predict.py).
+# Reference: [`ulmfit_ref.predict.clip_document`](../docs/API.md#clip_document).
 
 # %% nbgrader={"grade": false, "grade_id": "clip_document", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def clip_document(ids: np.ndarray, max_tokens: int = None) -> np.ndarray:
