@@ -31,7 +31,6 @@
 import html
 import re
 from collections import Counter
-from pathlib import Path
 
 from course.data import lesson_imdb
 from course.exercises import check
@@ -134,8 +133,6 @@ for line in WIKITEXT:
 def fixup(x: str) -> str:
     """Repair the HTML and WikiText debris of a raw text, then collapse repeated spaces."""
     ### BEGIN SOLUTION
-    import re
-
     replacements = (
         ("#39;", "'"), ("amp;", "&"), ("#146;", "'"), ("nbsp;", " "), ("#36;", "$"), ("\\n", "\n"),
         ("quot;", "'"), ("<br />", "\n"), ('\\"', '"'), ("<unk>", "u_n"), (" @.@ ", "."), (" @-@ ", "-"),

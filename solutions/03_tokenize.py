@@ -40,7 +40,6 @@ import os
 import re
 import time
 from math import ceil
-from pathlib import Path
 
 import spacy
 
@@ -98,8 +97,6 @@ print([t.text for t in nlp.tokenizer(sample)])
 def replace_rep(t: str) -> str:
     """`tk_rep N c` for a character repeated 4+ times: 'cooool' -> 'c tk_rep 4 o l'."""
     ### BEGIN SOLUTION
-    import re
-
     return re.sub(r"(\S)(\1{3,})", lambda m: f" tk_rep {len(m.group(2)) + 1} {m.group(1)} ", t)
     ### END SOLUTION
 
@@ -134,8 +131,6 @@ check("replace_rep", replace_rep, full=True)
 def replace_wrep(t: str) -> str:
     """`tk_wrep N w` for a word repeated 4+ times: 'no no no no ' -> ' tk_wrep 4 no  '."""
     ### BEGIN SOLUTION
-    import re
-
     return re.sub(r"(\b\w+\W+)(\1{3,})", lambda m: f" tk_wrep {len(m.group(2).split()) + 1} {m.group(1)} ", t)
     ### END SOLUTION
 
@@ -278,7 +273,7 @@ print(tokenize(docs[0])[:60])
 def partition_by_cores(items: list, n_workers: int) -> list:
     """The 2018 notebook's split of a list into `n_workers` consecutive, near-equal parts."""
     ### BEGIN SOLUTION
-    size = max(1, -(-len(items) // max(1, n_workers)))
+    size = max(1, ceil(len(items) / max(1, n_workers)))
     return [items[i : i + size] for i in range(0, len(items), size)]
     ### END SOLUTION
 

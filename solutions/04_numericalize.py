@@ -29,7 +29,6 @@
 # %%
 import json
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np

@@ -39,7 +39,6 @@
 
 # %%
 from collections import Counter
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
