@@ -9,13 +9,13 @@ import torch
 import torch.nn.functional as F
 
 from ulmfit_ref.data import read_imdb
-
-from .data import lesson_imdb
 from ulmfit_ref.loaders import LanguageModelLoader
 from ulmfit_ref.models import LMConfig, get_language_model
 from ulmfit_ref.runs import save_state
 from ulmfit_ref.text import Tokenizer, mark_fields
 from ulmfit_ref.vocab import Vocab
+
+from .data import lesson_imdb
 
 CONFIG = LMConfig(emb_sz=16, n_hid=32, n_layers=2, drop_mult=0.1)
 N_GENERAL = 200  # test reviews per class of the general corpus (IMDb sample: 400 reviews, about 110k tokens)
