@@ -58,32 +58,37 @@ def interactive() -> bool:
 
 def training_figure(stages: Sequence[tuple[str, dict]], title: str = "training") -> Figure:
     """Loss (train per batch, valid per epoch) and each group's lr over the steps of every stage, one after another,
-    the stage boundaries marked; a stage is (label, history) with history {"losses", "valid": [(step, loss)], "lrs"}."""
+    the stage boundaries dashed and the stages numbered, their labels in the title; a stage is (label, history) with
+    history {"losses", "valid": [(step in the stage, loss)], "lrs"}."""
     fig = Figure(figsize=(10, 3.6))
     loss_ax, lr_ax = fig.subplots(1, 2)
     offset = 0
-    for i, (label, history) in enumerate(stages):
+    for i, (_, history) in enumerate(stages):
         n = len(history["losses"])
-        steps = range(offset, offset + n)
-        loss_ax.plot(steps, history["losses"], color="tab:blue", alpha=0.5, lw=1, label="train (per batch)" if not i
-                     else None)
+        steps, marker = range(offset, offset + n), "." if n < 3 else None  # a stage of one step is a dot
+        loss_ax.plot(steps, history["losses"], color="tab:blue", alpha=0.5, lw=1, marker=marker,
+                     label="train (per batch)" if not i else None)
         if history["valid"]:
             at, losses = zip(*history["valid"])
             loss_ax.plot([offset + s for s in at], losses, "o-", color="tab:orange", label="valid (per epoch)"
                          if not i else None)
         for g, lrs in enumerate(zip(*history["lrs"])):
-            lr_ax.plot(steps, lrs, color=f"C{g}", label=f"group {g}" if not i else None)
+            lr_ax.plot(steps, lrs, color=f"C{g}", marker=marker, label=f"group {g}" if not i else None)
         for ax in (loss_ax, lr_ax):
             if i:
                 ax.axvline(offset, color="gray", ls="--", lw=1)
         if len(stages) > 1:
-            loss_ax.text(offset + n / 2, 1.0, label, transform=loss_ax.get_xaxis_transform(), ha="center",
-                         va="bottom", fontsize=8)
+            for ax in (loss_ax, lr_ax):
+                ax.text(offset + n / 2, 1.0, str(i + 1), transform=ax.get_xaxis_transform(), ha="center",
+                        va="bottom", fontsize=9)
         offset += n
     loss_ax.set(xlabel="step", ylabel="loss")
     lr_ax.set(xlabel="step", ylabel="learning rate", yscale="log")
     loss_ax.legend(fontsize=8)
     lr_ax.legend(fontsize=8)
+    if len(stages) > 1:
+        title += "\n" + ";  ".join(f"{i + 1}: {label.removeprefix(f'stage {i + 1}: ')}"
+                                   for i, (label, _) in enumerate(stages))
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig

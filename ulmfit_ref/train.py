@@ -467,8 +467,9 @@ class Learner:
         model.train()
         self.reset_fn()
         smoother, losses = _Smoother(), []
-        bar = tqdm(self.train_dl, desc=f"{self.label}: {desc}" if self.past else desc, total=len(self.train_dl),
-                   leave=False, disable=not (self.config.progress and self.is_main))
+        desc = f"{self.label}: {desc}" if self.label != "fit" else desc
+        bar = tqdm(self.train_dl, desc=desc, total=len(self.train_dl), leave=False,
+                   disable=not (self.config.progress and self.is_main))
         for batch in bar:
             mult, momentum = schedule.lr_mult(step, total), schedule.momentum(step, total)
             for group, lr in zip(self.opt.param_groups, lrs):
@@ -590,7 +591,7 @@ def run_stages(learner: Learner, stages: Sequence[Stage], prefix: str, resume: b
         if i < len(stages) - 1:
             learner.past.append((learner.label, learner.history))
     path = Path(learner.config.path) / f"{prefix}_training.png" if learner.config.path else None
-    learner.save_figure(path, f"{prefix}: {len(stages)} stage(s), boundaries dashed")
+    learner.save_figure(path, f"{prefix}: {len(stages)} stage(s)")
     return records
 
 
