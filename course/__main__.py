@@ -42,7 +42,8 @@ def main(argv=None) -> int:
     if problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
-    print(f"lessons/ matches solutions/ ({len(list((args.root / 'solutions').glob('[0-9][0-9]_*.py')))} lessons)")
+    n = len(list((args.root / "solutions").glob("[0-9][0-9]_*.py")))
+    print(f"lessons/ matches solutions/ ({n} lessons), docs/API.md matches ulmfit_ref")
     return 0
 
 

@@ -63,7 +63,7 @@ _ = torch.manual_seed(0)  # `_ =`: the generator it returns is of no use to prin
 # The reference returns the same list as `raw_outputs` (before hidden dropout): AR and TAR (lesson 9)
 # read the last one.
 #
-# Reference: [`ulmfit_ref.models.RNNEncoder.forward`](../docs/API.md#RNNEncoder.forward).
+# Reference: [`ulmfit_ref.models.RNNEncoder`](../docs/API.md#RNNEncoder) (its `forward`).
 
 # %% nbgrader={"grade": false, "grade_id": "encoder_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def encoder_forward(embedding: nn.Embedding, rnns: list, x: torch.Tensor) -> list:

@@ -304,7 +304,9 @@ def run_pipeline(run: Run, stages=None, resume: bool = False, command: str = "tr
 
 
 def run_imdb(run: Run, data=None, stages=None, resume: bool = False) -> dict:
-    """`ulmfit imdb`: the IMDb reviews at `data` to the standard CSV in RUN/data, then `run_pipeline`."""
+    """`ulmfit imdb`: the IMDb reviews at `data` to the standard CSV in RUN/data, then `run_pipeline`.
+
+    Taught in lesson 10."""
     if data is not None and finished(run.prepared) is None:
         run = replace(run, data=imdb_csv(data, run.out / "data", "sentiment", run.preset.prepare.limit, run.log))
     elif finished(run.prepared) is not None:

@@ -84,7 +84,9 @@ def setup_distributed(device: torch.device) -> DistInfo:
 
 
 def discriminative_lrs(lr: float, n_groups: int, factor: float = 2.6) -> list[float]:
-    """One lr per layer group: the head gets lr, every group below gets the lr above divided by factor."""
+    """One lr per layer group: the head gets lr, every group below gets the lr above divided by factor.
+
+    Taught in lesson 9; the 2018 notebook: `lrs = np.array([lr/(2.6**4), lr/(2.6**3), lr/(2.6**2), lr/2.6, lr])`."""
     return [lr / factor ** (n_groups - 1 - i) for i in range(n_groups)]
 
 
@@ -104,7 +106,9 @@ def n_correct(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 @dataclass(frozen=True)
 class ARTAR:
-    """Activation (AR) and temporal activation (TAR) regularization of the last RNN layer, Merity et al. 2017."""
+    """Activation (AR) and temporal activation (TAR) regularization of the last RNN layer, Merity et al. 2017.
+
+    Taught in lesson 9; fastai 0.7: `seq2seq_reg(alpha=2, beta=1)`."""
 
     alpha: float = 2.0
     beta: float = 1.0
@@ -256,7 +260,9 @@ def _oom_advice(x: torch.Tensor) -> Iterator[None]:
 
 
 class Learner:
-    """Trains a model over its layer groups with Adam(W), clipping, schedules and per-epoch checkpoints."""
+    """Trains a model over its layer groups with Adam(W), clipping, schedules and per-epoch checkpoints.
+
+    Taught in lesson 9; fastai 0.7: `RNN_Learner`."""
 
     def __init__(self, model: nn.Module, train_dl: Iterable, valid_dl: Iterable,
                  loss_func: Callable = flat_cross_entropy, reg_fn: Callable | None = None,
@@ -291,7 +297,9 @@ class Learner:
         return self.dist.rank == 0
 
     def freeze_to(self, n: int) -> None:
-        """Train only the layer groups from index n on (n = -1: the head alone); the groups before stay fixed."""
+        """Train only the layer groups from index n on (n = -1: the head alone); the groups before stay fixed.
+
+        Taught in lesson 9; fastai 0.7: `learner.freeze_to`."""
         if not -self.n_groups <= n < self.n_groups:
             raise ValueError(f"freeze_to({n}): the model has {self.n_groups} layer groups, so n must lie in "
                              f"[{-self.n_groups}, {self.n_groups - 1}]")
@@ -320,7 +328,9 @@ class Learner:
             resume: bool = False, plot: bool = True) -> list[EpochRecord]:
         """Train `epochs` epochs at max lr `lr` along `schedule`; resume=True continues from checkpoint `name`.
 
-        `plot` writes `{name}_training.png` (loss and lrs) into the config's path at the end."""
+        `plot` writes `{name}_training.png` (loss and lrs) into the config's path at the end.
+
+        fastai 0.7: `learner.fit(lrs, 1, wds=wd, use_clr=(32, 10), cycle_len=15)`."""
         if not isinstance(epochs, int) or epochs < 1:
             raise ValueError(f"epochs must be a positive int, got {epochs!r}")
         lrs = self.group_lrs(lr)
@@ -386,7 +396,9 @@ class Learner:
 
     def lr_find(self, start_lr: float = 1e-7, end_lr: float = 10.0, num_it: int = 200,
                 stop_div: bool = True, plot: Path | None = None) -> LRFindResult:
-        """Sweep the lr exponentially for num_it steps, stop if the loss explodes, then restore the weights."""
+        """Sweep the lr exponentially for num_it steps, stop if the loss explodes, then restore the weights.
+
+        Taught in lesson 9; fastai 0.7: `learner.lr_find`, then `learner.sched.plot()`."""
         if not 0 < start_lr < end_lr:
             raise ValueError(f"need 0 < start_lr < end_lr, got {start_lr}, {end_lr}")
         if num_it < 2:
@@ -597,7 +609,9 @@ def run_stages(learner: Learner, stages: Sequence[Stage], prefix: str, resume: b
 
 def fine_tune_lm(learner: Learner, head_epochs: int, head_lr: LR, epochs: int, lr: LR,
                  schedule: Schedule = STLR(), resume: bool = False) -> list[EpochRecord]:
-    """ULMFiT stage 2: fine-tune the LM's last layer group (new embeddings, tied decoder) first, then every group."""
+    """ULMFiT stage 2: fine-tune the LM's last layer group (new embeddings, tied decoder) first, then every group.
+
+    Taught in lesson 9; the 2018 notebook: `learner.freeze_to(-1)`, `fit`, `unfreeze()`, `fit`."""
     stages = [Stage(-1, head_epochs, head_lr, schedule), Stage(0, epochs, lr, schedule)]
     return run_stages(learner, stages, "lm", resume)
 
@@ -608,7 +622,8 @@ def train_classifier(learner: Learner, epochs: Sequence[int], lrs: Sequence[LR],
 
     unfreeze="full" trains every layer group for sum(epochs) epochs at lrs[-1] ('Full' in the paper's Table 6);
     "last" trains the head alone as long ('Last').
-    """
+
+    Taught in lesson 10; the 2018 notebook: `freeze_to(-1)`, `fit`, `freeze_to(-2)`, `fit`, `unfreeze()`, `fit`."""
     if len(epochs) != len(lrs):
         raise ValueError(f"one lr per stage: got {len(epochs)} stages of epochs and {len(lrs)} lrs")
     if unfreeze != "gradual":
