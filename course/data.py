@@ -7,8 +7,6 @@ import sys
 import tarfile
 from pathlib import Path
 
-from ulmfit_ref.download import cache_dir
-
 from .scratch import scratch_dir
 
 ROOT = Path(__file__).resolve().parents[1]  # a clone's root (with solutions/ and lessons/), or site-packages
@@ -145,6 +143,8 @@ IMDB_NAMES = ("aclImdb_v1.tar.gz", "aclImdb_v1_reviews.tar.gz", "aclImdb")  # wh
 
 def _candidates() -> list[tuple[Path, str]]:
     """(folder, why it is searched) of the places IMDb may sit, in order: the project's data folders, the cache."""
+    from ulmfit_ref.download import cache_dir  # here: the exercises' checks read this module, never the reference
+
     places = []
     if (ROOT / "solutions").is_dir():  # a clone of the course: its data/ and the shared data beside it
         places += [(ROOT / "data", "the project's data/"), (ROOT.parent / "shared" / "data", "the shared data")]

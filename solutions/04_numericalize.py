@@ -29,6 +29,7 @@
 # %%
 import json
 from collections import Counter, defaultdict
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -214,7 +215,7 @@ check("Vocab", Vocab, full=True)
 # %%
 def read_docs(path):
     """The token list of each document of a token file."""
-    with open(path, encoding="utf-8") as f:
+    with Path(path).open(encoding="utf-8") as f:
         return [json.loads(line) for line in f]
 
 
