@@ -7,7 +7,7 @@ fastai is never a dependency of ulmfit_ref: it is imported here only, from a sep
     /tmp/benchvenv/bin/pip install --no-deps -r benchmarks/requirements-fastai.txt
     /tmp/benchvenv/bin/python -m benchmarks.lm_step        # from the repository root
 
-Ours and fastai's AWD-LSTM have the same sizes, the seed's dropouts (x0.7) and AR/TAR; the plain model is
+Ours and fastai's AWD-LSTM have the same sizes, the 2018 notebook's dropouts (x0.7) and AR/TAR; the plain model is
 Embedding + nn.LSTM layers of the same sizes + tied Linear with no dropout and no AR/TAR. Steps of the three
 models are interleaved so that load from other processes falls on all of them; figures and ratios use each
 model's fastest step (the one least slowed by other processes on the shared cores); medians and the

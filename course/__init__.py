@@ -1,1 +1,1 @@
-"""The course's tooling: the build of lessons/ from solutions/, the lessons' data and their check cells."""
+"""The course: its lessons (built from solutions/), each exercise's check, the lessons' data and a learner's start."""

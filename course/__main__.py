@@ -1,19 +1,34 @@
-"""`python -m course build` writes lessons/ from solutions/; `python -m course check` fails when they disagree."""
+"""The course's commands.
+
+    python -m course start FOLDER [--data PATH]   a learner's working copy of the lessons, and where the data is
+    python -m course build                        lessons/ and docs/API.md, from solutions/ and ulmfit_ref
+    python -m course check                        fails when lessons/ or docs/API.md differ from what build writes
+"""
 
 import argparse
 import sys
 from pathlib import Path
 
-from .build import ROOT, SourceError, build, check
+from .data import ROOT
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m course", description=__doc__)
-    parser.add_argument(
-        "command", choices=("build", "check"), help="build: write lessons/; check: compare them with solutions/"
-    )
-    parser.add_argument("--root", type=Path, default=ROOT, help="the project folder (default: %(default)s)")
+    parser = argparse.ArgumentParser(prog="python -m course", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{start,build,check}")
+    p = commands.add_parser("start", help="make a working copy of the lessons in FOLDER (your work there is kept)")
+    p.add_argument("folder", type=Path, help="where the lessons go, e.g. ~/ulmfit-lessons")
+    p.add_argument("--data", type=Path, help="aclImdb_v1.tar.gz or an extracted aclImdb folder (default: found)")
+    for name, what in (("build", "write lessons/ and docs/API.md"), ("check", "compare them with their sources")):
+        p = commands.add_parser(name, help=what)
+        p.add_argument("--root", type=Path, default=ROOT, help="the project folder (default: %(default)s)")
     args = parser.parse_args(argv)
+    if args.command == "start":
+        from .start import main as start
+
+        return start(args.folder, args.data)
+    from .build import SourceError, build, check
+
     if args.command == "build":
         try:
             build(args.root)
@@ -27,7 +42,8 @@ def main(argv=None) -> int:
     if problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
-    print(f"lessons/ matches solutions/ ({len(list((args.root / 'solutions').glob('[0-9][0-9]_*.py')))} lessons)")
+    n = len(list((args.root / "solutions").glob("[0-9][0-9]_*.py")))
+    print(f"lessons/ matches solutions/ ({n} lessons), docs/API.md matches ulmfit_ref")
     return 0
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 import jupytext
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
+from .data import ROOT
+
 SOURCE_PATTERN = "[0-9][0-9]_*.py"  # solutions/01_data.py -> lessons/01_data.ipynb
 NBGRADER_KEYS = ("grade", "grade_id", "locked", "schema_version", "solution", "task")
 SCHEMA_VERSION = 3
@@ -89,6 +90,7 @@ def read_source(src) -> nbformat.NotebookNode:
     """The notebook of a solution script, validated."""
     nb = jupytext.read(src, fmt="py:percent")
     validate(nb, src)
+    nb.metadata["ulmfit_course"] = {"lesson": Path(src).stem}  # a copy under any name is still this lesson
     return nb
 
 
@@ -143,7 +145,8 @@ def render(src) -> str:
 
 
 def build(root=ROOT, log=print) -> list[Path]:
-    """Write lessons/NN_*.ipynb from solutions/NN_*.py, remove lessons whose source is gone; returns the lessons."""
+    """Write lessons/NN_*.ipynb from solutions/NN_*.py, remove lessons whose source is gone, write docs/API.md from
+    ulmfit_ref's docstrings; returns the lessons."""
     root = Path(root)
     out = []
     for src in sources(root):
@@ -159,6 +162,14 @@ def build(root=ROOT, log=print) -> list[Path]:
         if stale not in out:
             stale.unlink()
             log(f"{stale.relative_to(root)}: removed (no solutions/{stale.stem}.py)")
+    from . import api
+
+    page, text = root / api.PAGE, api.render()
+    old = page.read_text(encoding="utf-8") if page.exists() else None
+    if old != text:
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(text, encoding="utf-8")
+    log(f"{api.PAGE}: {'unchanged' if old == text else 'written'} (from ulmfit_ref's docstrings)")
     return out
 
 
@@ -204,6 +215,12 @@ def check(root=ROOT) -> list[str]:
                 "lessons are never edited by hand: edit the solution and run `python -m course build`"
             )
         problems += _leaks(src, committed, rel)
+    from . import api
+
+    page = root / api.PAGE
+    if not page.exists() or page.read_text(encoding="utf-8") != api.render():
+        why = "missing" if not page.exists() else "differs from what ulmfit_ref's docstrings say"
+        problems.append(f"{api.PAGE}: {why}; run `python -m course build`")
     for lesson in sorted((root / "lessons").glob("[0-9][0-9]_*.ipynb")):
         if lesson.stem not in {s.stem for s in srcs}:
             problems.append(

@@ -1,11 +1,15 @@
-"""The data a lesson runs on: a small aclImdb folder, sampled from the real reviews or made up on the spot."""
+"""The data a lesson runs on: IMDb found wherever the working copy is, sampled, or made-up reviews (said loudly)."""
 
-import atexit
+import json
+import os
 import re
-import shutil
+import sys
 import tarfile
-import tempfile
 from pathlib import Path
+
+from .scratch import scratch_dir
+
+ROOT = Path(__file__).resolve().parents[1]  # a clone's root (with solutions/ and lessons/), or site-packages
 
 _re_review = re.compile(r"(?:^|/)aclImdb/(train|test)/(neg|pos|unsup)/(\d+)_(\d+)\.txt$")
 
@@ -131,24 +135,91 @@ def sample_imdb(source, dest, n_per_class: int) -> Path:
     return root
 
 
-def scratch_dir(prefix: str = "ulmfit-lesson-") -> Path:
-    """A new temporary folder, removed when the Python process (the notebook's kernel) exits."""
-    path = Path(tempfile.mkdtemp(prefix=prefix))
-    atexit.register(shutil.rmtree, path, ignore_errors=True)
-    return path
+DATA_ENV = "ULMFIT_DATA"  # the environment variable that names the IMDb data
+SETTINGS = "ulmfit-course.json"  # written by `python -m course start` into the learner's working copy
+TINY = "tiny"  # DATA = "tiny": the made-up reviews on purpose
+IMDB_NAMES = ("aclImdb_v1.tar.gz", "aclImdb_v1_reviews.tar.gz", "aclImdb")  # what a folder of data may hold
+
+
+def _candidates() -> list[tuple[Path, str]]:
+    """(folder, why it is searched) of the places IMDb may sit, in order: the project's data folders, the cache."""
+    from ulmfit_ref.download import cache_dir  # here: the exercises' checks read this module, never the reference
+
+    places = []
+    if (ROOT / "solutions").is_dir():  # a clone of the course: its data/ and the shared data beside it
+        places += [(ROOT / "data", "the project's data/"), (ROOT.parent / "shared" / "data", "the shared data")]
+    return places + [(cache_dir(), "the ulmfit cache (where `ulmfit prepare --download` saves it)")]
+
+
+def settings_file(start=None) -> Path | None:
+    """The working copy's settings: `ulmfit-course.json` in folder `start` (default: here) or a folder above it."""
+    here = Path(start or Path.cwd()).resolve()
+    return next((d / SETTINGS for d in (here, *here.parents) if (d / SETTINGS).is_file()), None)
+
+
+def find_imdb() -> tuple[Path | None, str]:
+    """(the IMDb archive or aclImdb folder to read, where it was found), or (None, where it was looked for).
+
+    In order: $ULMFIT_DATA, the `data` of the working copy's settings, the project's data folders, the ulmfit cache.
+    """
+    if os.environ.get(DATA_ENV):
+        path = Path(os.environ[DATA_ENV]).expanduser()
+        if not path.exists():
+            raise FileNotFoundError(f"${DATA_ENV} is {path}, which does not exist: set it to aclImdb_v1.tar.gz or an "
+                                    f"extracted aclImdb folder, or unset it")
+        return path, f"${DATA_ENV}"
+    if (settings := settings_file()) is not None:
+        data = json.loads(settings.read_text(encoding="utf-8")).get("data")
+        if data is not None:
+            path = Path(data)
+            if not path.exists():
+                raise FileNotFoundError(f"{settings} says the data is {path}, which does not exist: run "
+                                        f"`python -m course start {settings.parent} --data PATH` with its new place")
+            return path, str(settings)
+    looked = [f"${DATA_ENV}"] + ([str(settings)] if settings else [])
+    for folder, why in _candidates():
+        for name in IMDB_NAMES:
+            if (folder / name).exists():
+                return folder / name, why
+        looked.append(str(folder))
+    return None, ", ".join(looked)
+
+
+def _warn_tiny(why: str) -> None:
+    """Say, so that nobody can miss it, that the lesson runs on made-up reviews."""
+    bar = "!" * 100
+    print(f"{bar}\n  NO IMDb DATA: {why}.\n  This lesson runs on {sum(map(len, TINY_REVIEWS.values()))} MADE-UP "
+          f"reviews: its numbers and plots say nothing about real text.\n  To use the real reviews, give the path of "
+          f"aclImdb_v1.tar.gz (or an extracted aclImdb folder) in one of these ways, then restart the kernel:\n"
+          f"    python -m course start <this folder> --data PATH   (writes it into {SETTINGS})\n"
+          f"    export {DATA_ENV}=PATH                              (before starting Jupyter)\n"
+          f"    DATA = \"PATH\"                                      (in the parameters cell below)\n{bar}",
+          file=sys.stderr)
 
 
 def lesson_imdb(source=None, n_per_class: int = 200, dest=None) -> Path:
-    """The aclImdb folder a lesson reads: a sample of `source` when it exists, else the tiny made-up one.
+    """The aclImdb folder a lesson reads: a sample of the real reviews, or the tiny made-up ones.
 
-    Without `dest`, it is written to a scratch folder that goes away with the kernel.
+    `source` None: the data found by `find_imdb`; a path: that archive or aclImdb folder (an error if absent);
+    "tiny": the made-up reviews. Without `dest`, it is written to a scratch folder that goes away with the kernel.
     """
+    if source is None:
+        found, where = find_imdb()
+    elif str(source) == TINY:
+        found, where = None, None
+    else:
+        found, where = Path(source).expanduser(), "DATA"
+        if not found.exists():
+            raise FileNotFoundError(f"DATA is {found}, which does not exist: give the path of aclImdb_v1.tar.gz or of "
+                                    f"an extracted aclImdb folder, None to find it, or \"tiny\" for made-up reviews")
     dest = Path(dest) if dest is not None else scratch_dir()
-    if source is not None and Path(source).exists():
-        root = sample_imdb(source, dest, n_per_class)
-        print(f"using up to {n_per_class} reviews per split and class of {source}, copied to {root}")
+    if found is not None:
+        root = sample_imdb(found, dest, n_per_class)
+        print(f"IMDb: {found} (from {where}); up to {n_per_class} reviews per split and class, in a scratch folder")
     else:
         root = write_tiny_imdb(dest)
-        why = "no DATA given" if source is None else f"{source} is absent"
-        print(f"{why}: using the tiny made-up aclImdb written to {root}")
+        if where is None:
+            print(f"DATA = {TINY!r}: the tiny made-up aclImdb ({sum(map(len, TINY_REVIEWS.values()))} reviews)")
+        else:
+            _warn_tiny(f"none found in {where}")
     return root

@@ -19,12 +19,12 @@ import re
 import secrets
 import shutil
 import sys
-import tempfile
 import weakref
 from collections.abc import Callable
 from pathlib import Path
 
 from . import wire
+from .scratch import scratch_dir
 
 TOL_FLOAT32 = (1e-4, 1e-5)  # rtol, atol of float32 tensor arithmetic
 TOL_FLOAT64 = (1e-9, 1e-15)  # rtol, atol of plain float arithmetic written in another order
@@ -34,8 +34,8 @@ class CheckFailed(AssertionError):
     """A check that did not pass; a notebook shows its message alone, without a traceback."""
 
     def _render_traceback_(self):
-        """What IPython shows in place of the traceback."""
-        return [f"\x1b[31m✗ {line}\x1b[0m" if i == 0 else line for i, line in enumerate(str(self).split("\n"))]
+        """What IPython shows in place of the traceback: plain text, no colour codes, which logs would show raw."""
+        return [f"✗ {line}" if i == 0 else line for i, line in enumerate(str(self).split("\n"))]
 
 
 class Stop(BaseException):
@@ -129,12 +129,14 @@ class Verdict:
     grader_problem: bool = False
 
 
-def not_implemented(name: str) -> str:
-    """The message for an exercise whose stub is still there."""
-    return (
-        f"not implemented yet: {name}. Write its body in the exercise cell above "
-        "(in place of `raise NotImplementedError()`), run that cell, then run this check again."
-    )
+def not_implemented(name: str, in_kernel: bool = True) -> str:
+    """The message for an exercise whose stub is still there, in the words of a notebook or of a terminal."""
+    if in_kernel:
+        return (
+            f"not implemented yet: {name}. Write its body in the exercise cell above "
+            "(in place of `raise NotImplementedError()`), run that cell, then run this check again."
+        )
+    return f"not implemented yet: {name}. Write its body in its exercise cell (where `raise NotImplementedError()` is)."
 
 
 # --- observing, in whichever process holds the answer ---------------------------------------------------------------
@@ -229,7 +231,7 @@ class InProcess:
 
     def __init__(self, answers: dict, namespace: dict | None = None, learner: bool = True):
         self.answers, self.namespace, self.learner = answers, namespace or {}, learner
-        self._workdir = tempfile.mkdtemp(prefix="ulmfit-observe-")  # one per check; each call makes a folder in it
+        self._workdir = str(scratch_dir("ulmfit-observe"))  # one per check; each call makes a folder in it
         weakref.finalize(self, shutil.rmtree, self._workdir, ignore_errors=True)
         from .exercises import EXERCISES
 
@@ -337,7 +339,7 @@ def run(exercise: Exercise, learner, examples: int, seed: int | None = None) -> 
             mismatch = _Mismatch(inp, expected, None, problem, False, None)
         else:
             if _stub(actual) is not None:
-                raise Stop(not_implemented(_stub_name(name, actual)))
+                raise Stop(not_implemented(_stub_name(name, actual), isinstance(learner, InProcess)))
             judged = exercise.compare(inp, expected, actual)
             if not judged.problem:
                 checked.extend(c for c in judged.checked if c not in checked)

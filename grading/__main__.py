@@ -1,5 +1,5 @@
-"""`python -m grading build` writes the nbgrader course's source/; `python -m grading autograde SUBMITTED --out DIR`
-grades a class."""
+"""`python -m grading check NOTEBOOK...` checks a learner's lessons as the grader does; `python -m grading build` writes
+the nbgrader course's source/; `python -m grading autograde SUBMITTED --out DIR` grades a class."""
 
 import argparse
 import sys
@@ -11,6 +11,9 @@ from . import source
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grading", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    c = sub.add_parser("check", help="check your lesson notebooks (files of any name, or folders) as the grader does")
+    c.add_argument("notebooks", nargs="+", type=Path, help="a lesson notebook, or a folder of them")
+    c.add_argument("--seed", type=int, default=None, help="draw the random inputs of an earlier check again")
     b = sub.add_parser("build", help="write COURSE/source/LESSON/LESSON.ipynb from solutions/")
     b.add_argument(
         "--course", type=Path, default=source.COURSE, help="the nbgrader course directory (default: %(default)s)"
@@ -43,6 +46,10 @@ def main(argv=None) -> int:
         "--seed", type=int, default=None, help="the seed of the random inputs (default: a fresh one, logged)"
     )
     args = parser.parse_args(argv)
+    if args.command == "check":
+        from .check import main as check
+
+        return check(args.notebooks, args.seed)
     if args.command == "build":
         source.build(args.course)
         return 0

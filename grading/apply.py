@@ -12,6 +12,8 @@ from nbformat.v4 import new_markdown_cell, new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Unicode
 
+from course.exercise import CheckFailed
+
 CHECK_SUFFIX = "-check"
 
 
@@ -39,13 +41,12 @@ class ApplyResults(NbGraderPreprocessor):
             if verdict["passed"]:
                 cell.outputs = [new_output("stream", name="stdout", text=verdict["message"] + "\n")]
             else:
-                lines = verdict["message"].split("\n")
                 cell.outputs = [
                     new_output(
                         "error",
                         ename="CheckFailed",
                         evalue=verdict["message"],
-                        traceback=[f"\x1b[31m✗ {lines[0]}\x1b[0m", *lines[1:]],
+                        traceback=CheckFailed(verdict["message"])._render_traceback_(),
                     )
                 ]
         if result["notes"]:

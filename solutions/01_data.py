@@ -24,8 +24,15 @@
 # **How this notebook works.** Run the cells in order. An *exercise* cell holds a function with its
 # contract and `raise NotImplementedError()` where the body goes: write the body and run the cell.
 # The *check* cell below it runs your function and the reference one from `ulmfit_ref` on a few inputs
-# and says what differs: the call, what it should give, what yours gave. Each exercise links to the
-# reference function that answers it: read it after you tried.
+# and says what differs: the call, what it should give, what yours gave. A **Stuck?** fold under an
+# exercise holds hints: open it only after you tried. A **Predict, then run** question asks you to
+# write down what a cell will print before you run it: the surprises are where the learning is.
+# Each exercise names the reference function that answers it (`ulmfit_ref.data.read_imdb`; all of
+# them are listed in the course's `docs/API.md`); read its source after you tried, in a new cell:
+# `import ulmfit_ref.data` then `ulmfit_ref.data.read_imdb??`.
+#
+# **Checking your work as the grader does.** Save the notebook, then in a terminal:
+# `python -m grading check 01_data.ipynb` (any file name: the lesson is found from the notebook).
 
 # %%
 import csv
@@ -42,12 +49,15 @@ from ulmfit_ref.data import CLASSES, Reviews, Splits, permutation
 # %% [markdown]
 # ## The reviews
 #
-# Set `DATA` to the official `aclImdb_v1.tar.gz`, or to an extracted `aclImdb` folder. The lesson
-# copies `N_PER_CLASS` reviews of each class into a temporary folder, so that it runs in seconds; when
-# `DATA` does not exist it writes a tiny made-up `aclImdb` instead, with the same layout.
+# `DATA = None` finds the IMDb data: the path in `$ULMFIT_DATA`, else the one that
+# `python -m course start` wrote into this folder's `ulmfit-course.json`, else the project's data
+# folders. Or set `DATA` to the official `aclImdb_v1.tar.gz` or an extracted `aclImdb` folder
+# yourself; `DATA = "tiny"` asks for a tiny made-up `aclImdb` with the same layout (and when no data
+# is found, the lesson runs on it too, and says so in a red box you cannot miss). The lesson copies
+# `N_PER_CLASS` reviews of each class into a temporary folder, so that it runs in seconds.
 
 # %% tags=["parameters"]
-DATA = Path("../../shared/data/aclImdb_v1_reviews.tar.gz")
+DATA = None
 N_PER_CLASS = 200
 
 # %%
@@ -69,6 +79,17 @@ first = sorted((imdb / "train" / "pos").glob("*.txt"))[0]
 print(f"\n{first.name}:", first.read_text(encoding="utf-8", errors="replace")[:300])
 
 # %% [markdown]
+# The reader returns one `Reviews` per split: a small dataclass of `texts`, `labels` (the index of
+# each text's class) and `n_decode_errors`. It starts empty and grows as reviews are read:
+
+# %%
+demo = Reviews()
+demo.texts.append("A joy to watch.")
+demo.labels.append(CLASSES.index("pos"))
+print(demo, "| len:", len(demo))
+print(Reviews(["Awful.", "Brilliant."], [0, 1]))
+
+# %% [markdown]
 # Look at the names above: sorted as text, `10_7.txt` comes before `9_7.txt`. And the order in which
 # `glob` lists a folder is whatever the file system keeps, which differs between machines. A dataset
 # read in that order would be shuffled differently on your laptop and on the grader, so we sort the
@@ -76,7 +97,8 @@ print(f"\n{first.name}:", first.read_text(encoding="utf-8", errors="replace")[:3
 #
 # ## Exercise 1: `read_imdb`
 #
-# Write `read_imdb(path, limit=None)` for an extracted `aclImdb` folder. The contract:
+# **Goal:** the reviews of an extracted `aclImdb` folder as texts and labels, in an order that is the
+# same on every machine. Write `read_imdb(path, limit=None)`. The contract:
 # - it returns `{"train": Reviews, "test": Reviews}`; a `Reviews` holds `texts`, `labels` and
 #   `n_decode_errors`;
 # - within a split, the classes come in the order of `CLASSES` (`neg`, `pos`, `unsup`), each review
@@ -86,10 +108,14 @@ print(f"\n{first.name}:", first.read_text(encoding="utf-8", errors="replace")[:3
 # - a file is read as bytes and decoded as UTF-8; a file that is not valid UTF-8 is decoded with
 #   `errors="replace"` (each bad byte becomes U+FFFD, �) and counted in its split's `n_decode_errors`.
 #
-# Hints: `sorted(folder.glob("*.txt"), key=...)`, `int(f.name.split("_")[0])`, `f.read_bytes()`,
-# `raw.decode("utf-8")` raises `UnicodeDecodeError` on bad bytes.
+# <details><summary><b>Stuck?</b> (open after you tried)</summary>
 #
-# Reference: [`read_imdb` in ulmfit_ref/data.py](../ulmfit_ref/data.py), which also reads the tar.gz
+# `sorted(folder.glob("*.txt"), key=...)` with the key `int(f.name.split("_")[0])`; `f.read_bytes()`;
+# `raw.decode("utf-8")` raises `UnicodeDecodeError` on bad bytes, and `try`/`except` catches it.
+#
+# </details>
+#
+# Reference: [`ulmfit_ref.data.read_imdb`](../docs/API.md#read_imdb), which also reads the tar.gz
 # archive as a stream, without extracting it.
 
 # %% nbgrader={"grade": false, "grade_id": "read_imdb", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -144,13 +170,22 @@ idx = permutation(len(r), seed=42)
 texts, labels = [r.texts[i] for i in idx], [r.labels[i] for i in idx]
 print("one permutation, labels:", labels[:20])
 
+# %% [markdown]
+# **Predict, then run.** The train split holds three classes (`neg`, `pos`, `unsup`) in about equal
+# numbers. Shuffle the texts and the labels *separately*: what fraction of the texts still carry their
+# own label? Write your guess down, then run the cell.
+
+# %%
 rng = np.random.default_rng(0)
 wrong_texts, wrong_labels = list(r.texts), list(r.labels)
 rng.shuffle(wrong_texts)
 rng.shuffle(wrong_labels)
 truth = dict(zip(r.texts, r.labels))
 kept = np.mean([truth[t] == y for t, y in zip(wrong_texts, wrong_labels)])
+shares = np.bincount(r.labels) / len(r)
 print(f"two separate shuffles: only {kept:.0%} of the texts still carry their own label")
+print(f"expected: the chance that a random label is the text's own, the sum of the squared class shares, "
+      f"{(shares ** 2).sum():.0%} (a small sample wanders around it)")
 
 # %% [markdown]
 # ## Exercise 2: `make_splits`
@@ -161,7 +196,8 @@ print(f"two separate shuffles: only {kept:.0%} of the texts still carry their ow
 # must stay unseen, and the language model never sees a label. It holds out a part of those texts to
 # measure how well it predicts text it did not train on.
 #
-# Write `make_splits(reviews, seed=42, lm_valid_frac=0.1, unlabelled=None)`:
+# **Goal:** the four datasets, shuffled the same way everywhere, no text parted from its label, no
+# test label seen by anything. Write `make_splits(reviews, seed=42, lm_valid_frac=0.1, unlabelled=None)`:
 # - raise `ValueError` unless `0 < lm_valid_frac < 1`;
 # - shuffle each split with one permutation: split number `i` (0 for `"train"`, 1 for `"test"`) is
 #   reordered by `permutation(len(reviews[split]), seed + i)`, texts and labels alike;
@@ -175,7 +211,7 @@ print(f"two separate shuffles: only {kept:.0%} of the texts still carry their ow
 #   every language-model label is 0;
 # - it returns `Splits(clas_train, clas_test, lm_train, lm_valid)`, each a `Reviews`.
 #
-# Reference: [`make_splits` in ulmfit_ref/data.py](../ulmfit_ref/data.py).
+# Reference: [`ulmfit_ref.data.make_splits`](../docs/API.md#make_splits).
 
 # %% nbgrader={"grade": false, "grade_id": "make_splits", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1, unlabelled: int = None) -> Splits:
@@ -235,7 +271,7 @@ print("clas_train starts with labels", splits.clas_train.labels[:16])
 # - write one row per document: its label, then its text in each column, in order; no header;
 # - return the number of rows written.
 #
-# Reference: [`write_csv` in ulmfit_ref/data.py](../ulmfit_ref/data.py); `read_csv` beside it reads
+# Reference: [`ulmfit_ref.data.write_csv`](../docs/API.md#write_csv); `read_csv` beside it reads
 # the format back, in chunks.
 
 # %% nbgrader={"grade": false, "grade_id": "write_csv", "locked": false, "schema_version": 3, "solution": true, "task": false}

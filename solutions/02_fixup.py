@@ -29,15 +29,15 @@
 
 # %%
 import html
+import re
 from collections import Counter
-from pathlib import Path
 
 from course.data import lesson_imdb
 from course.exercises import check
 from ulmfit_ref.data import read_imdb
 
 # %% tags=["parameters"]
-DATA = Path("../../shared/data/aclImdb_v1_reviews.tar.gz")
+DATA = None  # None: the IMDb data found for this folder (lesson 1 says where from); a path; or "tiny"
 N_PER_CLASS = 200
 
 # %%
@@ -113,22 +113,26 @@ for line in WIKITEXT:
 #
 # ## Exercise: `fixup`
 #
-# Write `fixup(x)`: apply the 13 replacements above in that order, then `html.unescape`, then
-# replace every run of 2 or more spaces (the character `" "` only) by a single space. It returns
-# the repaired string.
+# **Goal:** a raw review repaired exactly as the pretrained model's text was. Write `fixup(x)`, with
+# this contract: the 13 replacements above, in that order, everywhere in the text; then
+# `html.unescape`; then every run of 2 or more spaces (the character `" "` only, not line breaks)
+# becomes a single space. It returns the repaired string. Before you write it, decide: why must the
+# spaces be collapsed *after* `html.unescape` and the replacements, not before?
 #
-# Hints: a tuple of `(broken, repaired)` pairs and a loop; `re.sub(" {2,}", " ", x)` or
-# `re.compile(r"  +")`. In a Python string, a backslash is written `"\\"`, and the two characters
-# backslash-n are written `"\\n"`.
+# <details><summary><b>Stuck?</b> (open after you tried)</summary>
 #
-# Reference: [`fixup` and `FIXUP_REPLACEMENTS` in ulmfit_ref/text.py](../ulmfit_ref/text.py).
+# A tuple of `(broken, repaired)` pairs and a loop of `x = x.replace(broken, repaired)`; then
+# `re.sub(" {2,}", " ", x)`. In a Python string, a backslash is written `"\\"`, and the two
+# characters backslash-n are written `"\\n"`. (Why after: `nbsp;` and the backslash rule add spaces.)
+#
+# </details>
+#
+# Reference: [`ulmfit_ref.text.fixup`](../docs/API.md#fixup) and its table `FIXUP_REPLACEMENTS`.
 
 # %% nbgrader={"grade": false, "grade_id": "fixup", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def fixup(x: str) -> str:
     """Repair the HTML and WikiText debris of a raw text, then collapse repeated spaces."""
     ### BEGIN SOLUTION
-    import re
-
     replacements = (
         ("#39;", "'"), ("amp;", "&"), ("#146;", "'"), ("nbsp;", " "), ("#36;", "$"), ("\\n", "\n"),
         ("quot;", "'"), ("<br />", "\n"), ('\\"', '"'), ("<unk>", "u_n"), (" @.@ ", "."), (" @-@ ", "-"),
@@ -149,19 +153,21 @@ check("fixup", fixup, full=True)
 # %% [markdown]
 # ## `fixup` on real text
 #
-# First the excerpts: each is repaired, and one is damaged.
+# **Predict, then run.** Read the six IMDb excerpts above again with the table in mind. All are
+# repaired, but `fixup` *damages* some: which, and what do they become? Write it down, then run the
+# cell.
 
 # %%
 for name, excerpt in list(REAL_EXCERPTS.items()) + [("WikiText", line) for line in WIKITEXT]:
     print(f"{name}\n   before: {excerpt!r}\n   after:  {fixup(excerpt)!r}")
 
 # %% [markdown]
-# Read the last two IMDb excerpts again. Replacement 2 looks for `amp;` anywhere, and `vamp;` and
+# The damaged ones are the last two IMDb excerpts. Replacement 2 looks for `amp;` anywhere, and `vamp;` and
 # `swamp;` end in `amp;`: `fixup` turns them into `v&` and `sw&`. The rule was written for text whose
 # `&amp;` lost its `&`, which IMDb's text does not have: in all 100,000 reviews, `amp;` occurs 10
 # times, always at the end of a word (`camp;` seven times, `swamp;`, `Tramp;`, `vamp;`), so the rule
-# damages 10 reviews and repairs none. We keep it all the same: the reference keeps the seed's rules
-# exactly, so that the lessons, the grader and the course's published numbers agree. But now you know
+# damages 10 reviews and repairs none. We keep it all the same: the reference keeps the 2018 notebook's
+# rules exactly, so that the lessons, the grader and the course's published numbers agree. But now you know
 # its cost, and a rule such as `re.sub(r"(?<![A-Za-z])amp;", "&", x)` would avoid it.
 #
 # Now on the sample: which replacement fires in how many reviews? We apply each one alone and count

@@ -37,8 +37,9 @@
 # %%
 import multiprocessing
 import os
+import re
 import time
-from pathlib import Path
+from math import ceil
 
 import spacy
 
@@ -48,7 +49,7 @@ from ulmfit_ref.data import read_imdb
 from ulmfit_ref.text import Tokenizer, default_workers, fixup, rm_useless_spaces, spec_add_spaces
 
 # %% tags=["parameters"]
-DATA = Path("../../shared/data/aclImdb_v1_reviews.tar.gz")
+DATA = None  # None: the IMDb data found for this folder (see lesson 1); a path; or "tiny"
 N_PER_CLASS = 200
 N_SPEEDUP = 2000  # documents tokenized to measure the speed-up (the reviews, repeated as needed)
 
@@ -83,17 +84,19 @@ print([t.text for t in nlp.tokenizer(sample)])
 # token, the count, the character, with a space on each side. Everything else is unchanged.
 # `replace_rep("cooool")` is `"c tk_rep 4 o l"`; `"aaa"` (only 3) stays `"aaa"`.
 #
-# Hint: a regular expression with a back-reference, `(\S)(\1{3,})`: group 1 is the character, group
-# 2 its repeats; `re.sub` accepts a function that builds the replacement from the match.
+# <details><summary><b>Stuck?</b> (open after you tried)</summary>
 #
-# Reference: [`replace_rep` in ulmfit_ref/text.py](../ulmfit_ref/text.py).
+# A regular expression with a back-reference, `(\S)(\1{3,})`: group 1 is the character, group 2 its
+# repeats; `re.sub` accepts a function that builds the replacement from the match.
+#
+# </details>
+#
+# Reference: [`ulmfit_ref.text.replace_rep`](../docs/API.md#replace_rep).
 
 # %% nbgrader={"grade": false, "grade_id": "replace_rep", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def replace_rep(t: str) -> str:
     """`tk_rep N c` for a character repeated 4+ times: 'cooool' -> 'c tk_rep 4 o l'."""
     ### BEGIN SOLUTION
-    import re
-
     return re.sub(r"(\S)(\1{3,})", lambda m: f" tk_rep {len(m.group(2)) + 1} {m.group(1)} ", t)
     ### END SOLUTION
 
@@ -110,22 +113,24 @@ check("replace_rep", replace_rep, full=True)
 # Write `replace_wrep(t)`: a *word unit* is a word (`\b\w+`) with the non-word characters after it
 # (`\W+`, such as `" "` or `", "`). Wherever a word unit is followed by **3 or more** exact copies of
 # itself (same word, same case, same separator), replace the whole run with
-# `" tk_wrep n u "`, where `u` is the word unit (with its separator) and `n` counts as the seed
-# counts: `len(repeats.split()) + 1`, `repeats` being the copies after the first. For a separator of
+# `" tk_wrep n u "`, where `u` is the word unit (with its separator) and `n` counts as the 2018
+# notebook counts: `len(repeats.split()) + 1`, `repeats` being the copies after the first. For a separator of
 # spaces only, `n` is the number of times the word appears.
 # `replace_wrep("no no no no ")` is `" tk_wrep 4 no  "` (note the spaces: the separator of `no ` and
 # the space after it); `"no no no"` (3 times) is unchanged.
 #
-# Hint: `(\b\w+\W+)(\1{3,})`.
+# <details><summary><b>Stuck?</b> (open after you tried)</summary>
 #
-# Reference: [`replace_wrep` in ulmfit_ref/text.py](../ulmfit_ref/text.py).
+# The same back-reference trick as `replace_rep`, on word units: `(\b\w+\W+)(\1{3,})`.
+#
+# </details>
+#
+# Reference: [`ulmfit_ref.text.replace_wrep`](../docs/API.md#replace_wrep).
 
 # %% nbgrader={"grade": false, "grade_id": "replace_wrep", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def replace_wrep(t: str) -> str:
     """`tk_wrep N w` for a word repeated 4+ times: 'no no no no ' -> ' tk_wrep 4 no  '."""
     ### BEGIN SOLUTION
-    import re
-
     return re.sub(r"(\b\w+\W+)(\1{3,})", lambda m: f" tk_wrep {len(m.group(2).split()) + 1} {m.group(1)} ", t)
     ### END SOLUTION
 
@@ -137,6 +142,17 @@ check("replace_wrep", replace_wrep, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# **Predict, then run.** A real review ends `"...come quietly HA HA HA HA HA HA HA HA"`: eight `HA`,
+# and nothing after the last one. What does `replace_wrep` make of it: which count `n`, and what is
+# left over? Write it down, then run the cell (with your `replace_wrep`).
+
+# %%
+print(repr(replace_wrep("come quietly HA HA HA HA HA HA HA HA")))
+
+# %% [markdown]
+# Seven, not eight: a word unit is a word *and the separator after it*, and the last `HA` has none,
+# so it is not a copy of `"HA "`. It stays behind as a word of its own.
+#
 # Both rules leave extra spaces behind, and spaCy turns a run of spaces into a whitespace token. Two
 # small rules from the reference clean up before tokenizing: `spec_add_spaces` puts spaces around
 # `/` and `#` (so `1/10` gives `1`, `/`, `10` and `#worst` gives `#`, `worst`: `10` and `worst` are
@@ -156,7 +172,7 @@ print(repr(rm_useless_spaces(spec_add_spaces(step))))
 # `t_up`: they are written in capitals anyway.
 # `replace_all_caps(["I", "LOVED", "it"])` is `["i", "t_up", "loved", "it"]`.
 #
-# Reference: [`replace_all_caps` in ulmfit_ref/text.py](../ulmfit_ref/text.py).
+# Reference: [`ulmfit_ref.text.replace_all_caps`](../docs/API.md#replace_all_caps).
 
 # %% nbgrader={"grade": false, "grade_id": "replace_all_caps", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def replace_all_caps(tokens: list) -> list:
@@ -186,10 +202,10 @@ check("replace_all_caps", replace_all_caps, full=True)
 # field numbered from 1, `"xfld i <field>"`, these parts joined by single spaces.
 # `mark_fields(["Title", "Body"])` is `"xbos xfld 1 Title xfld 2 Body"`.
 #
-# (The seed numbered the fields `xfld 1` for every field after the first; numbering them 1, 2, 3...
-# is one of the reference's two deliberate changes.)
+# (The 2018 notebook numbered the fields `xfld 1` for every field after the first; numbering them 1,
+# 2, 3... is one of the reference's two deliberate changes.)
 #
-# Reference: [`mark_fields` in ulmfit_ref/text.py](../ulmfit_ref/text.py).
+# Reference: [`ulmfit_ref.text.mark_fields`](../docs/API.md#mark_fields).
 
 # %% nbgrader={"grade": false, "grade_id": "mark_fields", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def mark_fields(fields: list) -> str:
@@ -244,19 +260,20 @@ print(tokenize(docs[0])[:60])
 #
 # ## Exercise 5: `partition_by_cores`
 #
-# Write `partition_by_cores(items, n_workers)`: split the list `items` into consecutive parts of
-# `size = max(1, ceil(len(items) / n_workers))` items each (the last part may be shorter; there may
-# be fewer than `n_workers` parts), and return the list of parts. Items keep their order: joining the
-# parts gives `items` back. `partition_by_cores(list(range(10)), 3)` is
-# `[[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]`; an empty list gives `[]`.
+# **Goal:** one part of the work per process, as the 2018 notebook cut it. Write
+# `partition_by_cores(items, n_workers)`, with this contract:
+# - it returns a list of lists, consecutive parts of `items`: joining them gives `items` back, in order;
+# - every part has `size = max(1, ceil(len(items) / n_workers))` items, but the last, which may be
+#   shorter; so there may be fewer than `n_workers` parts (10 items over 4 workers: 3, 3, 3, 1);
+# - an empty list gives `[]`; `partition_by_cores(list(range(10)), 3)` is `[[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]`.
 #
-# Reference: [`partition_by_cores` in ulmfit_ref/text.py](../ulmfit_ref/text.py).
+# Reference: [`ulmfit_ref.text.partition_by_cores`](../docs/API.md#partition_by_cores).
 
 # %% nbgrader={"grade": false, "grade_id": "partition_by_cores", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def partition_by_cores(items: list, n_workers: int) -> list:
-    """The seed's split of a list into `n_workers` consecutive, near-equal parts."""
+    """The 2018 notebook's split of a list into `n_workers` consecutive, near-equal parts."""
     ### BEGIN SOLUTION
-    size = max(1, -(-len(items) // max(1, n_workers)))
+    size = max(1, ceil(len(items) / max(1, n_workers)))
     return [items[i : i + size] for i in range(0, len(items), size)]
     ### END SOLUTION
 

@@ -41,7 +41,7 @@ from ulmfit_ref.ids import read_ids, write_ids
 from ulmfit_ref.text import mark_fields, partition, tokenize_to_file
 
 # %% tags=["parameters"]
-DATA = Path("../../shared/data/aclImdb_v1_reviews.tar.gz")
+DATA = None  # None: the IMDb data found for this folder (see lesson 1); a path; or "tiny"
 N_PER_CLASS = 200
 
 # %% [markdown]
@@ -77,12 +77,13 @@ print(c, c.most_common(3))
 # %% [markdown]
 # ## Exercise 1: `count_tokens`
 #
-# Write `count_tokens(tok_path)`: read the token file at `tok_path` (UTF-8, one JSON list of tokens
-# per line) and return a `Counter` of how often each token occurs in all its documents together.
-# Read it line by line, so that memory does not grow with the file.
+# **Goal:** the counts of a corpus too large to hold in memory. Write `count_tokens(tok_path)`, with
+# this contract: it reads the token file at `tok_path` (UTF-8, one JSON list of tokens per line) and
+# returns a `Counter` of how often each token occurs in all its documents together, its memory the
+# size of the counts, not of the file (so: one line at a time).
 #
-# Reference: [`count_tokens` in ulmfit_ref/prepare.py](../ulmfit_ref/prepare.py) (it reads with
-# `read_tokens` of [ulmfit_ref/text.py](../ulmfit_ref/text.py)).
+# Reference: [`ulmfit_ref.prepare.count_tokens`](../docs/API.md#count_tokens) (it reads with
+# `ulmfit_ref.text.read_tokens`).
 
 # %% nbgrader={"grade": false, "grade_id": "count_tokens", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def count_tokens(tok_path) -> Counter:
@@ -129,12 +130,14 @@ plt.show()
 #   filler that makes documents of a batch equally long (lesson 10). A `_unk_` or `_pad_` found in
 #   the counts is not added a second time.
 # - Then the most common tokens, at most `max_vocab` of them (60,000 in the paper), keeping only
-#   those seen at least `min_freq` times (3 by default: the seed wrote `c > 2`), ties by first
+#   those seen at least `min_freq` times (3 by default: the 2018 notebook wrote `c > 2`), ties by first
 #   appearance.
 # - A token not in `stoi` gets id 0.
 #
 # The 2018 course made `stoi` a `defaultdict(lambda: 0, ...)`, so that `stoi[token]` gives 0 for an
-# unknown token. That has a cost worth seeing: a `defaultdict` **adds** every key it is asked about.
+# unknown token. **Predict, then run.** Below, a `stoi` of three tokens is asked for the ids of `the`
+# and of two words it does not hold. How many tokens does it hold afterwards? And a plain dict asked
+# with `.get(token, 0)`? Write both down, then run the cell.
 
 # %%
 stoi = defaultdict(lambda: 0, {"_unk_": 0, "_pad_": 1, "the": 2})
@@ -143,7 +146,8 @@ plain = {"_unk_": 0, "_pad_": 1, "the": 2}
 print([plain.get(t, 0) for t in ["the", "zyzzyva", "qwertyuiop"]], "-> a plain dict still holds", len(plain))
 
 # %% [markdown]
-# Numericalizing a corpus full of unknown words that way grows `stoi` by every one of them, and
+# A `defaultdict` **adds** every key it is asked about: numericalizing a corpus full of unknown words
+# that way grows `stoi` by every one of them, and
 # `len(stoi)` no longer says the vocabulary size. A plain dict with `.get(token, 0)` has neither problem.
 #
 # ## Exercise 2: the `Vocab` class
@@ -158,8 +162,8 @@ print([plain.get(t, 0) for t in ["the", "zyzzyva", "qwertyuiop"]], "-> a plain d
 #   not in the vocabulary, and never adds a token to `stoi`;
 # - `textify(ids, sep=" ")` returns the tokens of the ids joined by `sep`.
 #
-# Reference: [`Vocab` in ulmfit_ref/vocab.py](../ulmfit_ref/vocab.py), which also checks its input
-# and saves itself as JSON.
+# Reference: [`ulmfit_ref.vocab.Vocab`](../docs/API.md#Vocab), which also checks its input and
+# saves itself as JSON.
 
 # %% nbgrader={"grade": false, "grade_id": "Vocab", "locked": false, "schema_version": 3, "solution": true, "task": false}
 class Vocab:
@@ -211,7 +215,7 @@ check("Vocab", Vocab, full=True)
 # %%
 def read_docs(path):
     """The token list of each document of a token file."""
-    with open(path, encoding="utf-8") as f:
+    with Path(path).open(encoding="utf-8") as f:
         return [json.loads(line) for line in f]
 
 

@@ -39,7 +39,6 @@
 
 # %%
 from collections import Counter
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
@@ -54,7 +53,7 @@ from ulmfit_ref.vocab import Vocab
 torch.set_num_threads(1)
 
 # %% tags=["parameters"]
-DATA = Path("../../shared/data/aclImdb_v1_reviews.tar.gz")
+DATA = None  # None: the IMDb data found for this folder (see lesson 1); a path; or "tiny"
 N_PER_CLASS = 20
 BS = 8
 BPTT = 20
@@ -72,10 +71,11 @@ print(vocab.textify(stream[:20].tolist()))
 # %% [markdown]
 # ## Exercise 1: `batchify`
 #
-# Write `batchify(ids, bs)`: `ids` is a 1-D LongTensor (the stream), `bs` the batch size. Drop the last
-# `len(ids) % bs` tokens so that the rest divides evenly, then return a LongTensor of shape
-# `[len(ids) // bs, bs]` whose column `j` is the `j`-th stretch of the stream, read downwards.
-# `batchify(torch.arange(20), 4)` is
+# **Goal:** `bs` sequences read side by side, each one a stretch of the stream that goes on from row
+# to row. Write `batchify(ids, bs)`, with this contract: `ids` is a 1-D LongTensor (the stream), `bs`
+# the batch size; the last `len(ids) % bs` tokens are dropped so that the rest divides evenly; it
+# returns a LongTensor of shape `[len(ids) // bs, bs]` whose column `j` is the `j`-th stretch of the
+# stream, read downwards. `batchify(torch.arange(20), 4)` is
 #
 # ```
 # [[ 0,  5, 10, 15],
@@ -85,11 +85,15 @@ print(vocab.textify(stream[:20].tolist()))
 #  [ 4,  9, 14, 19]]
 # ```
 #
-# Hint: `view(bs, -1)` makes one row per stretch; `.t()` turns the rows into columns. (`view(-1, bs)`
-# gives the right shape too, but puts consecutive tokens side by side: one sequence would jump from
-# column to column.)
+# <details><summary><b>Stuck?</b> (open after you tried)</summary>
 #
-# Reference: [`batchify` in ulmfit_ref/loaders.py](../ulmfit_ref/loaders.py), which `LanguageModelLoader` calls.
+# `view(bs, -1)` makes one row per stretch; `.t()` turns the rows into columns. (`view(-1, bs)` gives
+# the right shape too, but puts consecutive tokens side by side: one sequence would jump from column
+# to column.)
+#
+# </details>
+#
+# Reference: [`ulmfit_ref.loaders.batchify`](../docs/API.md#batchify), which `LanguageModelLoader` calls.
 
 # %% nbgrader={"grade": false, "grade_id": "batchify", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def batchify(ids: torch.Tensor, bs: int) -> torch.Tensor:
@@ -119,7 +123,7 @@ check("batchify", batchify, full=True)
 # `get_batch(data, 0, 4)` gives `x` = rows 0–3 and `y` = rows 1–4, and `get_batch(data, 8, 5)` gives one row
 # each: `x = [[8, 18, 28]]`, `y = [[9, 19, 29]]`.
 #
-# Reference: [`get_batch` in ulmfit_ref/loaders.py](../ulmfit_ref/loaders.py), which `LanguageModelLoader.__iter__` calls.
+# Reference: [`ulmfit_ref.loaders.get_batch`](../docs/API.md#get_batch), which `LanguageModelLoader.__iter__` calls.
 
 # %% nbgrader={"grade": false, "grade_id": "get_batch", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def get_batch(data: torch.Tensor, i: int, seq_len: int) -> tuple:
@@ -154,17 +158,17 @@ print("y, column 0:", vocab.textify(y[:, 0].tolist()))
 # rows that have a target: `len(data) - 1`), as a list of `int`s that adds up to `n`. Starting at `i = 0`,
 # while `i < n`:
 #
-# 1. at `i == 0`, `seq_len = bptt + 25`, with no draw: the seed makes the first batch the longest, so the
-#    largest memory use comes at once and not late in the epoch;
+# 1. at `i == 0`, `seq_len = bptt + 25`, with no draw: fastai 0.7 makes the first batch the longest, so
+#    the largest memory use comes at once and not late in the epoch;
 # 2. else `b = bptt` if `torch.rand((), generator=generator) < 0.95`, else `b = bptt / 2`, and
 #    `seq_len = max(5, int(torch.normal(float(b), 5.0, (), generator=generator)))`;
 # 3. append `min(seq_len, n - i)` (the last batch takes what is left) and move `i` on by it.
 #
 # Draw from `generator` in exactly this order, so the same seed gives the reference's lengths.
 # Drawing every length before the epoch starts (the reference does so) makes `len(loader)` exact, where
-# the seed's loader estimated it as `n // bptt`.
+# fastai 0.7's loader estimated it as `n // bptt`.
 #
-# Reference: [`draw_seq_lens` in ulmfit_ref/loaders.py](../ulmfit_ref/loaders.py).
+# Reference: [`ulmfit_ref.loaders.draw_seq_lens`](../docs/API.md#draw_seq_lens).
 
 # %% nbgrader={"grade": false, "grade_id": "draw_seq_lens", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def draw_seq_lens(n: int, bptt: int, generator: torch.Generator) -> list:
@@ -190,8 +194,9 @@ check("draw_seq_lens", draw_seq_lens, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# The lengths of many epochs at `bptt = 70`: most near 70, a small bump near 35, nothing below 5, and the
-# one first batch at 95. Every token now starts a batch in some epoch and ends one in another.
+# One draw of the lengths of a very long epoch (200,000 rows) at `bptt = 70`: most near 70, a small bump
+# near 35, nothing below 5, and the one first batch at 95. The next epoch draws other lengths, so every
+# token starts a batch in some epoch and ends one in another.
 
 # %%
 lengths = draw_seq_lens(200_000, 70, torch.Generator().manual_seed(0))
@@ -211,11 +216,26 @@ plt.show()
 # of an epoch or of a new document set: the state it ends a batch with belongs to the very tokens that
 # come next.
 
+# %% [markdown]
+# **Predict, then run.** The loader's first batch is `bptt + 25` rows long. How many batches does an
+# epoch have for a stream of 162 tokens at `bs = 8`, `bptt = 20`? Write it down, then run the cell.
+
 # %%
-loader = LanguageModelLoader(stream, bs=BS, bptt=BPTT, seed=0)
+tiny_loader = LanguageModelLoader(torch.arange(162), bs=8, bptt=20, seed=0)
+print(f"{len(tiny_loader)} batch(es): 162 // 8 = {162 // 8} rows, {162 // 8 - 1} of them with a next token, "
+      f"and the first batch asks for 20 + 25 = 45: lengths {tiny_loader.seq_lens}")
+
+# %% [markdown]
+# One batch: the first takes every row. A small stream needs fewer columns to give several batches,
+# so the demo below uses at most `BS` columns, and fewer when the stream is short (as the tiny
+# made-up reviews are): enough rows for at least two batches.
+
+# %%
+bs = max(1, min(BS, len(stream) // (2 * (BPTT + 25) + 2)))
+loader = LanguageModelLoader(stream, bs=bs, bptt=BPTT, seed=0)
 batches = iter(loader)
 (x1, y1), (x2, y2) = next(batches), next(batches)
-print(f"{len(loader)} batches per epoch; lengths of this epoch: {loader.seq_lens[:10]}...")
+print(f"bs {bs}: {len(loader)} batches per epoch; lengths of this epoch: {loader.seq_lens[:10]}...")
 print("last target row of batch 1:", y1[-1].tolist())
 print("first input row of batch 2:", x2[0].tolist())
 assert torch.equal(y1[-1], x2[0])

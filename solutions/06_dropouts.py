@@ -14,7 +14,7 @@
 # step; in a recurrent network that breaks what the network carries from step to step, so AWD-LSTM
 # drops *structures* instead, with one random choice that holds for a whole sequence:
 #
-# | dropout | what it drops | seed name | `LMConfig` field |
+# | dropout | what it drops | fastai 0.7 name | `LMConfig` field |
 # | --- | --- | --- | --- |
 # | embedding | whole words: rows of the embedding matrix | `dropoute` | `embed_p` |
 # | input | features of the embeddings, one mask per sequence | `dropouti` | `input_p` |
@@ -51,19 +51,29 @@ DATA = None  # this lesson makes its own small tensors
 SEED = 0
 
 # %%
-torch.manual_seed(SEED)
+_ = torch.manual_seed(SEED)  # `_ =`: the generator it returns is of no use to print
 
 # %% [markdown]
 # ## Exercise 1: `dropout_mask`
 #
-# Write `dropout_mask(x, size, p)`: a new tensor of shape `size`, in `x`'s dtype and on `x`'s device,
-# where each value is `0` with probability `p` and `1 / (1 - p)` otherwise. `x` only says the dtype and
-# device; it is not changed. `p = 0` gives all ones.
+# **Goal:** the one random tool of every dropout below. Write `dropout_mask(x, size, p)`, with this
+# contract:
+# - it returns a **new** tensor of shape `size`, in `x`'s dtype and on `x`'s device; `x` only says
+#   the dtype and device, and is not changed;
+# - each value is `0` with probability `p` and `1 / (1 - p)` otherwise, each drawn independently, and
+#   a new draw at each call; so the mean of a mask is about 1 and `x * mask` keeps `x`'s expected value;
+# - `p` is a probability in `[0, 1)`: `p = 0` gives all ones. `p = 1` is outside the contract: every
+#   value would be dropped and `1 / (1 - p)` does not exist (the reference gives NaN there), so the
+#   callers never ask for it.
 #
-# Hint: `x.new_empty(size)` makes the tensor, `.bernoulli_(1 - p)` fills it with ones (probability
-# `1 - p`) and zeros, `.div_(1 - p)` scales it.
+# <details><summary><b>Stuck?</b> (open after you tried)</summary>
 #
-# Reference: [`dropout_mask` in ulmfit_ref/regularize.py](../ulmfit_ref/regularize.py).
+# `x.new_empty(size)` makes the tensor, `.bernoulli_(1 - p)` fills it with ones (probability `1 - p`)
+# and zeros, `.div_(1 - p)` scales it.
+#
+# </details>
+#
+# Reference: [`ulmfit_ref.regularize.dropout_mask`](../docs/API.md#dropout_mask).
 
 # %% nbgrader={"grade": false, "grade_id": "dropout_mask", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def dropout_mask(x: torch.Tensor, size: tuple, p: float) -> torch.Tensor:
@@ -90,7 +100,7 @@ check("dropout_mask", dropout_mask, full=True)
 # Write the `forward` of `LockedDropout(p)`: in training mode (`self.training`) with `p > 0`, return
 # `x` times a `dropout_mask(x, (1, *x.shape[1:]), p)`; otherwise return `x` unchanged.
 #
-# Reference: [`LockedDropout` in ulmfit_ref/regularize.py](../ulmfit_ref/regularize.py) (15 lines in
+# Reference: [`ulmfit_ref.regularize.LockedDropout`](../docs/API.md#LockedDropout) (15 lines in
 # salesforce/awd-lstm-lm's `locked_dropout.py`).
 
 # %% nbgrader={"grade": false, "grade_id": "LockedDropout", "locked": false, "schema_version": 3, "solution": true, "task": false}
@@ -137,6 +147,18 @@ plt.show()
 print("locked: every time step of sequence 0 has the mask of step 0:", bool((locked[:, 0] == locked[0, 0]).all()))
 
 # %% [markdown]
+# **Predict, then run.** With `LockedDropout(0.5)` on a `[40, 4, 24]` input of ones: what fraction of
+# sequence 0's 24 features is dropped at time step 10? And how many of those are the features dropped at
+# step 0? Write both down, then run the cell.
+
+# %%
+at_10, at_0 = locked[10, 0] == 0, locked[0, 0] == 0
+print(f"dropped at step 10: {at_10.float().mean():.0%} of the features ({int(at_10.sum())}); "
+      f"the same as at step 0: {int((at_10 & at_0).sum())} of them")
+print(f"plain dropout at step 10: {(plain[10, 0] == 0).float().mean():.0%}, of which the same as at step 0: "
+      f"{int(((plain[10, 0] == 0) & (plain[0, 0] == 0)).sum())}")
+
+# %% [markdown]
 # ## Exercise 3: `embedding_dropout`
 #
 # Embedding dropout drops **words**: a dropped word's whole vector is zero, wherever the word appears in
@@ -146,10 +168,10 @@ print("locked: every time step of sequence 0 has the mask of step 0:", bool((loc
 # vocabulary, shape `(embed.num_embeddings, 1)`, look up each word's value in it the way the embedding is
 # looked up (`F.embedding(words, mask)`), and multiply `embed(words)` by it.
 #
-# Masking the looked-up vectors gives the same result as masking the matrix (what the seed did, with a
+# Masking the looked-up vectors gives the same result as masking the matrix (what fastai 0.7 did, with a
 # copy of the whole `60,000 × 400` matrix at every batch) at the cost of the batch only.
 #
-# Reference: [`EmbeddingDropout` in ulmfit_ref/regularize.py](../ulmfit_ref/regularize.py).
+# Reference: [`ulmfit_ref.regularize.EmbeddingDropout`](../docs/API.md#EmbeddingDropout).
 
 # %% nbgrader={"grade": false, "grade_id": "embedding_dropout", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def embedding_dropout(embed: nn.Embedding, words: torch.Tensor, p: float, training: bool = True) -> torch.Tensor:
@@ -199,15 +221,23 @@ print("dropped words:", sorted({w for w, v in zip(words_text, dropped[:, 0, 0]) 
 # forward pass: the same dropped connections for every time step and every sequence of the batch, so
 # the recurrence itself is regularized, with no change to torch's fast LSTM kernel.
 #
-# The weight that trains is the *raw* one; each forward makes a dropped copy of it. Write
-# `drop_connect(weight, p, training)`: return the weight with each entry zeroed with probability `p`
-# and the others scaled by `1/(1-p)` when `training`, and the weight unchanged when not. Two bugs of the
-# past to avoid: dropping at test time too (awd-lstm-lm issue #72), and a dropped copy made from
-# `weight.data`, which no gradient can go back through, so the raw weight never trained (fastai2 PR #427).
+# The weight that trains is the *raw* one; each forward makes a dropped copy of it. **Goal:** that
+# copy. Write `drop_connect(weight, p, training)`, with this contract:
+# - when `training`: a tensor of `weight`'s shape, each entry `0` with probability `p` and the others
+#   `weight`'s times `1/(1-p)`, a new draw at each call; `weight` itself is not changed;
+# - when not `training`: the weight's values unchanged (no dropout at test time: awd-lstm-lm issue #72);
+# - the gradient of anything computed from the result reaches `weight` (zero where an entry was
+#   dropped): a copy made from `weight.data` or `detach()` breaks it, and the raw weight never trains
+#   (fastai2 PR #427).
 #
-# Hint: `F.dropout(weight, p, training)` does it all.
+# <details><summary><b>Stuck?</b> (open after you tried)</summary>
 #
-# Reference: [`drop_connect` in ulmfit_ref/regularize.py](../ulmfit_ref/regularize.py), which `WeightDrop` calls.
+# Your `dropout_mask` of `weight`'s shape, multiplied in, does it; so does torch's own
+# `F.dropout(weight, p, training)`.
+#
+# </details>
+#
+# Reference: [`ulmfit_ref.regularize.drop_connect`](../docs/API.md#drop_connect), which `WeightDrop` calls.
 
 # %% nbgrader={"grade": false, "grade_id": "drop_connect", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def drop_connect(weight: torch.Tensor, p: float, training: bool) -> torch.Tensor:
@@ -240,11 +270,12 @@ torch.manual_seed(5)
 out, _ = wd(x, state)
 out.sum().backward()
 grad = wd.weight_hh_l0_raw.grad
-fig, axes = plt.subplots(1, 2, figsize=(8, 3))
+fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
 axes[0].imshow((w_hh != 0).float(), cmap="gray")
-axes[0].set_title("dropped weight_hh (4 gates x 6 rows)")
+axes[0].set_title("kept entries of weight_hh\n(4 gates x 6 rows, 6 columns)", fontsize=10)
 axes[1].imshow((grad != 0).float(), cmap="gray")
-axes[1].set_title("where the raw weight got a gradient")
+axes[1].set_title("where the raw weight\ngot a gradient", fontsize=10)
+fig.suptitle("one forward pass of WeightDrop(p=0.5): white is kept / has a gradient", fontsize=10)
 plt.tight_layout()
 plt.show()
 print("gradient only where the connection was kept:", bool(((grad != 0) <= (w_hh != 0)).all()))
@@ -262,5 +293,5 @@ print("nothing dropped in eval mode:", torch.equal(wd.flat_weights()[1], wd.weig
 #   weight and nothing dropped at test time.
 #
 # In the reference all of them are scaled by one number, `drop_mult` (`LMConfig`), which replaced the
-# seed's `drops = np.array([0.25, 0.1, 0.2, 0.02, 0.15]) * 0.7`. Next, in lesson 7: the encoder that
+# 2018 notebook's `drops = np.array([0.25, 0.1, 0.2, 0.02, 0.15]) * 0.7`. Next, in lesson 7: the encoder that
 # stacks these pieces, and the decoder tied to its embedding.

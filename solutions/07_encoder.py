@@ -49,7 +49,7 @@ VOCAB = 100
 EMB_SZ, N_HID, N_LAYERS = 16, 32, 3
 
 # %%
-torch.manual_seed(0)
+_ = torch.manual_seed(0)  # `_ =`: the generator it returns is of no use to print
 
 # %% [markdown]
 # ## Exercise 1: `encoder_forward`
@@ -63,7 +63,7 @@ torch.manual_seed(0)
 # The reference returns the same list as `raw_outputs` (before hidden dropout): AR and TAR (lesson 9)
 # read the last one.
 #
-# Reference: [`RNNEncoder.forward` in ulmfit_ref/models.py](../ulmfit_ref/models.py).
+# Reference: [`ulmfit_ref.models.RNNEncoder`](../docs/API.md#RNNEncoder) (its `forward`).
 
 # %% nbgrader={"grade": false, "grade_id": "encoder_forward", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def encoder_forward(embedding: nn.Embedding, rnns: list, x: torch.Tensor) -> list:
@@ -100,16 +100,24 @@ for i, (rnn, out) in enumerate(zip(rnns, outputs)):
 # %% [markdown]
 # ## Exercise 2: `tied_decoder`
 #
-# Write `tied_decoder(encoder, bias=False)`: `encoder` is the `nn.Embedding` (`[vocab, emb_sz]`). Return
-# an `nn.Linear(emb_sz, vocab, bias=bias)` whose `weight` **is** `encoder.weight`, the same Parameter
-# object, not a copy of its values; with `bias=True`, its bias starts at zeros.
+# **Goal:** a decoder that reads and writes one word matrix with the embedding, for the whole of
+# training. Write `tied_decoder(encoder, bias=False)`, with this contract: `encoder` is the
+# `nn.Embedding` (`[vocab, emb_sz]`); it returns an `nn.Linear` from `emb_sz` features to `vocab`
+# logits, with a bias only when `bias=True` (starting at zeros), such that any change to the
+# embedding's weight, by an optimizer step or in place, is the decoder's too, and the other way round;
+# and the model's parameters then hold that matrix once. Think first: what must be true of the two
+# weights for that, and what do shapes say about `nn.Linear`'s `[out_features, in_features]`?
 #
-# Hint: `nn.Linear` stores its weight as `[out_features, in_features]` = `[vocab, emb_sz]`, the
-# embedding's shape, so the assignment `decoder.weight = encoder.weight` works as it is. `decoder.weight =
-# nn.Parameter(encoder.weight.clone())` or `decoder.weight.data.copy_(encoder.weight.data)` copy the
-# values once, and the two drift apart as soon as one trains.
+# <details><summary><b>Stuck?</b> (open after you tried)</summary>
 #
-# Reference: [`LinearDecoder.__init__` in ulmfit_ref/models.py](../ulmfit_ref/models.py).
+# The two must be one Parameter object: `decoder.weight = encoder.weight`, which works as it is because
+# `nn.Linear` stores `[out_features, in_features]` = `[vocab, emb_sz]`, the embedding's shape.
+# `decoder.weight = nn.Parameter(encoder.weight.clone())` or `decoder.weight.data.copy_(encoder.weight.data)`
+# copy the values once, and the two drift apart as soon as one trains.
+#
+# </details>
+#
+# Reference: [`ulmfit_ref.models.LinearDecoder`](../docs/API.md#LinearDecoder) (its `__init__`).
 
 # %% nbgrader={"grade": false, "grade_id": "tied_decoder", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def tied_decoder(encoder: nn.Embedding, bias: bool = False) -> nn.Linear:
@@ -135,6 +143,11 @@ check("tied_decoder", tied_decoder, full=True)
 #
 # The encoder's last output through the tied decoder: one logit per word of the vocabulary, at every
 # position. One step of training then moves the one shared matrix, seen from both ends.
+#
+# **Predict, then run.** This model is untrained, its weights random. A model that knows nothing and
+# says so, giving every word the same probability, has a cross-entropy of exactly `ln V` (here
+# `ln 100 = 4.605`) whatever the next word is. The random model: averaged over every word that could
+# come next, is its loss below, at or above `ln V`? Write it down, then run the cell.
 
 # %%
 decoder = tied_decoder(embedding)
@@ -147,6 +160,18 @@ with torch.no_grad():
     embedding.weight -= 1.0 * embedding.weight.grad
 print("one step moved the embedding:", not torch.equal(before, embedding.weight))
 print("and the decoder sees the same matrix:", decoder.weight is embedding.weight)
+with torch.no_grad():
+    every_word = (logits.logsumexp(-1) - logits.mean(-1)).mean()  # the loss averaged over all V possible targets
+print(f"the random model's loss averaged over every possible next word: {every_word:.3f}; its logits spread with "
+      f"standard deviation {logits.std():.2f}, where the uniform guess has all of them equal")
+
+# %% [markdown]
+# Above `ln V`, always. Averaged over the `V` words that could come next, the loss at a position is
+# `logsumexp(z) - mean(z)` for its logits `z`, which is at least `ln V` and equals it only when every
+# logit is the same (Jensen's inequality): random weights give unequal logits, guesses more confident
+# than the model has any reason to be, and a confident mistake costs more than a confident hit earns.
+# The loss of the one batch above is a sample of 44 targets, so it may land a little on either side.
+# Training first has to bring the loss down to `ln V`, then below.
 
 # %% [markdown]
 # ## What tying saves

@@ -15,9 +15,9 @@
 #
 # Two things stand in the way:
 #
-# 1. **The vocabulary differs.** Wikipedia's word 1234 is not IMDb's word 1234. Three weights have one
-#    row per word (the embedding, its copy inside the embedding dropout, the tied decoder, and the
-#    decoder's bias when there is one). For each word of the new vocabulary we take the pretrained row
+# 1. **The vocabulary differs.** Wikipedia's word 1234 is not IMDb's word 1234. Four weights have one
+#    row per word: the embedding, its copy inside the embedding dropout, the tied decoder, and the
+#    decoder's bias when there is one. For each word of the new vocabulary we take the pretrained row
 #    of that word; a word the pretrained model never saw gets the **mean** of all pretrained rows: a
 #    typical word, a better start than zeros (which the tied decoder would turn into logits of 0 for
 #    every word: neither frequent nor rare) or random noise.
@@ -36,23 +36,25 @@
 #
 # No download here: the "pretrained" model is a tiny one, trained in this notebook on the test reviews
 # (our general corpus) and saved in fastai 0.7's format, then transferred to the vocabulary of the
-# training reviews.
+# training reviews. At the end it is saved beside this notebook (`lesson08_lm/`), and lesson 9
+# fine-tunes it.
 #
 # Run the cells in order; write each exercise's body in place of `raise NotImplementedError()`, then
 # run the check cell below it.
 
 # %%
 import math
+import re
 from collections import Counter
-from pathlib import Path
 
 import torch
 
+from course import lm
 from course.data import lesson_imdb, scratch_dir
 from course.exercises import check
 from ulmfit_ref.data import read_imdb
 from ulmfit_ref.loaders import LanguageModelLoader
-from ulmfit_ref.models import LMConfig, get_language_model
+from ulmfit_ref.models import get_language_model
 from ulmfit_ref.text import Tokenizer, mark_fields
 from ulmfit_ref.transfer import VOCAB_KEYS, load_pretrained_lm, read_lm_weights
 from ulmfit_ref.vocab import Vocab
@@ -60,18 +62,16 @@ from ulmfit_ref.vocab import Vocab
 torch.set_num_threads(1)
 
 # %% tags=["parameters"]
-DATA = Path("../../shared/data/aclImdb_v1_reviews.tar.gz")
+DATA = None  # None: the IMDb data found for this folder (see lesson 1); a path; or "tiny"
 N_PER_CLASS = 20
-PRETRAIN_STEPS = 60
+PRETRAIN_STEPS = lm.STEPS
 
 # %%
-torch.manual_seed(0)
-imdb = lesson_imdb(DATA, N_PER_CLASS)
-reviews = read_imdb(imdb)
+imdb = lesson_imdb(DATA, lm.N_GENERAL)
 tokenize = Tokenizer()
-general = [tokenize(mark_fields([t])) for t in reviews["test"].texts]  # the "general corpus" of the pretrained LM
+general, old_vocab = lm.general_corpus(imdb)  # the tokens of the test reviews: the "general corpus"
+reviews = read_imdb(imdb, limit=N_PER_CLASS)  # a few of each class: the task
 target = [tokenize(mark_fields([t])) for t in reviews["train"].texts]  # the texts of the task
-old_vocab = Vocab.build(Counter(t for d in general for t in d), min_freq=1)
 new_vocab = Vocab.build(Counter(t for d in target for t in d), min_freq=1)
 shared = set(old_vocab.itos) & set(new_vocab.itos)
 print(f"pretrained vocabulary {len(old_vocab.itos)} words, new vocabulary {len(new_vocab.itos)}, {len(shared)} in both")
@@ -79,15 +79,13 @@ print(f"pretrained vocabulary {len(old_vocab.itos)} words, new vocabulary {len(n
 # %% [markdown]
 # ## The "pretrained" model, saved as fastai 0.7 did
 #
-# A tiny AWD-LSTM trained for a few dozen steps on the general corpus, then its weights saved under fastai
-# 0.7's key names.
+# A tiny AWD-LSTM trained for a few seconds on the general corpus (`course.lm.pretrain`: Adam on the
+# batches of lesson 5's loader, the loop of lesson 9 without its refinements), then its weights saved
+# under fastai 0.7's key names.
 
 # %%
-CONFIG = LMConfig(emb_sz=16, n_hid=32, n_layers=2, drop_mult=0.1)
-
-
-def ids_of(docs: list, vocab: Vocab) -> torch.Tensor:
-    return torch.cat([torch.as_tensor(vocab.numericalize(d), dtype=torch.long) for d in docs])
+CONFIG = lm.CONFIG
+ids_of = lm.ids_of
 
 
 def mean_loss(model, ids: torch.Tensor) -> float:
@@ -101,21 +99,8 @@ def mean_loss(model, ids: torch.Tensor) -> float:
     return sum(losses) / len(losses)
 
 
-pretrained = get_language_model(len(old_vocab.itos), CONFIG)
-opt = torch.optim.Adam(pretrained.parameters(), lr=1e-2, betas=(0.8, 0.99))
-pretrained.train()
-step = 0
-while step < PRETRAIN_STEPS:
-    pretrained.reset()
-    for x, y in LanguageModelLoader(ids_of(general, old_vocab), bs=8, bptt=20, seed=step):
-        loss = torch.nn.functional.cross_entropy(pretrained(x)[0].flatten(0, 1), y.flatten())
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        step += 1
-        if step == PRETRAIN_STEPS:
-            break
-print(f"pretrained {step} steps; loss on its own corpus {mean_loss(pretrained, ids_of(general, old_vocab)):.2f} "
+pretrained = lm.pretrain(general, old_vocab, CONFIG, PRETRAIN_STEPS)
+print(f"pretrained {PRETRAIN_STEPS} steps; loss on its own corpus {mean_loss(pretrained, ids_of(general, old_vocab)):.2f} "
       f"(uniform guess: ln {len(old_vocab.itos)} = {math.log(len(old_vocab.itos)):.2f})")
 
 
@@ -149,16 +134,19 @@ for key, value in torch.load(wt, weights_only=True).items():
 # `rename_key("0.encoder_with_dropout.embed.weight")` is `"0.encoder_dp.embed.weight"`;
 # `rename_key("0.rnns.1.module.weight_ih_l0")` is unchanged (the input weights stay inside `module`).
 #
-# Hint: `re.sub(r"^0\.rnns\.(\d+)\.module\.weight_hh_l0_raw$", r"0.rnns.\1.weight_hh_l0_raw", key)`.
+# <details><summary><b>Stuck?</b> (open after you tried)</summary>
 #
-# Reference: [`rename_key` in ulmfit_ref/transfer.py](../ulmfit_ref/transfer.py).
+# One `re.sub` per rule, anchored with `^` (and `$` for the whole key): for the third,
+# `re.sub(r"^0\.rnns\.(\d+)\.module\.weight_hh_l0_raw$", r"0.rnns.\1.weight_hh_l0_raw", key)`.
+#
+# </details>
+#
+# Reference: [`ulmfit_ref.transfer.rename_key`](../docs/API.md#rename_key).
 
 # %% nbgrader={"grade": false, "grade_id": "rename_key", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def rename_key(key: str) -> str:
     """The reference's name for a key of a fastai 0.7 or 1/2 language model."""
     ### BEGIN SOLUTION
-    import re
-
     key = re.sub(r"^0\.encoder_with_dropout\.embed\.", "0.encoder_dp.embed.", key)
     key = re.sub(r"^0\.encoder_dp\.emb\.", "0.encoder_dp.embed.", key)
     return re.sub(r"^0\.rnns\.(\d+)\.module\.weight_hh_l0_raw$", r"0.rnns.\1.weight_hh_l0_raw", key)
@@ -174,6 +162,7 @@ check("rename_key", rename_key, full=True)
 # %% [markdown]
 # ## Exercise 2: `convert_weights`
 #
+# **Goal:** the pretrained weights, re-indexed for the new vocabulary, the pretrained ones untouched.
 # Write `convert_weights(weights, old_itos, new_itos)`: `weights` a dict of tensors under the reference's
 # names, `old_itos` the pretrained vocabulary (id → word), `new_itos` the new one. Return a new dict with
 # the same keys; every key of `VOCAB_KEYS` that is in `weights` (`0.encoder.weight`,
@@ -182,9 +171,14 @@ check("rename_key", rename_key, full=True)
 # the mean of all the pretrained rows. The other keys are kept as they are. When a word appears twice in
 # `old_itos`, its first row is the one taken.
 #
-# Hint: `w.mean(0)` is the mean row; a dict `{word: old id}` built with `setdefault` keeps first ids.
+# <details><summary><b>Stuck?</b> (open after you tried)</summary>
 #
-# Reference: [`convert_weights` in ulmfit_ref/transfer.py](../ulmfit_ref/transfer.py).
+# `w.mean(0)` is the mean row; a dict `{word: old id}` built with `setdefault` keeps first ids; a new
+# dict (`dict(weights)`) with new tensors (`torch.stack` of the rows) leaves the caller's untouched.
+#
+# </details>
+#
+# Reference: [`ulmfit_ref.transfer.convert_weights`](../docs/API.md#convert_weights).
 
 # %% nbgrader={"grade": false, "grade_id": "convert_weights", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def convert_weights(weights: dict, old_itos: list, new_itos: list) -> dict:
@@ -232,6 +226,9 @@ print("still tied after loading:", model[1].decoder.weight is model[0].encoder.w
 # reads fastai 0.7, fastai 1/2 and its own files, refuses a file that holds more than tensors, and lists
 # what does not fit. Then the test of the whole idea: the loss on the task's texts of a random model, of
 # the pretrained one on the new vocabulary, and of the same with zeros in place of the mean row.
+#
+# **Predict, then run.** Rank the three, lowest loss first, before any fine-tuning. Where will the
+# zeros land: between the other two, or below the random model's? Write it down, then run the cell.
 
 # %%
 reference = get_language_model(len(new_vocab.itos), CONFIG)
@@ -253,6 +250,19 @@ print(f"loss on the task's texts: random {mean_loss(random_lm, task_ids):.2f}, p
       f"{mean_loss(model, task_ids):.2f}, pretrained with zeros {mean_loss(zeros, task_ids):.2f}")
 print(f"{unseen.float().mean():.0%} of the new vocabulary is new to the pretrained model; "
       f"read with read_lm_weights, the file has the keys {sorted(read_lm_weights(wt))[:3]}...")
+
+# %% [markdown]
+# The pretrained model with the mean row starts well ahead of the random one, before any fine-tuning:
+# that is the whole point of transfer. With zeros for the new words it lands between the two: a zero
+# row, tied, gives every unseen word a logit of 0 at every position, whatever the context, and an
+# unseen word read as input gives the LSTM nothing to work with; the mean row is a typical word on both
+# ends.
+#
+# Last, the pretrained model goes beside this notebook, in the format of `ulmfit pretrain` (`model.pt`
+# and `vocab.json`, which `ulmfit train --pretrained lesson08_lm` reads too): lesson 9 fine-tunes it.
+
+# %%
+print("saved:", sorted(p.name for p in lm.save(pretrained, old_vocab).iterdir()))
 
 # %% [markdown]
 # With the real wt103 model the call is the same, on the files of the 2018 course:

@@ -39,30 +39,35 @@
 import math
 import time
 from collections import Counter
-from pathlib import Path
 
 import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
+from tqdm.auto import tqdm
 
+from course import lm
 from course.data import lesson_imdb
 from course.exercises import check
 from ulmfit_ref.data import read_imdb
 from ulmfit_ref.loaders import LanguageModelLoader
 from ulmfit_ref.models import LMConfig, get_language_model
+from ulmfit_ref.plots import LiveFigure, in_notebook, training_figure
+from ulmfit_ref.runs import find_pretrained
 from ulmfit_ref.schedule import STLR
 from ulmfit_ref.text import Tokenizer, mark_fields
-from ulmfit_ref.train import ARTAR
-from ulmfit_ref.vocab import Vocab
+from ulmfit_ref.train import ARTAR, Learner, LearnerConfig
+from ulmfit_ref.transfer import load_pretrained_lm
+from ulmfit_ref.vocab import Vocab, load_itos
 
 torch.set_num_threads(1)
 
 # %% tags=["parameters"]
-DATA = Path("../../shared/data/aclImdb_v1_reviews.tar.gz")
+DATA = None  # None: the IMDb data found for this folder (see lesson 1); a path; or "tiny"
 N_PER_CLASS = 20
 HEAD_STEPS = 30  # the head alone
 STEPS = 150  # then every layer group
-LR = 1e-2
+LR = None  # the head's peak lr; None: the lr finder's suggestion
+LR_FIND_STEPS = 60
 BS, BPTT = 16, 20
 
 # %% [markdown]
@@ -74,7 +79,7 @@ BS, BPTT = 16, 20
 # `lr / factor ** (n_groups - 1 - i)`. `discriminative_lrs(1e-3, 3)` is about
 # `[1.48e-04, 3.85e-04, 1e-03]`.
 #
-# Reference: [`discriminative_lrs` in ulmfit_ref/train.py](../ulmfit_ref/train.py).
+# Reference: [`ulmfit_ref.train.discriminative_lrs`](../docs/API.md#discriminative_lrs).
 
 # %% nbgrader={"grade": false, "grade_id": "discriminative_lrs", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def discriminative_lrs(lr: float, n_groups: int, factor: float = 2.6) -> list:
@@ -107,9 +112,9 @@ check("discriminative_lrs", discriminative_lrs, full=True)
 # (`max(1, floor(...))`), and `p` is at least 0 (`max(0.0, ...)`). At step 0 the multiplier is
 # `1/ratio`; at the cut it is 1.
 #
-# (The seed wrote it as `use_clr=(32, 10)`: `ratio = 32` and `cut_frac = 1/10`.)
+# (The 2018 notebook wrote it as `use_clr=(32, 10)`: `ratio = 32` and `cut_frac = 1/10`.)
 #
-# Reference: [`STLR.lr_mult` in ulmfit_ref/schedule.py](../ulmfit_ref/schedule.py).
+# Reference: [`ulmfit_ref.schedule.STLR.lr_mult`](../docs/API.md#STLR.lr_mult).
 
 # %% nbgrader={"grade": false, "grade_id": "stlr", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def stlr(step: int, total: int, cut_frac: float = 0.1, ratio: float = 32.0) -> float:
@@ -157,7 +162,7 @@ assert all(math.isclose(stlr(t, total), STLR().lr_mult(t, total)) for t in range
 #
 # Hint: `n % len(groups)` turns a negative index into the positive one.
 #
-# Reference: [`Learner.freeze_to` in ulmfit_ref/train.py](../ulmfit_ref/train.py).
+# Reference: [`ulmfit_ref.train.Learner.freeze_to`](../docs/API.md#Learner.freeze_to).
 
 # %% nbgrader={"grade": false, "grade_id": "freeze_to", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def freeze_to(groups: list, n: int) -> None:
@@ -177,17 +182,17 @@ check("freeze_to", freeze_to, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## A small fine-tuning run, on CPU
+# ## Fine-tuning lesson 8's language model, on CPU
 #
-# A tiny AWD-LSTM on the training reviews (90% of the documents to train, 10% to validate), in two
-# stages as the reference's `fine_tune_lm` does it: the head alone, then every group, each stage along
-# its own slanted triangular schedule, with your three functions. The loss adds AR and TAR (Merity et
-# al.): penalties on large activations and on activations that jump from one step to the next.
-# Here the model starts from random weights, so the head stage trains the embeddings first; with a
-# pretrained model (lesson 8) it trains the rows of the words the pretrained model never saw.
+# The model lesson 8 pretrained on its "general corpus" (and saved beside the lessons in `lesson08_lm/`;
+# when it is not there, the same small model is pretrained now), transferred to the vocabulary of the
+# training reviews with the reference `load_pretrained_lm`, then fine-tuned on them (90% of the documents
+# to train, 10% to validate) in two stages, as the reference's `fine_tune_lm` does: the head alone, then
+# every group, each stage along its own slanted triangular schedule, with your three functions. The loss
+# adds AR and TAR (Merity et al.): penalties on large activations and on activations that jump from one
+# step to the next.
 
 # %%
-torch.manual_seed(0)
 imdb = lesson_imdb(DATA, N_PER_CLASS)
 texts = read_imdb(imdb)["train"].texts
 tokenize = Tokenizer()
@@ -199,12 +204,51 @@ n_train, n_val = sum(map(len, train_ids)), sum(map(len, valid_ids))
 bs = max(1, min(BS, n_train // (4 * BPTT)))  # the tiny made-up reviews fill fewer columns
 train_dl = LanguageModelLoader(train_ids, bs, BPTT, seed=0)
 valid_dl = LanguageModelLoader(valid_ids, max(1, min(bs, n_val // (2 * BPTT))), BPTT, seed=1)
-model = get_language_model(len(vocab.itos), LMConfig(emb_sz=32, n_hid=64, n_layers=2, drop_mult=0.2))
+
+pretrained = find_pretrained(lm.lesson08_model(DATA))
+config = LMConfig(emb_sz=pretrained.emb_sz, n_hid=pretrained.n_hid, n_layers=pretrained.n_layers, drop_mult=0.2)
+
+
+def language_model(from_pretrained: bool):
+    """A language model for the reviews' vocabulary: lesson 8's weights moved onto it, or random ones."""
+    torch.manual_seed(0)
+    model = get_language_model(len(vocab.itos), config)
+    if from_pretrained:
+        load_pretrained_lm(model, pretrained.state, load_itos(pretrained.vocab), vocab.itos)
+    return model
+
+
+model = language_model(from_pretrained=True)
 groups = model.layer_groups()
 print(f"{n_train:,} training tokens, {n_val:,} validation tokens, vocabulary {len(vocab.itos)}, bs {bs}; "
       f"{len(groups)} layer groups of {[sum(p.numel() for p in g) for g in groups]} parameters")
 
+# %% [markdown]
+# ## Which learning rate? The lr finder
+#
+# Too low a rate wastes the steps, too high a one undoes the pretraining. Leslie Smith's lr finder
+# (fastai 0.7's `learner.lr_find()` then `learner.sched.plot()`) trains a few dozen steps with the rate
+# growing exponentially, from tiny to far too large, and plots the loss against it: the loss falls,
+# flattens, then explodes. A good rate sits well before the bottom, where the loss still falls fast;
+# the reference `Learner.lr_find` suggests a tenth of the rate at the lowest (smoothed) loss, then puts
+# the weights back as they were. Here on the head alone, as the first stage trains it.
 
+# %%
+finder = Learner(model, train_dl, valid_dl, reg_fn=ARTAR(), config=LearnerConfig(progress=False),
+                 device=torch.device("cpu"))
+finder.freeze_to(-1)
+found = finder.lr_find(start_lr=1e-5, end_lr=10, num_it=LR_FIND_STEPS)
+LR = LR or found.suggestion
+print(f"lr finder: {len(found.lrs)} steps, lowest loss at lr {found.lrs[found.losses.index(min(found.losses))]:.1e}, "
+      f"suggestion {found.suggestion:.1e}; the run below uses LR = {LR:.1e}")
+found.figure()
+
+# %% [markdown]
+# Now the run. The bar shows the steps and the loss as they go, and the figure below it is redrawn
+# every second: the loss of each batch, the validation loss, and the rate of each group that trains
+# (a frozen group's rate is not drawn: it moves nothing).
+
+# %%
 def validate(model) -> tuple:
     """(loss, accuracy) of the next-word guesses on the validation stream, without dropout."""
     model.eval()
@@ -220,56 +264,96 @@ def validate(model) -> tuple:
     return loss / n, correct / n
 
 
-def batches():
-    """Batches of the train loader, epoch after epoch, the model's state reset at the start of each."""
-    while True:
-        model.reset()
-        yield from train_dl
+def fine_tune(model, lr: float, live: bool) -> list:
+    """The two stages with your functions: (label, history) of each, history as the reference's Learner keeps it."""
+    groups = model.layer_groups()
+
+    def batches():
+        while True:  # epoch after epoch, the model's state reset at the start of each
+            model.reset()
+            yield from train_dl
+
+    opt = torch.optim.AdamW([{"params": g} for g in groups], betas=(0.8, 0.99), weight_decay=1e-7)
+    reg, stream, stages = ARTAR(), batches(), []
+    figure = LiveFigure() if live and in_notebook() else None
+    for first_group, steps, label in ((-1, HEAD_STEPS, "stage 1: the head alone"), (0, STEPS, "stage 2: every group")):
+        freeze_to(groups, first_group)
+        lrs = discriminative_lrs(lr, len(groups))
+        history = {"losses": [], "valid": [], "lrs": [], "accuracy": []}
+        stages.append((label, history))
+        model.train()
+        for t in tqdm(range(steps), desc=label, leave=False, disable=not live):
+            for group, group_lr in zip(opt.param_groups, lrs):
+                group["lr"] = group_lr * stlr(t, steps)
+            x, y = next(stream)
+            outputs = model(x)
+            loss = F.cross_entropy(outputs[0].flatten(0, 1), y.flatten())
+            opt.zero_grad()
+            (loss + reg(outputs)).backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
+            opt.step()
+            history["losses"].append(loss.item())
+            history["lrs"].append([g["lr"] if g["params"][0].requires_grad else float("nan") for g in opt.param_groups])
+            if t == steps - 1 or t % 30 == 29:
+                v_loss, acc = validate(model)
+                history["valid"].append((t, v_loss))
+                history["accuracy"].append(acc)
+                if live:
+                    tqdm.write(f"{label}, step {t + 1:>3}: train loss {loss.item():.3f}, valid loss {v_loss:.3f}, "
+                               f"perplexity {math.exp(v_loss):.1f}, accuracy {acc:.3f}")
+            if figure:
+                figure.show(lambda: training_figure(stages, "fine-tuning lesson 8's language model"), force=t == steps - 1)
+    return stages
 
 
-opt = torch.optim.AdamW([{"params": g} for g in groups], betas=(0.8, 0.99), weight_decay=1e-7)
-reg = ARTAR()
-history = {"step": [], "lrs": [], "train_loss": [], "valid": []}
-stream = batches()
 began = time.perf_counter()
-print(f"{'stage':>6} {'step':>5} {'train_loss':>10} {'valid_loss':>10} {'perplexity':>10} {'accuracy':>8}")
-for stage, (first_group, steps, lr) in enumerate(((-1, HEAD_STEPS, LR), (0, STEPS, LR))):
-    freeze_to(groups, first_group)
-    lrs = discriminative_lrs(lr, len(groups))
-    model.train()
-    for t in range(steps):
-        for group, group_lr in zip(opt.param_groups, lrs):
-            group["lr"] = group_lr * stlr(t, steps)
-        x, y = next(stream)
-        outputs = model(x)
-        loss = F.cross_entropy(outputs[0].flatten(0, 1), y.flatten())
-        opt.zero_grad()
-        (loss + reg(outputs)).backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 0.25)
-        opt.step()
-        history["step"].append(len(history["step"]))
-        history["lrs"].append([g["lr"] for g in opt.param_groups])
-        history["train_loss"].append(loss.item())
-        if t == steps - 1 or t % 30 == 29:
-            v_loss, acc = validate(model)
-            history["valid"].append((history["step"][-1], v_loss, acc))
-            print(f"{stage:>6} {t + 1:>5} {loss.item():>10.3f} {v_loss:>10.3f} {math.exp(v_loss):>10.1f} {acc:>8.3f}")
-print(f"{len(history['step'])} steps in {time.perf_counter() - began:.1f} s")
+v_start = validate(model)[0]
+stages = fine_tune(model, LR, live=True)
+print(f"{HEAD_STEPS + STEPS} steps in {time.perf_counter() - began:.1f} s; validation perplexity "
+      f"{math.exp(v_start):.1f} before, {math.exp(stages[-1][1]['valid'][-1][1]):.1f} after")
+
+# %% [markdown]
+# **Predict, then run.** The same two stages, the same steps and rates, from random weights instead of
+# lesson 8's: will the validation perplexity at the end be about the same, or how much higher? Write
+# it down, then run the cell.
 
 # %%
-fig, axes = plt.subplots(1, 3, figsize=(13, 3))
-axes[0].plot(history["lrs"])
-axes[0].set_title("lr of each layer group")
-axes[1].plot(history["train_loss"], label="train")
-axes[1].plot([s for s, _, _ in history["valid"]], [v for _, v, _ in history["valid"]], "o-", label="valid")
+random_model = language_model(from_pretrained=False)
+v_random = validate(random_model)[0]
+random_stages = fine_tune(random_model, LR, live=False)
+for name, start, run in (("lesson 8's model", v_start, stages), ("random weights", v_random, random_stages)):
+    print(f"from {name:<16}: validation perplexity {math.exp(start):>8.1f} before, "
+          f"{math.exp(run[-1][1]['valid'][-1][1]):>8.1f} after {HEAD_STEPS + STEPS} steps")
+
+# %%
+def valid_curve(stages):
+    """(steps, validation losses, accuracies) over both stages, the second's steps after the first's."""
+    steps, losses, accuracy, offset = [], [], [], 0
+    for _, history in stages:
+        steps += [offset + t for t, _ in history["valid"]]
+        losses += [v for _, v in history["valid"]]
+        accuracy += history["accuracy"]
+        offset += len(history["losses"])
+    return steps, losses, accuracy
+
+
+fig, axes = plt.subplots(1, 3, figsize=(13, 3.2))
+axes[0].plot([lr for _, h in stages for lr in h["lrs"]])
+axes[0].set_title("lr of each layer group that trains")
+axes[0].set_yscale("log")
+axes[1].plot([v for _, h in stages for v in h["losses"]], alpha=0.6, label="train")
+for run, name, style in ((stages, "valid, from lesson 8's model", "o-"), (random_stages, "valid, from random weights", "s--")):
+    steps, losses, _ = valid_curve(run)
+    axes[1].plot(steps, losses, style, label=name)
 axes[1].set_title("loss")
-axes[1].legend()
-axes[2].plot([s for s, _, _ in history["valid"]], [math.exp(v) for _, v, _ in history["valid"]], "o-", color="C2")
+axes[1].legend(fontsize=8)
+steps, losses, accuracy = valid_curve(stages)
+axes[2].plot(steps, [math.exp(v) for v in losses], "o-", color="C2")
 axes[2].set_ylabel("perplexity", color="C2")
 right = axes[2].twinx()
-right.plot([s for s, _, _ in history["valid"]], [a for _, _, a in history["valid"]], "s--", color="C3")
+right.plot(steps, accuracy, "s--", color="C3")
 right.set_ylabel("accuracy", color="C3")
-axes[2].set_title("validation")
+axes[2].set_title("validation, from lesson 8's model")
 for ax in axes:
     ax.set_xlabel("step")
     ax.axvline(HEAD_STEPS, color="gray", lw=0.5)
@@ -277,18 +361,22 @@ plt.tight_layout()
 plt.show()
 
 # %% [markdown]
-# Read the three plots together. The first stage moves only the head's rate; in the second, all groups
-# move, each 2.6 times slower than the one above. The loss falls fastest around the top of each slant.
-# The validation perplexity starts near the vocabulary size (a uniform guess) and keeps falling to the
-# end, while the accuracy jumps early, when the model learns to guess the most common tokens (`the`,
-# `.`, `,`), and then hardly moves: the model grows surer of many words without changing its first
-# guess. Perplexity measures the whole distribution, accuracy only its top; a longer run on more text
-# (the `cpu` preset of `ulmfit`) is needed before the first guesses improve again.
+# Read the plots together. In the first stage only the head trains, so only its rate is drawn; in the
+# second every group moves, each 2.6 times slower than the one above, all along one slant. The model
+# from lesson 8 starts far below the random one and stays ahead: that is transfer, the whole idea of
+# ULMFiT, at a scale you can run in seconds. The validation perplexity is no straight line down: it can
+# rise when the second slant takes every group to its peak rate, where the weights move most, and it
+# falls as the rates come down to the end; a few thousand validation tokens make a noisy measure too,
+# with small ups and downs from one point to the next. The accuracy, how often the first guess is right, moves much less: it rises
+# when the model learns the most common tokens (`the`, `.`, `,`) and then hardly moves, as the model
+# grows surer of many words without changing its first guess. Perplexity measures the whole
+# distribution, accuracy only its top; a longer run on more text (the `cpu` preset of `ulmfit`) is
+# needed before the first guesses improve much.
 #
 # The reference packs the same recipe into its `Learner`: `fit(epochs, lr, STLR())` takes one lr and
 # spreads it over the layer groups with `lr_factor = 2.6`, `fine_tune_lm` runs the two stages above, and
 # `train_classifier` unfreezes one group per stage (lesson 10). It also clips gradients, has an lr
-# finder (`lr_find`), checkpoints every epoch and resumes, and uses mixed precision on a GPU.
+# finder (`lr_find`, above), checkpoints every epoch and resumes, and uses mixed precision on a GPU.
 #
 # ## What you built
 #

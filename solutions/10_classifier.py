@@ -37,10 +37,10 @@
 # %%
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import torch
+from IPython.display import Image
 
 from course.data import lesson_imdb, scratch_dir
 from course.exercises import check
@@ -51,24 +51,30 @@ from ulmfit_ref.pipeline import TINY, make_run, run_imdb
 torch.set_num_threads(1)
 
 # %% tags=["parameters"]
-DATA = Path("../../shared/data/aclImdb_v1_reviews.tar.gz")
+DATA = None  # None: the IMDb data found for this folder (see lesson 1); a path; or "tiny"
 N_PER_CLASS = 40
 RUN_LIMIT = 30  # reviews per split and class in the full run (`ulmfit imdb --limit`)
 
 # %% [markdown]
 # ## Exercise 1: `concat_pool`
 #
-# Write `concat_pool(output, lengths)`: `output` is the encoder's last layer, `[seq_len, bs, n]`;
-# `lengths` a LongTensor `[bs]`, the number of real tokens of each document, which fill positions
-# `0 .. length-1` (the padding comes after). Return a `[bs, 3 * n]` tensor: for each document, its state
-# at position `length - 1`, then the max over its real positions, then the mean over them.
+# **Goal:** one summary per document that does not depend on what else was in its batch. Write
+# `concat_pool(output, lengths)`, with this contract: `output` is the encoder's last layer,
+# `[seq_len, bs, n]`; `lengths` a LongTensor `[bs]`, the number of real tokens of each document, which
+# fill positions `0 .. length-1` (the padding comes after, and holds anything). Return a `[bs, 3 * n]`
+# tensor: for each document, its state at position `length - 1`, then the max over its real positions,
+# then the mean over them; the padding's values change none of the three.
 #
-# Hint: `mask = torch.arange(seq_len).unsqueeze(1) < lengths` is `[seq_len, bs]`, True on real tokens.
+# <details><summary><b>Stuck?</b> (open after you tried)</summary>
+#
+# `mask = torch.arange(seq_len).unsqueeze(1) < lengths` is `[seq_len, bs]`, True on real tokens.
 # `output.masked_fill(~mask.unsqueeze(2), float("-inf"))` hides the padding from the max; for the mean,
 # sum `output * mask.unsqueeze(2)` over time and divide by the length. `output[lengths - 1,
 # torch.arange(bs)]` picks each document's last real state.
 #
-# Reference: [`PoolingLinearClassifier.pool` in ulmfit_ref/models.py](../ulmfit_ref/models.py).
+# </details>
+#
+# Reference: [`ulmfit_ref.models.PoolingLinearClassifier.pool`](../docs/API.md#PoolingLinearClassifier.pool).
 
 # %% nbgrader={"grade": false, "grade_id": "concat_pool", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def concat_pool(output: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -92,7 +98,9 @@ check("concat_pool", concat_pool, full=True)
 # %% [markdown]
 # Why the mask matters: the same review, alone and padded in a batch with a longer one, must give the
 # same summary. Its padding positions hold whatever the LSTM made of the `_pad_` tokens, which is not
-# zero.
+# zero. **Predict, then run.** A review of 4 tokens in a batch padded to 6: pooled over the 4 real
+# positions, it gives the same summary as alone. Pooled over all 6 instead, which of the three parts
+# (last, max, mean) change? Write it down, then run the cell.
 
 # %%
 torch.manual_seed(0)
@@ -100,20 +108,28 @@ output = torch.randn(6, 2, 3)
 alone = concat_pool(output[:4, :1], torch.tensor([4]))
 padded = concat_pool(output, torch.tensor([4, 6]))[:1]
 print("alone and padded give the same summary:", torch.allclose(alone, padded))
-print("pooled over all 6 positions instead:  ", torch.allclose(alone, concat_pool(output, torch.tensor([6, 6]))[:1]))
+over_all = concat_pool(output, torch.tensor([6, 6]))[:1]
+print("pooled over all 6 positions instead:  ", torch.allclose(alone, over_all))
+for part, name in enumerate(("last", "max", "mean")):
+    same = torch.allclose(alone[:, 3 * part : 3 * part + 3], over_all[:, 3 * part : 3 * part + 3])
+    print(f"  {name:<4} part the same: {same}")
 
 # %% [markdown]
+# All three can change: the last state is another position's, and the max and mean take in the
+# padding's states (the max only when a padding value is larger, so by chance it may stay).
+#
 # ## Exercise 2: `clip_document`
 #
 # The reference reads at most `max_len` tokens of a review with gradients (1,400 in the paper) and, in the
 # `cpu` and `tiny` presets, clips reviews before batching them, to bound the time per batch. Where to cut?
 # A review's verdict is often at its end ("...7/10, worth seeing") and its subject at its start.
-# Write `clip_document(ids, max_tokens)`: `ids` a 1-D NumPy array. When `max_tokens` is `None` or the
+# **Goal:** a review of bounded length that keeps its subject and its verdict. Write
+# `clip_document(ids, max_tokens)`: `ids` a 1-D NumPy array. When `max_tokens` is `None` or the
 # document has at most `max_tokens` ids, return `ids` itself; otherwise keep the first
 # `head = max_tokens // 4` ids and the last `max_tokens - head`, concatenated (a NumPy array of the same
 # dtype, `max_tokens` long).
 #
-# Reference: [`clip_document` in ulmfit_ref/predict.py](../ulmfit_ref/predict.py).
+# Reference: [`ulmfit_ref.predict.clip_document`](../docs/API.md#clip_document).
 
 # %% nbgrader={"grade": false, "grade_id": "clip_document", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def clip_document(ids: np.ndarray, max_tokens: int = None) -> np.ndarray:
@@ -136,19 +152,36 @@ check("clip_document", clip_document, full=True)
 # ## Long documents in chunks
 #
 # The reference classifier is a `MultiBatchEncoder` (the stateful `RNNEncoder`, run chunk by chunk)
-# then a `PoolingLinearClassifier` (concat pooling, then BatchNorm, dropout and linear layers). Three
-# documents of 23, 9 and 17 tokens, padded by `pad_collate`, read in chunks of `bptt = 8` with
-# `max_len = 12`: the mask it returns marks, for each document, its last 12 real tokens, the ones pooled
-# and trained on. Chunks that end before every document's window are run without gradients and dropped.
+# then a `PoolingLinearClassifier` (concat pooling, then BatchNorm, dropout and linear layers). Its
+# pooling is yours with one change: it takes a **mask** `[kept_len, bs]` in place of `lengths`, True on
+# the positions it pools, because it pools each document's last `max_len` real tokens only (1,400 in
+# the paper), the ones whose states were computed with gradients. For a document no longer than
+# `max_len` that mask is exactly your `torch.arange(seq_len).unsqueeze(1) < lengths`:
 
 # %%
 config = ClassifierConfig(emb_sz=8, n_hid=16, n_layers=2, bptt=8, max_len=12, head_sz=8)
 clas = get_classifier(50, 2, config).eval()
-docs = [np.arange(2, 25), np.arange(2, 11), np.arange(2, 19)]
+short = torch.tensor([6, 4])  # both within max_len = 12
+same_mask = torch.arange(6).unsqueeze(1) < short
+print("reference pool with the lengths' mask == your concat_pool:",
+      torch.allclose(clas[1].pool(output, same_mask), concat_pool(output, short)))
+
+# %% [markdown]
+# Now three documents of 30, 21 and 27 tokens, padded by `pad_collate`, read in chunks of `bptt = 8`
+# with `max_len = 12`. Each document's window is its last 12 real tokens: positions 18–29, 9–20 and
+# 15–26. The first chunk, positions 0–7, ends before every window starts, so it is run without
+# gradients (its states still carry on to the next chunk: the encoder is stateful) and dropped; the
+# mask starts at the first kept chunk, position 8.
+
+# %%
+docs = [np.arange(2, 32), np.arange(2, 23), np.arange(2, 29)]
 x, lengths, y = pad_collate([(d, 0) for d in docs])
 raw_outputs, outputs, mask = clas[0](x, lengths)
-print(f"x {tuple(x.shape)} (padded with id 1), outputs kept {tuple(outputs[-1].shape)}, mask {tuple(mask.shape)}")
-print("mask (rows: positions from the first kept chunk, columns: documents):")
+n_chunks = -(-len(x) // config.bptt)
+first_kept = len(x) - len(mask)
+print(f"x {tuple(x.shape)} (padded with id 1): {n_chunks} chunks of {config.bptt} read, "
+      f"{first_kept // config.bptt} dropped; outputs kept {tuple(outputs[-1].shape)}, mask {tuple(mask.shape)}")
+print(f"mask (rows: documents of lengths {lengths.tolist()}, columns: positions {first_kept} to {len(x) - 1}):")
 print(mask.int().T)
 logits = clas(x, lengths)[0]
 print("logits", tuple(logits.shape))
@@ -171,7 +204,7 @@ print("logits", tuple(logits.shape))
 # | --- | --- | --- | --- |
 # | `tiny` | 24/48/2 | `--limit` reviews per class | CPU, a minute or less: a smoke test, near chance |
 # | `cpu` | 128/256/2, 10k words | all reviews, 2–3.5M LM tokens, reviews clipped to 256 | 2 CPU cores, under 45 minutes |
-# | `paper` | 400/1150/3, 60k words, the seed's dropouts | everything, 15 LM epochs, classifier (1, 1, 14) | a GPU (354 tokens/s on 2 cores: weeks on CPU) |
+# | `paper` | 400/1150/3, 60k words, the 2018 notebook's dropouts | everything, 15 LM epochs, classifier (1, 1, 14) | a GPU (354 tokens/s on 2 cores: weeks on CPU) |
 #
 # On a GPU, the paper's run is
 # `ulmfit imdb --data aclImdb_v1.tar.gz --preset paper --pretrained fwd_wt103.h5 --pretrained-vocab itos_wt103.pkl --out runs/paper`
@@ -180,6 +213,9 @@ print("logits", tuple(logits.shape))
 # Here, the `tiny` preset on `RUN_LIMIT` reviews per class, through the Python API that the command
 # calls, the same as `ulmfit imdb --data <the reviews> --preset tiny --limit RUN_LIMIT --out <folder>`.
 # Expect an accuracy near 50%: a few dozen reviews teach a tiny model little. The point is the pipeline.
+# Its log names each stage of gradual unfreezing (the head alone, the top two groups, every group), its
+# table shows a language model's perplexity and a classifier's accuracy, and the figure under it is
+# redrawn as it trains.
 
 # %%
 imdb = lesson_imdb(DATA, N_PER_CLASS)
@@ -192,6 +228,13 @@ results = run_imdb(run, imdb)
 # %%
 print(json.dumps({k: results[k] for k in ("preset", "accuracy", "perplexity", "lm_accuracy", "valid_accuracy", "minutes")}, indent=1))
 print("files of the run:", sorted(p.name for p in out.iterdir()))
+
+# %% [markdown]
+# The whole gradual unfreezing of the classifier in one picture, its stages one after another (the
+# dashed lines), as the run saved it in `classifier/clas_training.png`:
+
+# %%
+Image(filename=out / "classifier" / "clas_training.png")
 
 # %% [markdown]
 # Then `ulmfit predict --model <folder> "A wonderful, moving film."` prints the label and its probability

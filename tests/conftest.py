@@ -27,6 +27,17 @@ def tiny_files():
     return files
 
 
+def pytest_terminal_summary(terminalreporter, config):
+    """The seconds of each lesson's runs, when tests/course/test_course_notebooks.py ran them."""
+    seconds = getattr(config, "lesson_seconds", None)
+    if seconds:
+        terminalreporter.section("lesson runs, seconds (two at a time)")
+        kinds = sorted({kind for kind, _ in seconds})
+        for name in sorted({name for _, name in seconds}):
+            terminalreporter.write_line(f"{name}: " + ", ".join(
+                f"{kind} {seconds[kind, name]:.0f}" for kind in kinds if (kind, name) in seconds))
+
+
 @pytest.fixture
 def tiny_imdb_dir(tmp_path) -> Path:
     """A tiny extracted aclImdb folder."""

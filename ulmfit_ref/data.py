@@ -53,7 +53,8 @@ def read_imdb(path, limit: int = None) -> dict[str, Reviews]:
     """Train and test reviews of an aclImdb folder (or a folder holding one) or of the tar.gz archive.
 
     `limit` keeps at most that many reviews per split and class (the lowest ids), for small runs.
-    """
+
+    Taught in lesson 1; the 2018 notebook: `get_texts(PATH)`."""
     found = _imdb_files(path, limit)
     out = {s: Reviews() for s in SPLITS}
     for label, cls in enumerate(CLASSES):
@@ -155,7 +156,9 @@ def archive_members(path: Path):
 
 
 def permutation(n: int, seed: int) -> np.ndarray:
-    """The one seeded shuffle of `n` items that every split of this package uses."""
+    """The one seeded shuffle of `n` items that every split of this package uses.
+
+    Taught in lesson 1; the 2018 notebook: `np.random.permutation`."""
     return np.random.default_rng(seed).permutation(n)
 
 
@@ -172,7 +175,9 @@ class Splits:
 def make_splits(reviews: dict[str, Reviews], seed: int = 42, lm_valid_frac: float = 0.1,
                 unlabelled: int = None) -> Splits:
     """Shuffle train and test once; the classifier drops texts labelled `unlabelled` (IMDb's unsup: 2; None: none);
-    the LM holds out `lm_valid_frac` of all texts."""
+    the LM holds out `lm_valid_frac` of all texts.
+
+    Taught in lesson 1; the 2018 notebook: `sklearn.model_selection.train_test_split`."""
     if not 0 < lm_valid_frac < 1:
         raise ValueError(f"lm_valid_frac must be between 0 and 1, got {lm_valid_frac}")
     shuffled = {}
@@ -198,7 +203,9 @@ def make_splits(reviews: dict[str, Reviews], seed: int = 42, lm_valid_frac: floa
 
 
 def write_csv(path, labels, *fields) -> int:
-    """Write the standard CSV (label first, then one or more text columns, no header); returns the rows."""
+    """Write the standard CSV (label first, then one or more text columns, no header); returns the rows.
+
+    Taught in lesson 1; the 2018 notebook: `df.to_csv(header=False, index=False)`."""
     path = Path(path)
     if any(len(f) != len(labels) for f in fields) or not fields:
         raise ValueError(f"{path}: need at least one text column, each as long as the {len(labels)} labels")

@@ -1,6 +1,6 @@
 """Batches of token ids: LanguageModelLoader for the language model, samplers and padding for the classifier.
 
-Every batch is sequence-first: x is a LongTensor [seq_len, bs], as in the seed (fastai 0.7).
+Every batch is sequence-first: x is a LongTensor [seq_len, bs], as in fastai 0.7.
 """
 
 from collections.abc import Iterator, Sequence
@@ -45,19 +45,25 @@ def concat_ids(ids) -> Tensor:
 
 
 def batchify(ids: Tensor, bs: int) -> Tensor:
-    """The stream `ids` cut into `bs` columns, each one consecutive stretch read downwards: [len(ids) // bs, bs]."""
+    """The stream `ids` cut into `bs` columns, each one consecutive stretch read downwards: [len(ids) // bs, bs].
+
+    Taught in lesson 5; fastai 0.7: `LanguageModelLoader.batchify`."""
     n_rows = len(ids) // bs  # the last len(ids) % bs tokens are dropped
     return ids[: n_rows * bs].view(bs, n_rows).t().contiguous()  # (bs, n_rows) -> (n_rows, bs)
 
 
 def get_batch(data: Tensor, i: int, seq_len: int) -> tuple[Tensor, Tensor]:
-    """(x, y): `seq_len` rows of `data` from row i, and the same rows one token on; cut where the targets end."""
+    """(x, y): `seq_len` rows of `data` from row i, and the same rows one token on; cut where the targets end.
+
+    Taught in lesson 5; fastai 0.7: `LanguageModelLoader.get_batch`."""
     seq_len = min(seq_len, len(data) - 1 - i)
     return data[i:i + seq_len], data[i + 1:i + 1 + seq_len]  # (seq_len, bs) each
 
 
 def draw_seq_lens(n: int, bptt: int, generator: torch.Generator) -> list[int]:
-    """The lengths of the batches of one epoch over `n` rows with a target: bptt + 25, then drawn; they add up to n."""
+    """The lengths of the batches of one epoch over `n` rows with a target: bptt + 25, then drawn; they add up to n.
+
+    Taught in lesson 5; fastai 0.7: the `bptt` draw of `LanguageModelLoader.__iter__`."""
     i, seq_lens = 0, []
     while i < n:
         if i == 0:
@@ -74,11 +80,12 @@ class LanguageModelLoader:
     """Stateful (x, y) batches of a token stream cut into `bs` columns; y is x shifted by one token.
 
     Column j of batch k+1 goes on where column j of batch k ended, so the model's hidden state carries over.
-    As in the seed, an epoch's first batch is `bptt + 25` long (the largest memory use comes at once); then
+    As in fastai 0.7, an epoch's first batch is `bptt + 25` long (the largest memory use comes at once); then
     seq_len is `bptt` 95% of the time, else `bptt/2`, then drawn from N(that, 5), at least 5 and at most
     what is left. An epoch covers every token once. The lengths of an epoch are drawn before it starts,
-    so len() is exact (the seed estimated it as n // bptt and stopped there).
-    """
+    so len() is exact (fastai 0.7 estimated it as n // bptt and stopped there).
+
+    Taught in lesson 5; fastai 0.7: `LanguageModelLoader`."""
 
     def __init__(self, ids, bs: int, bptt: int, seed: int | torch.Generator | None = None):
         if bs < 1 or bptt < 1:
@@ -128,7 +135,9 @@ def _as_lengths(lengths) -> Tensor:
 
 
 class SortSampler(Sampler[int]):
-    """Indices by descending length (ties in input order), for validation and prediction."""
+    """Indices by descending length (ties in input order), for validation and prediction.
+
+    fastai 0.7: `SortSampler`."""
 
     def __init__(self, lengths):
         self.lengths = _as_lengths(lengths)
@@ -145,9 +154,10 @@ class SortishSampler(Sampler[list[int]]):
 
     Shuffle, sort each chunk of bs*50 by descending length, cut into batches, shuffle the batches
     and put the one with the longest document first (a memory peak at once, not late in the epoch).
-    It yields whole batches: the seed's index sampler could shuffle its short batch into the middle
+    It yields whole batches: fastai 0.7's index sampler could shuffle its short batch into the middle
     and shift every later batch.
-    """
+
+    fastai 0.7: `SortishSampler`."""
 
     def __init__(self, lengths, bs: int, seed: int | torch.Generator | None = None):
         if bs < 1:
@@ -181,7 +191,8 @@ def pad_collate(samples: Sequence[tuple[Sequence[int], int]], pad_idx: int = 1) 
     """(ids, label) pairs -> x [max_len, bs] padded with `pad_idx` at the end, lengths [bs], y [bs], all LongTensors.
 
     Padding goes last, so a document's outputs never depend on its batch mates; the pooling masks the padding.
-    """
+
+    Taught in lesson 10; fastai 1: `pad_collate`."""
     if len(samples) == 0:
         raise ValueError("pad_collate got no sample")
     docs = [_as_ids(ids, f"sample {i}") for i, (ids, _) in enumerate(samples)]

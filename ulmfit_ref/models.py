@@ -17,7 +17,8 @@ class RNNEncoder(nn.Module):
 
     Stateful: each forward starts from the hidden state the previous one ended with (detached, in the
     weights' dtype); `reset()` goes back to zeros, as does a change of batch size, device or dtype.
-    """
+
+    Taught in lesson 7; fastai 0.7: `RNN_Encoder`."""
 
     initrange = 0.1
 
@@ -71,7 +72,9 @@ class RNNEncoder(nn.Module):
 
 
 class LinearDecoder(nn.Module):
-    """Output dropout then a linear layer to vocabulary logits; tied, its weight IS the embedding's Parameter."""
+    """Output dropout then a linear layer to vocabulary logits; tied, its weight IS the embedding's Parameter.
+
+    Taught in lesson 7; fastai 0.7: `LinearDecoder` (`tie_encoder`)."""
 
     initrange = 0.1
 
@@ -115,7 +118,8 @@ class MultiBatchEncoder(nn.Module):
     Only the chunks that overlap a document's last `max_len` tokens are run with gradients and kept;
     returns their (raw_outputs, outputs) and a [kept_len, bs] mask of each document's last `max_len`
     real tokens, which the pooling reads.
-    """
+
+    Taught in lesson 10; fastai 0.7: `MultiBatchRNN`."""
 
     def __init__(self, bptt: int, max_len: int, module: RNNEncoder):
         super().__init__()
@@ -151,7 +155,9 @@ class MultiBatchEncoder(nn.Module):
 
 
 class PoolingLinearClassifier(nn.Module):
-    """Concat pooling (last real state, max and mean over the mask), then BatchNorm-Dropout-Linear blocks with ReLU."""
+    """Concat pooling (last real state, max and mean over the mask), then BatchNorm-Dropout-Linear blocks with ReLU.
+
+    Taught in lesson 10; fastai 0.7: `PoolingLinearClassifier`."""
 
     def __init__(self, layers: list[int], drops: list[float]):
         super().__init__()
@@ -163,7 +169,9 @@ class PoolingLinearClassifier(nn.Module):
 
     @staticmethod
     def pool(output: Tensor, mask: Tensor) -> Tensor:
-        """[last, max, mean] of [seq_len, bs, n] `output` over the positions where `mask` is True."""
+        """[last, max, mean] of [seq_len, bs, n] `output` over the positions where `mask` is True.
+
+        Taught in lesson 10; fastai 0.7: `PoolingLinearClassifier.pool`."""
         pos = torch.arange(output.size(0), device=output.device).unsqueeze(1)
         last = torch.where(mask, pos, -1).amax(0)
         last_state = output[last, torch.arange(output.size(1), device=output.device)]
@@ -216,7 +224,9 @@ def _check_vocab(vocab_size: int, pad_idx: int) -> None:
 
 
 def get_language_model(vocab_size: int, config: LMConfig = LMConfig()) -> LanguageModel:
-    """The AWD-LSTM language model of `config` for a vocabulary of `vocab_size` words."""
+    """The AWD-LSTM language model of `config` for a vocabulary of `vocab_size` words.
+
+    Taught in lesson 7; fastai 0.7: `get_language_model`."""
     _check_vocab(vocab_size, config.pad_idx)
     m = config.drop_mult
     encoder = RNNEncoder(vocab_size, config.emb_sz, config.n_hid, config.n_layers, config.pad_idx,
@@ -228,7 +238,9 @@ def get_language_model(vocab_size: int, config: LMConfig = LMConfig()) -> Langua
 
 
 def get_classifier(vocab_size: int, n_classes: int, config: ClassifierConfig = ClassifierConfig()) -> TextClassifier:
-    """The ULMFiT classifier of `config`: a MultiBatchEncoder, a concat-pooling head [emb_sz*3, head_sz, n_classes]."""
+    """The ULMFiT classifier of `config`: a MultiBatchEncoder, a concat-pooling head [emb_sz*3, head_sz, n_classes].
+
+    Taught in lesson 10; fastai 0.7: `get_rnn_classifier`."""
     _check_vocab(vocab_size, config.pad_idx)
     if n_classes < 2:
         raise ValueError(f"n_classes must be at least 2, got {n_classes}")

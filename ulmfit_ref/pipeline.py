@@ -12,7 +12,6 @@ standard CSV first and runs the same stages.
 
 import csv
 import shutil
-import sys
 import time
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -28,7 +27,7 @@ from .ids import read_ids
 from .loaders import LanguageModelLoader, SortishSampler, SortSampler, pad_collate
 from .metrics import classification_report
 from .models import ClassifierConfig, get_classifier, get_language_model
-from .plots import confusion_figure, save_figure
+from .plots import confusion_figure, interactive, save_figure
 from .predict import Classifier, clip_document, predict_docs
 from .prepare import imdb_csv, prepare_dataset
 from .presets import PRESETS, TINY, LMTraining, Preset, with_recipe
@@ -56,8 +55,9 @@ __all__ = ["STAGES", "run_pipeline", "run_imdb", "run_pretrain", "fit_classifier
 
 
 def _learner_config(base: LearnerConfig, path: Path) -> LearnerConfig:
-    """`base` writing checkpoints and plots to `path`, with progress bars only on a terminal."""
-    return replace(base, path=path, progress=sys.stderr.isatty())
+    """`base` writing checkpoints and plots to `path`, with progress bars (and live curves) where someone watches: a
+    terminal or a notebook."""
+    return replace(base, path=path, progress=interactive())
 
 
 def _note_checkpoints(folder: Path, prefix: str, resume: bool, log) -> None:
@@ -304,7 +304,9 @@ def run_pipeline(run: Run, stages=None, resume: bool = False, command: str = "tr
 
 
 def run_imdb(run: Run, data=None, stages=None, resume: bool = False) -> dict:
-    """`ulmfit imdb`: the IMDb reviews at `data` to the standard CSV in RUN/data, then `run_pipeline`."""
+    """`ulmfit imdb`: the IMDb reviews at `data` to the standard CSV in RUN/data, then `run_pipeline`.
+
+    Taught in lesson 10."""
     if data is not None and finished(run.prepared) is None:
         run = replace(run, data=imdb_csv(data, run.out / "data", "sentiment", run.preset.prepare.limit, run.log))
     elif finished(run.prepared) is not None:

@@ -15,7 +15,9 @@ from .vocab import Vocab
 
 
 def clip_document(ids: np.ndarray, max_tokens: int = None) -> np.ndarray:
-    """A document of at most `max_tokens` ids: a longer one keeps its first quarter and its end, where verdicts are."""
+    """A document of at most `max_tokens` ids: a longer one keeps its first quarter and its end, where verdicts are.
+
+    Taught in lesson 10."""
     if max_tokens is None or len(ids) <= max_tokens:
         return ids
     head = max_tokens // 4

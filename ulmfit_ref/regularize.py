@@ -13,17 +13,23 @@ def _check_p(p: float, name: str) -> float:
 
 
 def dropout_mask(x: Tensor, size: tuple[int, ...], p: float) -> Tensor:
-    """A mask like `x` of shape `size`: 0 with probability `p`, else 1/(1-p), so the expected value is kept."""
+    """A mask like `x` of shape `size`: 0 with probability `p`, else 1/(1-p), so the expected value is kept.
+
+    Taught in lesson 6; fastai 0.7: `dropout_mask`."""
     return x.new_empty(size).bernoulli_(1 - p).div_(1 - p)
 
 
 def drop_connect(weight: Tensor, p: float, training: bool) -> Tensor:
-    """`weight` with entries dropped (probability `p`, the rest scaled by 1/(1-p)) when training; gradients reach it."""
+    """`weight` with entries dropped (probability `p`, the rest scaled by 1/(1-p)) when training; gradients reach it.
+
+    Taught in lesson 6; fastai 0.7: `WeightDrop._setweights`."""
     return F.dropout(weight, p, training)
 
 
 class LockedDropout(nn.Module):
-    """Dropout with one mask per sequence, shared over all time steps of a [seq, bs, features] input."""
+    """Dropout with one mask per sequence, shared over all time steps of a [seq, bs, features] input.
+
+    Taught in lesson 6; fastai 0.7: `LockedDropout` (`dropouti`, `dropouth`, `dropout`)."""
 
     def __init__(self, p: float):
         super().__init__()
@@ -43,7 +49,8 @@ class EmbeddingDropout(nn.Module):
 
     Masking the looked-up rows with the word's row of a vocabulary-sized mask is the same as
     masking the matrix, without a full copy of it.
-    """
+
+    Taught in lesson 6; fastai 0.7: `EmbeddingDropout` (`dropoute`)."""
 
     def __init__(self, embed: nn.Embedding, embed_p: float):
         super().__init__()
@@ -69,7 +76,8 @@ class WeightDrop(nn.Module):
     The trainable weight is `weight_hh_l0_raw`; each forward drops a fresh mask from it (nothing in
     eval mode) and calls torch's functional LSTM, so no weight of the wrapped module is replaced.
     The wrapped `module` only holds the other weights (`weight_ih_l0`, `bias_ih_l0`, `bias_hh_l0`).
-    """
+
+    Taught in lesson 6; fastai 0.7: `WeightDrop` (`wdrop`)."""
 
     def __init__(self, module: nn.LSTM, weight_p: float):
         super().__init__()

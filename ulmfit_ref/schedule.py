@@ -41,7 +41,8 @@ class STLR:
 
     cut = floor(T * cut_frac); p = t / cut before the cut, else 1 - (t - cut) / (cut * (1/cut_frac - 1));
     lr_t = lr * (1 + p * (ratio - 1)) / ratio. Short linear rise from lr/ratio to lr, long fall back.
-    """
+
+    Taught in lesson 9; fastai 0.7: `use_clr=(32, 10)`."""
 
     cut_frac: float = 0.1
     ratio: float = 32.0
@@ -60,7 +61,9 @@ class STLR:
         return cls(cut_frac=1 / cut_div, ratio=div)
 
     def lr_mult(self, step: int, total: int) -> float:
-        """(1 + p * (ratio - 1)) / ratio; a fit shorter than 1/cut_frac steps still rises for one step."""
+        """(1 + p * (ratio - 1)) / ratio; a fit shorter than 1/cut_frac steps still rises for one step.
+
+        Taught in lesson 9; the paper's equation 3."""
         _check_steps(step, total)
         cut = max(1, math.floor(total * self.cut_frac))
         if step < cut:
@@ -79,7 +82,8 @@ class OneCycle:
     """fastai 1's one-cycle: cosine rise from lr/div to lr over pct_start of the steps, cosine fall to lr/div_final.
 
     With `moms=(high, low)` Adam's beta1 follows the opposite path: high -> low while the lr rises, then back.
-    """
+
+    fastai 0.7: `use_clr_beta`; fastai 1: `fit_one_cycle`."""
 
     pct_start: float = 0.3
     div: float = 25.0

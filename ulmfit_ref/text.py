@@ -42,19 +42,25 @@ _re_multi_space = re.compile(" {2,}")
 
 
 def fixup(x: str) -> str:
-    """Repair the HTML and WikiText debris of a raw text, then collapse repeated spaces."""
+    """Repair the HTML and WikiText debris of a raw text, then collapse repeated spaces.
+
+    Taught in lesson 2; the 2018 notebook: `fixup`."""
     for broken, repair in FIXUP_REPLACEMENTS:
         x = x.replace(broken, repair)
     return _re_spaces.sub(" ", html.unescape(x))
 
 
 def replace_rep(t: str) -> str:
-    """`tk_rep N c` for a character repeated 4+ times: 'cooool' -> 'c tk_rep 4 o l'."""
+    """`tk_rep N c` for a character repeated 4+ times: 'cooool' -> 'c tk_rep 4 o l'.
+
+    Taught in lesson 3; fastai 0.7: `Tokenizer.replace_rep` (`tk_rep`)."""
     return _re_rep.sub(lambda m: f" {TK_REP} {len(m.group(2)) + 1} {m.group(1)} ", t)
 
 
 def replace_wrep(t: str) -> str:
-    """`tk_wrep N w` for a word repeated 4+ times: 'no no no no ' -> 'tk_wrep 4 no '."""
+    """`tk_wrep N w` for a word repeated 4+ times: 'no no no no ' -> 'tk_wrep 4 no '.
+
+    Taught in lesson 3; fastai 0.7: `Tokenizer.replace_wrep` (`tk_wrep`)."""
     return _re_wrep.sub(lambda m: f" {TK_WREP} {len(m.group(2).split()) + 1} {m.group(1)} ", t)
 
 
@@ -69,7 +75,9 @@ def rm_useless_spaces(t: str) -> str:
 
 
 def replace_all_caps(tokens: list[str]) -> list[str]:
-    """`t_up` before each word of 3+ characters in capitals, and every token lower-cased."""
+    """`t_up` before each word of 3+ characters in capitals, and every token lower-cased.
+
+    Taught in lesson 3; fastai 0.7: `Tokenizer.do_caps` (`t_up`)."""
     res = []
     for t in tokens:
         if len(t) > 2 and t.isupper():
@@ -83,12 +91,16 @@ POST_RULES = (replace_all_caps,)
 
 
 def mark_fields(fields: list[str]) -> str:
-    """One document from its fields: `xbos xfld 1 <field 1> xfld 2 <field 2> ...`."""
+    """One document from its fields: `xbos xfld 1 <field 1> xfld 2 <field 2> ...`.
+
+    Taught in lesson 3; the 2018 notebook: `get_texts(df, n_lbls)` (`xbos`, `xfld`)."""
     return f"{BOS} " + " ".join(f"{FLD} {i} {f}" for i, f in enumerate(fields, 1))
 
 
 class Tokenizer:
-    """spaCy's `blank('en')` tokenizer wrapped in the pre-rules (on the string) and post-rules (on tokens)."""
+    """spaCy's `blank('en')` tokenizer wrapped in the pre-rules (on the string) and post-rules (on tokens).
+
+    Taught in lesson 3; fastai 0.7: `Tokenizer`."""
 
     def __init__(self, lang: str = "en", pre_rules=PRE_RULES, post_rules=POST_RULES):
         self.tok = spacy.blank(lang).tokenizer
@@ -118,7 +130,9 @@ def partition(items, size: int):
 
 
 def partition_by_cores(items: list, n_workers: int) -> list[list]:
-    """The 2018 notebook's split of a list into `n_workers` consecutive, near-equal parts."""
+    """The 2018 notebook's split of a list into `n_workers` consecutive, near-equal parts.
+
+    Taught in lesson 3; fastai 0.7: `partition_by_cores`."""
     size = max(1, -(-len(items) // max(1, n_workers)))
     return list(partition(items, size))
 
@@ -161,7 +175,9 @@ def tokenize_blocks(chunks, n_workers: int = None, lang: str = "en"):
 
 
 def proc_all_mp(chunks, n_workers: int = None, lang: str = "en"):
-    """Tokenize an iterable of text chunks over `n_workers` processes; yields token lists in input order."""
+    """Tokenize an iterable of text chunks over `n_workers` processes; yields token lists in input order.
+
+    fastai 0.7: `Tokenizer.proc_all_mp`."""
     for block in tokenize_blocks(chunks, n_workers, lang):
         yield [json.loads(line) for line in block.split("\n")] if block else []
 
@@ -174,7 +190,10 @@ def default_workers() -> int:
 
 
 def tokenize_to_file(chunks, path: Path, n_workers: int = None, lang: str = "en") -> int:
-    """Tokenize text chunks in parallel into a JSON-lines file (a document per line); returns how many were written."""
+    """Tokenize text chunks in parallel into a JSON-lines file (a document per line); returns how many were written.
+
+    Taught in lesson 4;
+    the 2018 notebook: `Tokenizer().proc_all_mp(partition_by_cores(texts))` over `chunksize` rows."""
     n = 0
     with atomic_write(path) as tmp, open(tmp, "w", encoding="utf-8") as f:
         for block in tokenize_blocks(chunks, n_workers, lang):

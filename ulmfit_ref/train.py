@@ -22,15 +22,14 @@ import numpy as np
 import torch
 import torch.distributed as dist
 import torch.nn.functional as F
-from matplotlib.figure import Figure
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
-from tqdm import tqdm
+from tqdm.auto import tqdm
 
 from .config import LearnerConfig
 from .errors import UlmfitError
 from .files import atomic_write
-from .plots import save_figure
+from .plots import LiveFigure, in_notebook, lr_find_figure, save_figure, training_figure
 from .regularize import activation_reg, temporal_activation_reg
 from .schedule import STLR, Constant, Schedule
 
@@ -85,7 +84,9 @@ def setup_distributed(device: torch.device) -> DistInfo:
 
 
 def discriminative_lrs(lr: float, n_groups: int, factor: float = 2.6) -> list[float]:
-    """One lr per layer group: the head gets lr, every group below gets the lr above divided by factor."""
+    """One lr per layer group: the head gets lr, every group below gets the lr above divided by factor.
+
+    Taught in lesson 9; the 2018 notebook: `lrs = np.array([lr/(2.6**4), lr/(2.6**3), lr/(2.6**2), lr/2.6, lr])`."""
     return [lr / factor ** (n_groups - 1 - i) for i in range(n_groups)]
 
 
@@ -105,7 +106,9 @@ def n_correct(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 @dataclass(frozen=True)
 class ARTAR:
-    """Activation (AR) and temporal activation (TAR) regularization of the last RNN layer, Merity et al. 2017."""
+    """Activation (AR) and temporal activation (TAR) regularization of the last RNN layer, Merity et al. 2017.
+
+    Taught in lesson 9; fastai 0.7: `seq2seq_reg(alpha=2, beta=1)`."""
 
     alpha: float = 2.0
     beta: float = 1.0
@@ -141,6 +144,10 @@ class LRFindResult:
     lrs: list[float]
     losses: list[float]
     suggestion: float
+
+    def figure(self):
+        """The sweep as a matplotlib Figure, the suggestion marked (fastai 0.7: `learner.sched.plot()`)."""
+        return lr_find_figure(self.lrs, self.losses, self.suggestion)
 
 
 @dataclass
@@ -253,7 +260,9 @@ def _oom_advice(x: torch.Tensor) -> Iterator[None]:
 
 
 class Learner:
-    """Trains a model over its layer groups with Adam(W), clipping, schedules and per-epoch checkpoints."""
+    """Trains a model over its layer groups with Adam(W), clipping, schedules and per-epoch checkpoints.
+
+    Taught in lesson 9; fastai 0.7: `RNN_Learner`."""
 
     def __init__(self, model: nn.Module, train_dl: Iterable, valid_dl: Iterable,
                  loss_func: Callable = flat_cross_entropy, reg_fn: Callable | None = None,
@@ -271,6 +280,10 @@ class Learner:
         self.amp_dtype = amp_dtype(self.device) if config.mixed_precision else None
         self.scaler = torch.amp.GradScaler(self.device.type, enabled=self.amp_dtype == torch.float16)
         self.history = {"lrs": [], "losses": [], "valid": []}
+        self.past = []  # (label, history) of the earlier stages of a recipe, drawn before this fit's in one figure
+        self.label = "fit"  # this fit's name in that figure
+        self.live = LiveFigure() if config.progress and self.is_main and in_notebook() else None
+        self.lm = None  # whether the targets are a language model's ([seq, bs]): then perplexity is worth printing
         self.unfreeze()
 
     @property
@@ -284,7 +297,9 @@ class Learner:
         return self.dist.rank == 0
 
     def freeze_to(self, n: int) -> None:
-        """Train only the layer groups from index n on (n = -1: the head alone); the groups before stay fixed."""
+        """Train only the layer groups from index n on (n = -1: the head alone); the groups before stay fixed.
+
+        Taught in lesson 9; fastai 0.7: `learner.freeze_to`."""
         if not -self.n_groups <= n < self.n_groups:
             raise ValueError(f"freeze_to({n}): the model has {self.n_groups} layer groups, so n must lie in "
                              f"[{-self.n_groups}, {self.n_groups - 1}]")
@@ -310,8 +325,12 @@ class Learner:
         return lrs
 
     def fit(self, epochs: int, lr: LR, schedule: Schedule = Constant(), name: str = "fit",
-            resume: bool = False) -> list[EpochRecord]:
-        """Train `epochs` epochs at max lr `lr` along `schedule`; resume=True continues from checkpoint `name`."""
+            resume: bool = False, plot: bool = True) -> list[EpochRecord]:
+        """Train `epochs` epochs at max lr `lr` along `schedule`; resume=True continues from checkpoint `name`.
+
+        `plot` writes `{name}_training.png` (loss and lrs) into the config's path at the end.
+
+        fastai 0.7: `learner.fit(lrs, 1, wds=wd, use_clr=(32, 10), cycle_len=15)`."""
         if not isinstance(epochs, int) or epochs < 1:
             raise ValueError(f"epochs must be a positive int, got {epochs!r}")
         lrs = self.group_lrs(lr)
@@ -320,8 +339,6 @@ class Learner:
         position = self._load_checkpoint(name, plan) if resume else None
         start, step, total, records = position or (0, 0, epochs * self._n_batches(), [])
         model = self._wrap()
-        self._print(f"{'epoch':>5} {'train_loss':>10} {'valid_loss':>10} {'accuracy':>8} {'perplexity':>10} "
-                    f"{'time':>6}")
         for epoch in range(start, epochs):
             began = time.perf_counter()
             train_loss, step = self._train_epoch(model, lrs, schedule, step, total, f"epoch {epoch + 1}/{epochs}")
@@ -330,11 +347,33 @@ class Learner:
             seconds = time.perf_counter() - began
             records.append(EpochRecord(epoch, train_loss, valid_loss, accuracy, perplexity, seconds))
             self.history["valid"].append((step, valid_loss))
-            self._print(f"{epoch:>5} {train_loss:>10.4f} {valid_loss:>10.4f} {accuracy:>8.4f} {perplexity:>10.2f} "
-                        f"{seconds:>6.1f}")
+            self._print_epoch(records[-1], header=epoch == start)
             self._save_checkpoint(name, plan, epoch + 1, step, total, records)
-        self._plot_history(name)
+            if self.live is not None:
+                self.live.show(self.figure, force=True)
+        if plot:
+            self.save_figure(Path(self.config.path) / f"{name}_training.png" if self.config.path else None, name)
         return records
+
+    def _print_epoch(self, r: EpochRecord, header: bool) -> None:
+        """One row of the results table (perplexity only for a language model), under its header if asked."""
+        columns = [("epoch", f"{r.epoch:>5}"), ("train_loss", f"{r.train_loss:>10.4f}"),
+                   ("valid_loss", f"{r.valid_loss:>10.4f}"), ("accuracy", f"{r.accuracy:>8.4f}")]
+        if self.lm:
+            columns.append(("perplexity", f"{r.perplexity:>10.2f}"))
+        columns.append(("time", f"{r.seconds:>6.1f}"))
+        if header:
+            self._print(" ".join(f"{name:>{len(value)}}" for name, value in columns))
+        self._print(" ".join(value for _, value in columns))
+
+    def figure(self, title: str = None):
+        """Loss and lrs of the earlier stages (`past`) and of this fit, one after another, the boundaries marked."""
+        return training_figure([*self.past, (self.label, self.history)], title or self.label)
+
+    def save_figure(self, path: Path | None, title: str = None) -> None:
+        """Write `figure()` as PNG to `path` (rank 0; nothing without a path or before any step)."""
+        if path is not None and self.is_main and self.history["losses"]:
+            save_figure(self.figure(title), path)
 
     def validate(self) -> tuple[float, float]:
         """Mean loss per target and accuracy over the valid loader, summed over every process."""
@@ -357,7 +396,9 @@ class Learner:
 
     def lr_find(self, start_lr: float = 1e-7, end_lr: float = 10.0, num_it: int = 200,
                 stop_div: bool = True, plot: Path | None = None) -> LRFindResult:
-        """Sweep the lr exponentially for num_it steps, stop if the loss explodes, then restore the weights."""
+        """Sweep the lr exponentially for num_it steps, stop if the loss explodes, then restore the weights.
+
+        Taught in lesson 9; fastai 0.7: `learner.lr_find`, then `learner.sched.plot()`."""
         if not 0 < start_lr < end_lr:
             raise ValueError(f"need 0 < start_lr < end_lr, got {start_lr}, {end_lr}")
         if num_it < 2:
@@ -394,13 +435,7 @@ class Learner:
         if plot is None and self.config.path is not None:
             plot = Path(self.config.path) / "lr_find.png"
         if plot is not None and self.is_main:
-            fig = Figure(figsize=(6, 4))
-            ax = fig.add_subplot()
-            ax.plot(result.lrs, result.losses)
-            ax.axvline(result.suggestion, color="tab:red", linestyle="--", label=f"suggestion {result.suggestion:.1e}")
-            ax.set(xscale="log", xlabel="learning rate (head)", ylabel="smoothed loss", title="lr finder")
-            ax.legend()
-            save_figure(fig, Path(plot))
+            save_figure(result.figure(), Path(plot))
         return result
 
     def _n_batches(self) -> int:
@@ -435,6 +470,7 @@ class Learner:
         if self.dist.world_size > 1:
             batch = [_shard(t, 0 if t.dim() == 1 else self.config.batch_dim, self.dist) for t in batch]
         *inputs, y = (t.to(self.device, non_blocking=True) for t in batch)
+        self.lm = y.dim() > 1
         return inputs, y
 
     def _train_epoch(self, model: nn.Module, lrs: list[float], schedule: Schedule, step: int, total: int,
@@ -443,6 +479,7 @@ class Learner:
         model.train()
         self.reset_fn()
         smoother, losses = _Smoother(), []
+        desc = f"{self.label}: {desc}" if self.label != "fit" else desc
         bar = tqdm(self.train_dl, desc=desc, total=len(self.train_dl), leave=False,
                    disable=not (self.config.progress and self.is_main))
         for batch in bar:
@@ -455,6 +492,8 @@ class Learner:
             self.history["lrs"].append([group["lr"] for group in self.opt.param_groups])
             self.history["losses"].append(loss)
             bar.set_postfix(loss=f"{smoother.add(loss):.4f}")
+            if self.live is not None:
+                self.live.show(self.figure)
             step += 1
         return float(np.mean(losses)), step
 
@@ -525,26 +564,6 @@ class Learner:
         self._print(f"resumed from {file} after epoch {state['epoch']}")
         return state["epoch"], state["step"], state["total"], [EpochRecord(**r) for r in state["records"]]
 
-    def _plot_history(self, name: str) -> None:
-        """Save the loss curve (train per step, valid per epoch) and the lr of every group as PNGs."""
-        if self.config.path is None or not self.is_main or not self.history["losses"]:
-            return
-        fig = Figure(figsize=(6, 4))
-        ax = fig.add_subplot()
-        ax.plot(self.history["losses"], label="train (per batch)", alpha=0.6)
-        if self.history["valid"]:
-            ax.plot(*zip(*self.history["valid"]), "o-", label="valid (per epoch)")
-        ax.set(xlabel="step", ylabel="loss", title=f"{name}: loss")
-        ax.legend()
-        save_figure(fig, Path(self.config.path) / f"{name}_loss.png")
-        fig = Figure(figsize=(6, 4))
-        ax = fig.add_subplot()
-        for i, lrs in enumerate(zip(*self.history["lrs"])):
-            ax.plot(lrs, label=f"group {i}")
-        ax.set(xlabel="step", ylabel="learning rate", yscale="log", title=f"{name}: learning rates")
-        ax.legend()
-        save_figure(fig, Path(self.config.path) / f"{name}_lr.png")
-
     def _print(self, line: str) -> None:
         """Print on rank 0 only."""
         if self.is_main:
@@ -561,18 +580,38 @@ class Stage:
     schedule: Schedule = STLR()
 
 
+def stage_label(stage: Stage, n_groups: int) -> str:
+    """What a stage trains, in words: the head alone, the top k layer groups, or every group."""
+    first = stage.freeze_to % n_groups
+    if first == 0:
+        return "every group"
+    return "the head alone" if first == n_groups - 1 else f"the top {n_groups - first} groups"
+
+
 def run_stages(learner: Learner, stages: Sequence[Stage], prefix: str, resume: bool = False) -> list[EpochRecord]:
-    """Run the stages in order, checkpointing stage i as `{prefix}{i}`; resume skips the stages already done."""
-    records = []
+    """Run the stages in order, checkpointing stage i as `{prefix}{i}`; resume skips the stages already done.
+
+    Each stage is announced with what it trains; `{prefix}_training.png` shows the whole run, the stages marked."""
+    records, learner.past = [], []
     for i, stage in enumerate(stages):
         learner.freeze_to(stage.freeze_to)
-        records += learner.fit(stage.epochs, stage.lr, stage.schedule, name=f"{prefix}{i}", resume=resume)
+        learner.label = f"stage {i + 1}: {stage_label(stage, learner.n_groups)}"
+        lr = f"{stage.lr:.1e}" if isinstance(stage.lr, numbers.Real) else "/".join(f"{x:.1e}" for x in stage.lr)
+        learner._print(f"{prefix} {learner.label} (freeze_to({stage.freeze_to})): {stage.epochs} epoch(s), lr {lr}")
+        records += learner.fit(stage.epochs, stage.lr, stage.schedule, name=f"{prefix}{i}", resume=resume,
+                               plot=False)
+        if i < len(stages) - 1:
+            learner.past.append((learner.label, learner.history))
+    path = Path(learner.config.path) / f"{prefix}_training.png" if learner.config.path else None
+    learner.save_figure(path, f"{prefix}: {len(stages)} stage(s)")
     return records
 
 
 def fine_tune_lm(learner: Learner, head_epochs: int, head_lr: LR, epochs: int, lr: LR,
                  schedule: Schedule = STLR(), resume: bool = False) -> list[EpochRecord]:
-    """ULMFiT stage 2: fine-tune the LM's last layer group (new embeddings, tied decoder) first, then every group."""
+    """ULMFiT stage 2: fine-tune the LM's last layer group (new embeddings, tied decoder) first, then every group.
+
+    Taught in lesson 9; the 2018 notebook: `learner.freeze_to(-1)`, `fit`, `unfreeze()`, `fit`."""
     stages = [Stage(-1, head_epochs, head_lr, schedule), Stage(0, epochs, lr, schedule)]
     return run_stages(learner, stages, "lm", resume)
 
@@ -583,7 +622,8 @@ def train_classifier(learner: Learner, epochs: Sequence[int], lrs: Sequence[LR],
 
     unfreeze="full" trains every layer group for sum(epochs) epochs at lrs[-1] ('Full' in the paper's Table 6);
     "last" trains the head alone as long ('Last').
-    """
+
+    Taught in lesson 10; the 2018 notebook: `freeze_to(-1)`, `fit`, `freeze_to(-2)`, `fit`, `unfreeze()`, `fit`."""
     if len(epochs) != len(lrs):
         raise ValueError(f"one lr per stage: got {len(epochs)} stages of epochs and {len(lrs)} lrs")
     if unfreeze != "gradual":

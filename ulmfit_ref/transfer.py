@@ -42,7 +42,10 @@ def _load_tensors(path: str | Path) -> dict[str, Tensor]:
 
 
 def rename_key(key: str) -> str:
-    """This package's name for a key of a fastai 0.7 or 1/2 language model."""
+    """This package's name for a key of a fastai 0.7 or 1/2 language model.
+
+    Taught in lesson 8;
+    fastai 0.7: the keys `0.encoder_with_dropout.embed.weight`, `0.rnns.N.module.weight_hh_l0_raw`."""
     for old, new in _RENAMES:
         key = old.sub(new, key)
     return key
@@ -61,7 +64,10 @@ def read_lm_weights(path: str | Path) -> dict[str, Tensor]:
 
 
 def convert_weights(weights: dict[str, Tensor], old_itos: Sequence[str], new_itos: Sequence[str]) -> dict[str, Tensor]:
-    """`weights` with the rows of the VOCAB_KEYS moved from `old_itos` to `new_itos`; unseen words get the mean row."""
+    """`weights` with the rows of the VOCAB_KEYS moved from `old_itos` to `new_itos`; unseen words get the mean row.
+
+    Taught in lesson 8; the 2018 notebook: the `new_w` loop with `row_m = enc_wgts.mean(0)`;
+    fastai 1: `convert_weights`."""
     if len(new_itos) == 0:
         raise ValueError("new_itos is empty")
     old_stoi: dict[str, int] = {}
@@ -98,7 +104,9 @@ def _check_fits(module: nn.Module, state: dict[str, Tensor], source: str) -> Non
 
 def load_pretrained_lm(model: nn.Module, path: str | Path | dict[str, Tensor], old_itos: Sequence[str],
                        new_itos: Sequence[str]) -> None:
-    """Load the LM at `path` (or its `read_lm_weights`), trained on `old_itos`, into `model` built for `new_itos`."""
+    """Load the LM at `path` (or its `read_lm_weights`), trained on `old_itos`, into `model` built for `new_itos`.
+
+    Taught in lesson 8; the 2018 notebook: `learner.model.load_state_dict(wgts)`."""
     if not isinstance(model, LanguageModel):
         raise ValueError(f"load_pretrained_lm needs a LanguageModel, got {type(model).__name__}")
     state = dict(path) if isinstance(path, dict) else read_lm_weights(path)
@@ -129,12 +137,16 @@ def _rnn_encoder(model: nn.Module) -> RNNEncoder:
 
 
 def save_encoder(model: nn.Module, path: str | Path) -> None:
-    """Save the weights of `model`'s RNNEncoder (a language model's or a classifier's) to `path`."""
+    """Save the weights of `model`'s RNNEncoder (a language model's or a classifier's) to `path`.
+
+    fastai 0.7: `learner.save_encoder`."""
     torch.save(_rnn_encoder(model).state_dict(), path)
 
 
 def load_encoder(model: nn.Module, path: str | Path) -> None:
-    """Load encoder weights saved by `save_encoder` into `model`'s RNNEncoder."""
+    """Load encoder weights saved by `save_encoder` into `model`'s RNNEncoder.
+
+    fastai 0.7: `learn.load_encoder`."""
     encoder = _rnn_encoder(model)
     state = _load_tensors(path)
     _check_fits(encoder, state, str(path))

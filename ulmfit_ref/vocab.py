@@ -14,7 +14,9 @@ from .text import PAD, UNK
 
 
 class Vocab:
-    """Token <-> id maps: `itos[i]` is the token of id i; unknown tokens map to `_unk_` = 0, `_pad_` = 1."""
+    """Token <-> id maps: `itos[i]` is the token of id i; unknown tokens map to `_unk_` = 0, `_pad_` = 1.
+
+    Taught in lesson 4; the 2018 notebook: `itos`, `stoi = collections.defaultdict(lambda: 0, ...)`."""
 
     def __init__(self, itos: list[str]):
         if list(itos[:2]) != [UNK, PAD]:

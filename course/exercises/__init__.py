@@ -24,6 +24,22 @@ EXERCISES = {e.name: e for m in _modules for e in m.EXERCISES}
 LESSON_OF = {e.name: m.LESSON for m in _modules for e in m.EXERCISES}
 
 
+def lesson_of_notebook(nb, filename: str = "") -> str | None:
+    """The lesson a notebook (the dict of its JSON, or an nbformat node) is a copy of, whatever its file is named: its
+    metadata's `ulmfit_course.lesson` (written by the build), else the lesson of its exercise cells, else the lesson
+    its file name starts with; None when none fits."""
+    meta = nb.get("metadata") if isinstance(nb, dict) else None
+    named = (meta or {}).get("ulmfit_course", {}) if isinstance(meta, dict) else {}
+    if isinstance(named, dict) and named.get("lesson") in LESSONS:
+        return named["lesson"]
+    ids = [((c.get("metadata") or {}).get("nbgrader") or {}).get("grade_id") for c in nb.get("cells", [])
+           if isinstance(c, dict) and isinstance(c.get("metadata"), dict)]
+    found = {LESSON_OF[i] for i in ids if isinstance(i, str) and i in LESSON_OF}
+    if len(found) == 1:
+        return found.pop()
+    return next((lesson for lesson in LESSONS if filename.startswith(lesson)), None)
+
+
 def given_names(lesson: str) -> dict:
     """name -> "module:name" of each tool that lesson `lesson` gives its exercises."""
     return {ref.split(":")[1]: ref for ref in LESSONS[lesson].GIVEN}

@@ -34,8 +34,8 @@ def test_the_preprocessors_are_generate_assignments_less_the_database():
 
 @pytest.fixture
 def tree(tmp_path):
-    """A copy of solutions/ and lessons/ to break on purpose."""
-    for folder in ("solutions", "lessons"):
+    """A copy of solutions/, lessons/ and docs/ to break on purpose."""
+    for folder in ("solutions", "lessons", "docs"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     assert course_build.check(tmp_path) == []
     return tmp_path

@@ -1,9 +1,18 @@
 """course.data: the tiny made-up aclImdb and the samples of a real one that the lessons read."""
 
 import io
+import json
+import os
+import subprocess
+import sys
 import tarfile
+from pathlib import Path
 
-from course.data import TINY_REVIEWS, lesson_imdb, sample_imdb, write_tiny_imdb
+import pytest
+
+from course import data
+from course.data import DATA_ENV, SETTINGS, TINY, TINY_REVIEWS, find_imdb, lesson_imdb, sample_imdb, write_tiny_imdb
+from course.scratch import scratch_dir, sweep
 from ulmfit_ref.data import read_imdb
 
 
@@ -45,9 +54,51 @@ def test_sample_from_archive_stops_at_n_per_class(tmp_path):
         assert len(list((root / split / cls).glob("*.txt"))) == 1
 
 
-def test_lesson_imdb_falls_back_to_the_tiny_data(tmp_path, capsys):
-    root = lesson_imdb(tmp_path / "absent.tar.gz", 10, tmp_path / "out")
-    assert "absent.tar.gz is absent" in capsys.readouterr().out
+def test_an_explicit_data_path_that_is_absent_is_an_error_not_a_fallback(tmp_path):
+    with pytest.raises(FileNotFoundError, match="absent.tar.gz, which does not exist"):
+        lesson_imdb(tmp_path / "absent.tar.gz", 10, tmp_path / "out")
+
+
+def test_tiny_on_purpose_says_so_in_one_line(tmp_path, capsys):
+    root = lesson_imdb(TINY, dest=tmp_path / "out")
     assert len(read_imdb(root)["test"]) == 8
-    root = lesson_imdb(None, dest=tmp_path / "out2")
-    assert "no DATA given" in capsys.readouterr().out
+    out = capsys.readouterr()
+    assert "tiny made-up aclImdb" in out.out and not out.err
+
+
+def test_no_data_found_is_a_banner_on_stderr_that_says_how_to_fix_it(tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(data, "_candidates", lambda: [(tmp_path / "nowhere", "a test folder")])
+    root = lesson_imdb(None, dest=tmp_path / "out")
+    assert len(read_imdb(root)["test"]) == 8
+    err = capsys.readouterr().err
+    assert "NO IMDb DATA" in err and "MADE-UP" in err and "python -m course start" in err and DATA_ENV in err
+    assert str(tmp_path / "nowhere") in err  # where it looked
+
+
+def test_data_is_found_by_env_then_settings_then_the_project(tmp_path, monkeypatch):
+    src = write_tiny_imdb(tmp_path / "src")
+    monkeypatch.setattr(data, "_candidates", lambda: [(tmp_path / "src", "the project")])
+    monkeypatch.delenv(DATA_ENV, raising=False)
+    work = tmp_path / "work" / "sub"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
+    assert find_imdb() == (src, "the project")
+    other = write_tiny_imdb(tmp_path / "other")
+    (tmp_path / "work" / SETTINGS).write_text(json.dumps({"data": str(other)}))  # found from a folder below too
+    assert find_imdb() == (other, str(tmp_path / "work" / SETTINGS))
+    monkeypatch.setenv(DATA_ENV, str(src))
+    assert find_imdb() == (src, f"${DATA_ENV}")
+    monkeypatch.setenv(DATA_ENV, str(tmp_path / "gone"))
+    with pytest.raises(FileNotFoundError, match=DATA_ENV):
+        find_imdb()
+
+
+def test_a_killed_kernels_scratch_folder_is_swept_by_the_next(tmp_path):
+    code = "import os, sys; from course.scratch import scratch_dir; print(scratch_dir('ulmfit-test')); os._exit(0)"
+    left = Path(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip())
+    assert left.is_dir() and str(os.getpid()) not in left.name  # os._exit: no atexit ran
+    mine = scratch_dir("ulmfit-test")
+    assert not left.exists() and mine.is_dir()
+    assert sweep("ulmfit-test") == []  # a live process's folder stays

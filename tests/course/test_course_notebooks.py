@@ -1,9 +1,13 @@
-"""Every solution runs top to bottom; every untouched lesson runs to its first exercise; its checks say what is missing.
+"""Every solution runs top to bottom on the tiny made-up reviews and on a sample of the real ones (when ../shared/data
+has them); every untouched lesson runs to its first exercise; its checks say what is missing.
 
-The eight notebooks run two at a time (one kernel per core) in one fixture; each test reads its notebook's result.
+The thirty notebooks run two at a time (one kernel per core) in one fixture; each test reads its notebook's result,
+and the summary prints each run's seconds.
 """
 
 import re
+import tempfile
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -13,7 +17,7 @@ import pytest
 from nbclient import NotebookClient
 
 from course.build import lesson_path, sources
-from course.data import sample_imdb
+from course.data import TINY, sample_imdb
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sources(ROOT)
@@ -33,28 +37,37 @@ def execute(nb, folder: Path, allow_errors: bool, params: dict):
 
 
 @pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    """(kind, lesson name) -> the executed notebook, or the exception its run raised."""
-    # Solutions read real reviews when ../shared/data has them: sampled once here from the archive, then
-    # passed as an aclImdb folder; untouched lessons read the tiny made-up set (DATA = None).
+def executed(tmp_path_factory, request):
+    """(kind, lesson name) -> the executed notebook, or the exception its run raised; kind is "solution" (on the tiny
+    made-up reviews), "solution on real data" (a sample of ../shared/data, when it is there) or "lesson" (untouched,
+    on the tiny reviews). Each kind runs in a folder of its own, as a learner's working copy; the runs' scratch
+    folders are counted before and after."""
     data = sample_imdb(SHARED_IMDB, tmp_path_factory.mktemp("imdb"), 60) if SHARED_IMDB.exists() else None
     jobs = {}
+    kinds = {"solution": TINY, **({"solution on real data": str(data)} if data else {})}
     for src in SOURCES:
-        params = {"DATA": data and str(data), **({"N_SPEEDUP": 200} if "N_SPEEDUP" in src.read_text() else {})}
-        jobs["solution", src.stem] = (lambda src=src: jupytext.read(src), src.parent, False, params)
+        speedup = {"N_SPEEDUP": 200} if "N_SPEEDUP" in src.read_text() else {}
+        for kind, source in kinds.items():
+            jobs[kind, src.stem] = (lambda src=src: jupytext.read(src), kind, False, {"DATA": source, **speedup})
         path = lesson_path(src, ROOT)
         read_lesson = lambda path=path: nbformat.read(path, as_version=4)  # noqa: E731 - one job's reader
-        jobs["lesson", src.stem] = (read_lesson, path.parent, True, {"DATA": None})
+        jobs["lesson", src.stem] = (read_lesson, "lesson", True, {"DATA": TINY})
+    folders = {kind: tmp_path_factory.mktemp(kind.replace(" ", "-")) for kind in {job[1] for job in jobs.values()}}
 
     def run(job):
-        read, folder, allow_errors, params = job
+        read, kind, allow_errors, params = job
+        began = time.perf_counter()
         try:
-            return execute(read(), folder, allow_errors, params)
+            return execute(read(), folders[kind], allow_errors, params), time.perf_counter() - began
         except Exception as e:  # noqa: BLE001 - handed to the test of that notebook
-            return e
+            return e, time.perf_counter() - began
 
+    before = set(Path(tempfile.gettempdir()).glob("ulmfit-lesson-*"))
     with ThreadPoolExecutor(max_workers=2) as pool:
-        return dict(zip(jobs, pool.map(run, jobs.values())))
+        results = dict(zip(jobs, pool.map(run, jobs.values())))
+    left = set(Path(tempfile.gettempdir()).glob("ulmfit-lesson-*")) - before
+    request.config.lesson_seconds = {key: seconds for key, (_, seconds) in results.items()}  # tests/conftest.py
+    return {key: nb for key, (nb, _) in results.items()}, left
 
 
 def errors(cell) -> list:
@@ -62,19 +75,31 @@ def errors(cell) -> list:
 
 
 def _result(executed, kind, name):
-    nb = executed[kind, name]
+    nb = executed[0][kind, name]
     if isinstance(nb, Exception):
         raise nb
     return nb
 
 
+@pytest.mark.parametrize("kind", ["solution", pytest.param("solution on real data", marks=pytest.mark.realdata)])
 @pytest.mark.parametrize("name", [s.stem for s in SOURCES])
-def test_solution_runs_top_to_bottom(executed, name):
-    nb = _result(executed, "solution", name)
+def test_solution_runs_top_to_bottom(executed, name, kind):
+    if kind == "solution on real data" and not SHARED_IMDB.exists():
+        pytest.skip(f"{SHARED_IMDB} is absent")
+    nb = _result(executed, kind, name)
+    for cell in nb.cells:
+        assert not errors(cell), f"{name} ({kind}): a cell failed:\n{cell.source}\n{errors(cell)}"
     checked = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")]
     assert checked, f"{name} has no check cell"
     for cell in checked:
         assert "✓" in "".join(o.get("text", "") for o in cell.outputs), cell.source
+    said = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    assert "NO IMDb DATA" not in said, "the data given was not found"
+    assert "\x1b[" not in "".join(str(o) for c in nb.cells for o in c.get("outputs", []) if o.output_type == "error")
+
+
+def test_lesson_runs_leave_no_scratch_folder(executed):
+    assert not executed[1], f"left in the temporary directory: {sorted(map(str, executed[1]))}"
 
 
 @pytest.mark.parametrize("name", [s.stem for s in SOURCES])

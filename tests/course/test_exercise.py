@@ -199,7 +199,7 @@ def test_the_check_cell_prints_a_pass_and_raises_a_failure(capsys):
     cell("def fixup(x):\n    return x", namespace)
     with pytest.raises(CheckFailed) as e:
         cell('check("fixup", fixup)', namespace)
-    assert e.value._render_traceback_()[0].startswith("\x1b[31m✗ fixup differs from the reference")
+    assert e.value._render_traceback_()[0].startswith("✗ fixup differs from the reference")
     cell("from ulmfit_ref.text import replace_rep\ndef fixup(x):\n    return replace_rep(x)", namespace)
     with pytest.raises(CheckFailed, match="your fixup uses replace_rep, which the lesson imports from ulmfit_ref.text"):
         cell('check("fixup", fixup)', namespace)

@@ -428,8 +428,7 @@ def test_checkpoints_are_written_atomically_with_everything_resume_needs(tmp_pat
     assert {"model", "opt", "scaler", "plan", "epoch", "step", "total", "records", "rng", "loaders"} <= state.keys()
     assert state["epoch"] == 2 and state["step"] == 12
     assert not list(tmp_path.glob("*.tmp"))
-    for png in ("lm_loss.png", "lm_lr.png"):
-        assert (tmp_path / png).read_bytes()[:4] == b"\x89PNG"
+    assert (tmp_path / "lm_training.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_resume_after_a_crash_ends_with_the_weights_of_an_uninterrupted_run(tmp_path):
@@ -517,9 +516,9 @@ def spy_on_fit(learner: Learner) -> list:
     """Record (trainable_from, epochs, lr, name) of each fit the recipe makes."""
     calls, fit = [], learner.fit
 
-    def spy(epochs, lr, schedule, name, resume):
+    def spy(epochs, lr, schedule, name, resume, plot=True):
         calls.append((learner.trainable_from, epochs, lr, name))
-        return fit(epochs, lr, schedule, name=name, resume=resume)
+        return fit(epochs, lr, schedule, name=name, resume=resume, plot=plot)
 
     learner.fit = spy
     return calls
@@ -541,6 +540,23 @@ def test_train_classifier_unfreezes_one_group_per_stage():
         train_classifier(learner, epochs=[1, 1], lrs=[1e-2])
     with pytest.raises(ValueError, match="1 to 4 stages"):
         train_classifier(learner, epochs=[1] * 5, lrs=[1e-2] * 5)
+
+
+def test_a_recipe_names_its_stages_and_draws_the_whole_run_in_one_figure(tmp_path, capsys):
+    learner = Learner(TinyClassifier(), clas_batches(), clas_batches(1),
+                      config=LearnerConfig(path=tmp_path, progress=False), device=torch.device("cpu"))
+    train_classifier(learner, epochs=[1, 1, 1], lrs=[1e-2, 5e-3, 2e-3])
+    out = capsys.readouterr().out
+    for line in ("clas stage 1: the head alone (freeze_to(-1))", "clas stage 2: the top 2 groups (freeze_to(-2))",
+                 "clas stage 3: every group (freeze_to(0))"):
+        assert line in out
+    assert "perplexity" not in out and "accuracy" in out  # a classifier's table has no perplexity column
+    assert (tmp_path / "clas_training.png").read_bytes()[:4] == b"\x89PNG"
+    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["clas_training.png"]  # one figure, not one per stage
+    assert [label for label, _ in learner.past] == ["stage 1: the head alone", "stage 2: the top 2 groups"]
+    lm = lm_learner()
+    lm.fit(1, 1e-2)
+    assert "perplexity" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("unfreeze, trainable_from", [("full", 0), ("last", 3)])
