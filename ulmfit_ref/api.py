@@ -5,17 +5,20 @@
     model.predict(["a text"]), model.predict_proba(["a text"]), model.classes
 
 Data in memory is written to RUN/data as a standard CSV folder first, so the run is the command's, and resumes and
-reruns alike. For experiments on one fine-tuned LM (low-shot curves, ablations of the classifier's recipe):
+reruns alike. For experiments on one prepared data set (low-shot curves, ablations of the paper's recipes):
 
     run = api.make(data, "runs/exp", preset="cpu", pretrained="runs/wiki")
     api.fine_tune(run)                                            # prepare and lm, once
     idx = stratified_indices(api.train_labels(run), 100, seed=1)  # 100 labelled documents, classes in proportion
     api.train_classifier(run, "n100-s1", idx, recipe="freez+discr+stlr", seed=1)  # -> RUN/classifiers/n100-s1
+    api.fine_tune_lm(run, "sup-n100", indices=idx)                # an LM of those 100 texts only -> RUN/lms/sup-n100
+    api.train_classifier(run, "sup-n100-s1", idx, seed=1, lm="sup-n100")  # or lm=None: random weights
 """
 
 import hashlib
 import json
-from dataclasses import replace
+import time
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,13 +26,14 @@ import numpy as np
 from .dataset import Dataset, from_frame, from_lists, stratified_indices, write_dataset
 from .errors import StageError
 from .files import read_json, write_json
-from .pipeline import evaluate_classifier, fit_classifier, load_classifier, run_pipeline
+from .ids import read_ids
+from .pipeline import evaluate_classifier, fit_classifier, language_model, load_classifier, run_pipeline
 from .predict import Classifier
-from .presets import PRESETS, Preset
-from .runs import Run, find_pretrained, finished, make_run, preset_threads
+from .presets import PRESETS, ClassifierTraining, Preset, with_lm_recipe
+from .runs import Run, as_json, find_pretrained, finished, make_run, needs, preset_threads
 
-__all__ = ["make", "train", "fine_tune", "train_labels", "train_classifier", "load", "from_lists", "from_frame",
-           "stratified_indices", "Classifier"]
+__all__ = ["make", "train", "fine_tune", "fine_tune_lm", "train_labels", "train_classifier", "load", "from_lists",
+           "from_frame", "stratified_indices", "Classifier"]
 
 
 def fingerprint(dataset: Dataset) -> str:
@@ -79,6 +83,52 @@ def fine_tune(run: Run, resume: bool = False) -> dict:
     return run_pipeline(run, ("prepare", "lm"), resume)
 
 
+def _indices(indices) -> list[int] | None:
+    """Document indices as a JSON list (None stays None)."""
+    return None if indices is None else [int(i) for i in indices]
+
+
+def _done_as_wanted(folder: Path, wanted: dict) -> dict | None:
+    """The result.json in `folder` if it was made with `wanted`; None if there is none; else a StageError."""
+    if (result := finished(folder)) is not None and {k: result.get(k) for k in wanted} != wanted:
+        raise StageError(f"{folder} holds a model trained otherwise; pass another name")
+    return result
+
+
+def fine_tune_lm(run: Run, name: str, recipe: str = "ulmfit", indices=None, pretrained="run",
+                 resume: bool = False) -> dict:
+    """Another language model on `run`'s prepared data, in RUN/lms/NAME, for train_classifier(..., lm=NAME).
+
+    recipe: an LM recipe of presets.with_lm_recipe ('none', 'full', 'full+discr', 'ulmfit'). pretrained: 'run', the
+    run's pretrained LM (as its lm stage); None, none (the preset's from-scratch training); or another one of the
+    same sizes (a folder of `ulmfit pretrain`). indices: the LM reads only these training documents (default: every
+    text). Done once: a rerun with the same arguments returns its result.json.
+    """
+    folder = run.out / "lms" / name
+    start = run.pretrained if pretrained == "run" else None if pretrained is None else find_pretrained(pretrained)
+    if recipe == "none" and start is None:
+        raise StageError("LM recipe 'none' keeps a pretrained LM as it is, and there is none: pass pretrained=...")
+    if start is not None and (start.emb_sz, start.n_hid, start.n_layers) != (run.lm.emb_sz, run.lm.n_hid,
+                                                                             run.lm.n_layers):
+        raise StageError(f"{start.weights} is {start.emb_sz}/{start.n_hid}/{start.n_layers} (emb/hidden/layers), "
+                         f"the run's LM {run.lm.emb_sz}/{run.lm.n_hid}/{run.lm.n_layers}: pass one of the run's sizes")
+    wanted = {"recipe": recipe, "pretrained": None if start is None else str(start.weights),
+              "indices": _indices(indices), "seed": run.seed}
+    if (result := _done_as_wanted(folder, wanted)) is not None:
+        return result
+    fit = with_lm_recipe(run.preset.fine_tune if start is not None else run.preset.from_scratch, recipe)
+    docs = None
+    if indices is not None:
+        every = read_ids(needs(run.prepared / "clas", "prepare") / "train")
+        docs = [every[i] for i in wanted["indices"]]
+    began = time.perf_counter()
+    with preset_threads(run.preset):
+        result = {**language_model(run, folder, fit, start, docs, resume), **wanted,
+                  "seconds": time.perf_counter() - began}
+    write_json(folder / "result.json", result)
+    return result
+
+
 def train_labels(run: Run) -> np.ndarray:
     """The class number of each training document of a prepared run (the rows train_classifier's indices pick)."""
     path = run.prepared / "clas" / "train.labels.npy"
@@ -87,25 +137,42 @@ def train_labels(run: Run) -> np.ndarray:
     return np.load(path)
 
 
-def train_classifier(run: Run, name: str, indices=None, recipe: str = None, seed: int = None,
-                     resume: bool = False) -> dict:
-    """A classifier on `run`'s fine-tuned LM, trained on documents `indices` by `recipe`, tested: RUN/classifiers/NAME.
+def train_classifier(run: Run, name: str, indices=None, recipe: str = None, seed: int = None, resume: bool = False,
+                     lm: str | None = "lm", fit: ClassifierTraining = None, test_indices=None) -> dict:
+    """A classifier on documents `indices` by `recipe`, then tested: RUN/classifiers/NAME.
 
+    lm: its encoder's start, the run's lm stage ('lm'), an LM of fine_tune_lm (its name) or None (random weights).
+    fit: the training that `recipe` applies to (default: the preset's). test_indices: score on these training
+    documents, held out of `indices`, instead of the test set (to choose a recipe without the test set).
     Done once: a rerun with the same arguments returns its result.json.
     """
     folder = run.out / "classifiers" / name
     wanted = {"recipe": recipe or run.recipe, "seed": run.seed if seed is None else seed,
-              "indices": None if indices is None else [int(i) for i in indices]}
-    if (result := finished(folder)) is not None:
-        if {k: result.get(k) for k in wanted} != wanted:
-            raise StageError(f"{folder} holds a classifier trained otherwise; pass another name")
+              "indices": _indices(indices), "lm": lm, "fit": None if fit is None else as_json(asdict(fit)),
+              "test_indices": _indices(test_indices)}
+    if (result := _done_as_wanted(folder, wanted)) is not None:
         return result
-    run = replace(run, seed=wanted["seed"])
+    if test_indices is not None:
+        trained = set(wanted["indices"]) if indices is not None else set(range(len(train_labels(run))))
+        if shared := trained & set(wanted["test_indices"]):
+            raise StageError(f"test_indices holds {len(shared)} of the training documents (e.g. {min(shared)}); "
+                             f"test on documents held out of `indices`")
+    encoder = lm if lm in ("lm", None) else _lm_encoder(run, lm)
+    run, began = replace(run, seed=wanted["seed"]), time.perf_counter()
     with preset_threads(run.preset):
-        result = {**fit_classifier(run, folder, indices, wanted["recipe"], resume),
-                  **evaluate_classifier(run, folder, folder), **wanted}
+        result = {**fit_classifier(run, folder, indices, wanted["recipe"], resume, encoder, fit),
+                  **evaluate_classifier(run, folder, folder, test_indices), **wanted}
+    result["seconds"] = time.perf_counter() - began
     write_json(folder / "result.json", result)
     return result
+
+
+def _lm_encoder(run: Run, name: str) -> Path:
+    """The encoder of the LM that fine_tune_lm(run, name) made, or a StageError saying to make it."""
+    path = run.out / "lms" / name / "encoder.pt"
+    if finished(path.parent) is None:
+        raise StageError(f"{path.parent} holds no finished language model: call fine_tune_lm(run, {name!r}) first")
+    return path
 
 
 def load(out, name: str = None) -> Classifier:

@@ -179,7 +179,8 @@ def _run_options(p, data_help: str):
                         "tiny: CI and a first try")
     p.add_argument("--recipe", default="ulmfit",
                    help=f"how the classifier fine-tunes: {', '.join(RECIPE_ALIASES)} (= freez+discr+stlr), or "
-                        f"freez|full|last, then +discr, then +stlr or +cos (the paper's Table 6); default ulmfit")
+                        f"freez|full|last|chain, then +discr (not with chain), then +stlr or +cos (the paper's "
+                        f"Table 7); default ulmfit")
     p.add_argument("--stage", help=STAGE_HELP)
     p.add_argument("--pretrained", help="a pretrained LM: the folder (or model.pt) of `ulmfit pretrain`, or fastai's "
                                         "fwd_wt103.h5 / lstm_fwd.pth; default: none, the LM trains from scratch")

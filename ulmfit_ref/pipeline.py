@@ -21,6 +21,7 @@ import torch
 from torch.utils.data import DataLoader
 
 from .corpus import prepare_corpus
+from .data import permutation
 from .errors import StageError
 from .files import atomic_write, read_json, write_json
 from .ids import read_ids
@@ -30,8 +31,9 @@ from .models import ClassifierConfig, get_classifier, get_language_model
 from .plots import confusion_figure, interactive, save_figure
 from .predict import Classifier, clip_document, predict_docs
 from .prepare import imdb_csv, prepare_dataset
-from .presets import PRESETS, TINY, LMTraining, Preset, with_recipe
+from .presets import PRESETS, TINY, ClassifierTraining, LMTraining, Preset, with_recipe
 from .runs import (
+    Pretrained,
     Run,
     as_json,
     claim_folder,
@@ -66,9 +68,9 @@ def _note_checkpoints(folder: Path, prefix: str, resume: bool, log) -> None:
         log(f"{folder} holds checkpoints of an interrupted run: starting afresh (pass --resume to continue from them)")
 
 
-def _lm_tokens(prefix: Path, limit: int = None) -> np.ndarray:
-    """The ids of the first documents of a split, up to `limit` tokens, as one array."""
-    docs, n, taken = read_ids(prefix), 0, []
+def _lm_tokens(docs, limit: int = None) -> np.ndarray:
+    """The ids of the first documents, up to `limit` tokens, as one array."""
+    n, taken = 0, []
     for d in docs:
         if limit is not None and n >= limit:
             break
@@ -78,9 +80,12 @@ def _lm_tokens(prefix: Path, limit: int = None) -> np.ndarray:
     return flat[:limit]
 
 
-def train_language_model(model, train: Path, valid: Path, fit: LMTraining, folder: Path, seed: int,
-                         device: torch.device, resume: bool, log) -> dict:
-    """Train an LM on the ids at `train` (head-only fit first if fit.head_epochs) and return its results."""
+def train_language_model(model, train, valid, fit: LMTraining, folder: Path, seed: int, device: torch.device,
+                         resume: bool, log) -> dict:
+    """Train an LM on the id documents `train` (head-only fit first if fit.head_epochs) and return its results.
+
+    With fit.epochs == 0 nothing trains: the LM is only scored on `valid`.
+    """
     train_ids, valid_ids = _lm_tokens(train, fit.train_tokens), _lm_tokens(valid, fit.valid_tokens)
     valid_bs = min(fit.bs, len(valid_ids) // 2)  # a small validation text is read in fewer columns
     if len(train_ids) < 2 * fit.bs or valid_bs < 1:
@@ -95,12 +100,16 @@ def train_language_model(model, train: Path, valid: Path, fit: LMTraining, folde
     _note_checkpoints(folder, "lm", resume, log)
     log(f"language model: {len(train_ids):,} training and {len(valid_ids):,} validation tokens, "
         f"{sum(p.numel() for p in model.parameters()):,} parameters")
-    if fit.head_epochs:
-        records = fine_tune_lm(learner, fit.head_epochs, fit.head_lr, fit.epochs, fit.lr, fit.schedule, resume)
+    if fit.epochs == 0:
+        valid_loss, accuracy = learner.validate()
+        records, last = [], {"valid_loss": valid_loss, "accuracy": accuracy, "perplexity": float(np.exp(valid_loss))}
     else:
-        records = run_stages(learner, [Stage(0, fit.epochs, fit.lr, fit.schedule)], "lm", resume)
-    last = records[-1]
-    return {"perplexity": last.perplexity, "accuracy": last.accuracy, "valid_loss": last.valid_loss,
+        if fit.head_epochs:
+            records = fine_tune_lm(learner, fit.head_epochs, fit.head_lr, fit.epochs, fit.lr, fit.schedule, resume)
+        else:
+            records = run_stages(learner, [Stage(0, fit.epochs, fit.lr, fit.schedule)], "lm", resume)
+        last = asdict(records[-1])
+    return {"perplexity": last["perplexity"], "accuracy": last["accuracy"], "valid_loss": last["valid_loss"],
             "train_tokens": len(train_ids), "valid_tokens": len(valid_ids), "epochs": [asdict(r) for r in records]}
 
 
@@ -118,14 +127,26 @@ def _prepare(run: Run, folder: Path, resume: bool) -> dict:
             "documents": {name: s["documents"] for name, s in summary["datasets"].items()}}
 
 
-def _language_model(run: Run, folder: Path, resume: bool) -> dict:
-    """The language model on the task's text, fine-tuned from the pretrained one or trained from scratch."""
+def language_model(run: Run, folder: Path, fit: LMTraining, pretrained: Pretrained | None, docs=None,
+                   resume: bool = False) -> dict:
+    """A language model fine-tuned from `pretrained` (None: trained from scratch) by `fit`, saved in `folder`.
+
+    It reads the prepared lm/train and lm/valid (every text of the data set), or the id documents `docs`, of which
+    the preset's lm_valid_frac is held out to validate it.
+    """
     vocab = Vocab.load(needs(run.prepared / "vocab.json", "prepare"))
+    if docs is None:
+        prefix = run.prepared / "lm"
+        train, valid = read_ids(prefix / "train"), read_ids(prefix / "valid")
+    else:
+        order = permutation(len(docs), run.seed)
+        n_valid = max(1, round(len(docs) * run.preset.prepare.lm_valid_frac))
+        train, valid = [docs[i] for i in order[n_valid:]], [docs[i] for i in order[:n_valid]]
     set_seed(run.seed)
     model = get_language_model(len(vocab), run.lm)
     pretraining = None
-    if run.pretrained is not None:
-        p = run.pretrained
+    if pretrained is not None:
+        p = pretrained
         with reading(p.vocab, "the pretrained vocabulary", "pass the vocabulary file the model was saved with"):
             old_itos = load_itos(p.vocab)
         with reading(p.weights, "the pretrained weights",
@@ -135,13 +156,16 @@ def _language_model(run: Run, folder: Path, resume: bool) -> dict:
         pretraining = {"weights": str(p.weights), "vocab": str(p.vocab), "vocab_size": len(old_itos),
                        "sizes": f"{p.emb_sz}/{p.n_hid}/{p.n_layers}", "vocab_coverage": coverage}
         run.log(f"loaded the pretrained LM {p.weights}: {coverage:.1%} of the task's vocabulary is in its vocabulary")
-    fit = run.preset.fine_tune if run.pretrained is not None else run.preset.from_scratch
-    prefix = run.prepared / "lm"
-    result = train_language_model(model, prefix / "train", prefix / "valid", fit, folder, run.seed, run.device,
-                                  resume, run.log)
+    result = train_language_model(model, train, valid, fit, folder, run.seed, run.device, resume, run.log)
     save_state(model.state_dict(), folder / "model.pt")
     save_state(model[0].state_dict(), folder / "encoder.pt")
     return {**result, "pretraining": pretraining}
+
+
+def _language_model(run: Run, folder: Path, resume: bool) -> dict:
+    """The language model on the task's text, fine-tuned from the pretrained one or trained from scratch."""
+    fit = run.preset.fine_tune if run.pretrained is not None else run.preset.from_scratch
+    return language_model(run, folder, fit, run.pretrained, resume=resume)
 
 
 def prepared_summary(run: Run) -> dict:
@@ -158,14 +182,19 @@ def classifier_data(run: Run, split: str) -> tuple[list[np.ndarray], np.ndarray]
     return [clip_document(d, run.preset.classify.max_tokens) for d in docs], labels
 
 
-def fit_classifier(run: Run, folder: Path, indices=None, recipe: str = None, resume: bool = False) -> dict:
-    """A classifier on the run's fine-tuned encoder, trained on clas/train[indices] (None: all) by `recipe`."""
+def fit_classifier(run: Run, folder: Path, indices=None, recipe: str = None, resume: bool = False,
+                   encoder: Path | None | str = "lm", fit: ClassifierTraining = None) -> dict:
+    """A classifier trained on clas/train[indices] (None: all) by `recipe` applied to `fit` (default: the preset's).
+
+    Its encoder starts from the `encoder.pt` at `encoder` ('lm': the run's lm stage), or from random weights (None).
+    """
     folder = Path(folder)
     vocab = Vocab.load(needs(run.prepared / "vocab.json", "prepare"))
     classes = prepared_summary(run)["classes"]
-    encoder = needs(run.out / "lm" / "encoder.pt", "lm")
+    if encoder == "lm":
+        encoder = needs(run.out / "lm" / "encoder.pt", "lm")
     recipe = recipe or run.recipe
-    fit = with_recipe(run.preset.classify, recipe)
+    fit = with_recipe(fit or run.preset.classify, recipe)
     docs, labels = classifier_data(run, "train")
     if indices is not None:
         indices = np.asarray(indices, dtype=np.int64)
@@ -182,19 +211,21 @@ def fit_classifier(run: Run, folder: Path, indices=None, recipe: str = None, res
                           collate_fn=pad_collate)
     set_seed(run.seed)
     model = get_classifier(len(vocab), len(classes), run.classifier)
-    with reading(encoder, "the fine-tuned encoder", "run the lm stage again (delete its folder first)"):
-        load_encoder(model, encoder)
+    if encoder is not None:
+        with reading(encoder, "the fine-tuned encoder", "train its language model again (delete its folder first)"):
+            load_encoder(model, encoder)
     learner = Learner(model, train_dl, valid_dl, reg_fn=ARTAR(), config=_learner_config(fit.learner, folder),
                       device=run.device)
     _note_checkpoints(folder, "clas", resume, run.log)
-    run.log(f"classifier ({recipe}): {len(train):,} training and {len(valid):,} validation documents, "
-            f"{len(classes)} classes")
-    records = fit_stages(learner, fit.epochs, [fit.lr] * len(fit.epochs), fit.schedule, resume, fit.unfreeze)
+    epochs = fit.epochs_for(len(train_dl))
+    run.log(f"classifier ({recipe}, {'from ' + str(encoder) if encoder is not None else 'random weights'}): "
+            f"{len(train):,} training and {len(valid):,} validation documents, {len(classes)} classes, epochs {epochs}")
+    records = fit_stages(learner, epochs, [fit.lr] * len(epochs), fit.schedule, resume, fit.unfreeze)
     save_state(model.state_dict(), folder / "model.pt")
     last = records[-1]
     return {"valid_accuracy": last.accuracy, "valid_loss": last.valid_loss, "n_classes": len(classes),
             "classes": classes, "recipe": recipe, "train_documents": len(train), "valid_documents": len(valid),
-            "epochs": [asdict(r) for r in records]}
+            "stage_epochs": list(epochs), "epochs": [asdict(r) for r in records]}
 
 
 def _classifier(run: Run, folder: Path, resume: bool) -> dict:
@@ -218,10 +249,15 @@ def load_classifier(out, folder=None) -> Classifier:
                       classify["bs"], default_device())
 
 
-def evaluate_classifier(run: Run, model_folder: Path, folder: Path) -> dict:
-    """The figures of the classifier in `model_folder` on the test set; predictions and confusion matrix in `folder`."""
+def evaluate_classifier(run: Run, model_folder: Path, folder: Path, train_indices=None) -> dict:
+    """The figures of the classifier in `model_folder` on the test set (or on the training documents `train_indices`,
+    held out of its training); predictions and confusion matrix in `folder`."""
     clf = load_classifier(run.out, model_folder)
-    docs, labels = classifier_data(run, "test")
+    if train_indices is None:
+        docs, labels = classifier_data(run, "test")
+    else:
+        docs, labels = classifier_data(run, "train")
+        docs, labels = [docs[i] for i in train_indices], labels[np.asarray(train_indices, dtype=np.int64)]
     probs = predict_docs(clf.model, docs, clf.bs, run.device).numpy()
     predicted = probs.argmax(1)
     names = clf.classes
@@ -231,7 +267,7 @@ def evaluate_classifier(run: Run, model_folder: Path, folder: Path) -> dict:
         for y, p, row in zip(labels, predicted, probs):
             w.writerow([names[y], names[p]] + [f"{v:.6f}" for v in row])
     report = classification_report(labels, predicted, names)
-    title = (f"test set ({len(docs):,} documents)\n"
+    title = (f"{'test set' if train_indices is None else 'held-out training documents'} ({len(docs):,})\n"
              f"accuracy {report['accuracy']:.3f}, macro-F1 {report['macro_f1']:.3f}")
     save_figure(confusion_figure(report["confusion_matrix"], names, title), Path(folder) / "confusion_matrix.png")
     run.log(f"test accuracy {report['accuracy']:.4f} (error {1 - report['accuracy']:.2%}), macro-F1 "
@@ -294,6 +330,8 @@ def run_pipeline(run: Run, stages=None, resume: bool = False, command: str = "tr
             later = [run.folder(s) for s in order[order.index(name) + 1:]]
             if run.folder("classifier") in later:  # the classifiers of api.train_classifier read the same encoder
                 later.append(run.out / "classifiers")
+            if run.folder("lm") in later:  # and the LMs of api.fine_tune_lm the same prepared ids
+                later.append(run.out / "lms")
             for folder_made in [f for f in later if f.exists()]:
                 run.log(f"removing {folder_made}, made from an earlier {name} stage")
                 shutil.rmtree(folder_made)
@@ -332,8 +370,8 @@ def run_pretrain(corpus, out, preset: Preset, resume: bool = False, seed: int = 
         vocab = Vocab.load(out / "prepared" / "vocab.json")
         set_seed(seed)
         model = get_language_model(len(vocab), preset.lm)
-        result = train_language_model(model, out / "prepared" / "train", out / "prepared" / "valid", preset.pretrain,
-                                      out / "checkpoints", seed, device, resume, log)
+        result = train_language_model(model, read_ids(out / "prepared" / "train"), read_ids(out / "prepared" / "valid"),
+                                      preset.pretrain, out / "checkpoints", seed, device, resume, log)
         save_state(model.state_dict(), out / "model.pt")
         vocab.save(out / "vocab.json")
         result.update(corpus=summary["corpus"], vocab_size=len(vocab), device=device_name(device),

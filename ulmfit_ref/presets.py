@@ -1,4 +1,4 @@
-"""The presets of a run (every size and recipe, by name) and the classifier fine-tuning recipes of the paper.
+"""The presets of a run (every size and recipe, by name) and the fine-tuning recipes of the paper's Tables 6 and 7.
 
 What the paper (Howard & Ruder 2018, section 4) and the 2018 notebook used, beside each preset:
 
@@ -35,8 +35,31 @@ class LMTraining:
     train_tokens: int = None  # the first documents of the train split up to this many tokens (None: all)
     valid_tokens: int = None
 
+    def __post_init__(self):
+        if self.epochs < 0 or self.head_epochs < 0:
+            raise ValueError(f"epochs and head_epochs must be >= 0 (0: no fit), got {self.epochs}, {self.head_epochs}")
 
-UNFREEZING = ("gradual", "full", "last")
+
+# LM fine-tuning as named in the paper's Table 6: 'none' keeps the pretrained LM as it is (its rows moved onto the
+# task's vocabulary); 'full' fits every layer at one lr, constant; +discr and +stlr add discriminative lrs and the
+# slanted triangular schedule. Every fitting recipe keeps the preset's head-only epoch first (the 2018 notebook's).
+LM_RECIPES = ("none", "full", "full+discr", "full+discr+stlr")
+LM_RECIPE_ALIASES = {"ulmfit": "full+discr+stlr"}
+
+
+def with_lm_recipe(fit: LMTraining, name: str) -> LMTraining:
+    """`fit` trained by the LM recipe `name`: 'ulmfit' (= 'full+discr+stlr', `fit` itself), 'full+discr', 'none'..."""
+    name = LM_RECIPE_ALIASES.get(name, name).lower()
+    if name not in LM_RECIPES:
+        raise ValueError(f"unknown LM recipe {name!r}: one of {', '.join(LM_RECIPES)} (or 'ulmfit')")
+    if name == "none":
+        return replace(fit, epochs=0, head_epochs=0)
+    schedule = (fit.schedule if isinstance(fit.schedule, STLR) else STLR()) if name.endswith("stlr") else Constant()
+    lr_factor = fit.learner.lr_factor if "discr" in name else 1.0
+    return replace(fit, schedule=schedule, learner=replace(fit.learner, lr_factor=lr_factor))
+
+
+UNFREEZING = ("gradual", "full", "last", "chain")
 
 
 @dataclass(frozen=True)
@@ -50,7 +73,9 @@ class ClassifierTraining:
     learner: LearnerConfig = LearnerConfig()
     max_tokens: int = None  # longer documents are clipped (their start and end kept); None: whole documents
     valid_frac: float = 0.05  # of the classifier's training documents held out to report validation accuracy
-    unfreeze: str = "gradual"  # or "full": sum(epochs) epochs of every layer; "last": sum(epochs) of the head only
+    unfreeze: str = "gradual"  # or "full" (sum(epochs) of every layer), "last" (of the head alone), "chain"
+    flat_lr: float = 1e-3  # every group's lr in a recipe without +discr (the paper's Table 7; chain-thaw: see train.py)
+    min_steps: int = 0  # a small data set trains every stage longer, by one factor, until the fit takes this many steps
 
     def __post_init__(self):
         if self.unfreeze not in UNFREEZING:
@@ -59,30 +84,40 @@ class ClassifierTraining:
             raise ValueError(f"epochs must be positive numbers of epochs per stage, got {self.epochs}")
         if not 0 < self.valid_frac < 1:
             raise ValueError(f"valid_frac must be between 0 and 1, got {self.valid_frac}")
+        if self.min_steps < 0 or self.flat_lr <= 0:
+            raise ValueError(f"need min_steps >= 0 and flat_lr > 0, got {self.min_steps} and {self.flat_lr}")
+
+    def epochs_for(self, steps_per_epoch: int) -> tuple[int, ...]:
+        """The epochs of each stage, all multiplied by the least integer that makes the fit `min_steps` steps long."""
+        factor = max(1, -(-self.min_steps // (steps_per_epoch * sum(self.epochs))))  # ceil division
+        return tuple(n * factor for n in self.epochs)
 
 
-# Classifier fine-tuning as named in the paper's Table 6: how layers are unfrozen, then optional parts.
-RECIPE_UNFREEZING = {"freez": "gradual", "full": "full", "last": "last"}
+# Classifier fine-tuning as named in the paper's Table 7: how layers are unfrozen, then optional parts. Without
+# +discr every group trains at `flat_lr` (the paper's 0.001); chain-thaw (Felbo et al. 2017) has its own lrs.
+RECIPE_UNFREEZING = {"freez": "gradual", "full": "full", "last": "last", "chain": "chain"}
 RECIPE_PARTS = ("discr", "stlr", "cos")  # discriminative lrs; slanted triangular or cosine annealing (else constant)
 RECIPE_ALIASES = {"ulmfit": "freez+discr+stlr"}
 
 
 def with_recipe(fit: ClassifierTraining, name: str) -> ClassifierTraining:
-    """`fit` trained by the recipe `name`: 'ulmfit' (= 'freez+discr+stlr', `fit` itself), 'full+discr', 'last'..."""
+    """`fit` trained by the recipe `name`: 'ulmfit' (= 'freez+discr+stlr', `fit` itself), 'full+discr', 'chain'..."""
     parts = RECIPE_ALIASES.get(name, name).lower().split("+")
     unfreeze, options = RECIPE_UNFREEZING.get(parts[0]), parts[1:]
     if unfreeze is None or any(p not in RECIPE_PARTS for p in options) or len(set(options)) < len(options) \
-            or {"stlr", "cos"} <= set(options):
+            or {"stlr", "cos"} <= set(options) or (unfreeze == "chain" and "discr" in options):
         raise ValueError(f"unknown recipe {name!r}: name one of {', '.join(RECIPE_UNFREEZING)}, then optionally "
-                         f"+discr and one of +stlr or +cos (e.g. freez+discr+stlr, which is also 'ulmfit')")
+                         f"+discr (not with chain, which sets its own lrs) and one of +stlr or +cos (e.g. "
+                         f"freez+discr+stlr, which is also 'ulmfit')")
     if "stlr" in options:
         schedule = fit.schedule if isinstance(fit.schedule, STLR) else STLR()
     elif "cos" in options:
         schedule = OneCycle(pct_start=0.0, div=1.0)  # cosine annealing from the lr down, no warm-up
     else:
         schedule = Constant()
-    lr_factor = fit.learner.lr_factor if "discr" in options else 1.0
-    return replace(fit, unfreeze=unfreeze, schedule=schedule, learner=replace(fit.learner, lr_factor=lr_factor))
+    discr = "discr" in options
+    return replace(fit, unfreeze=unfreeze, schedule=schedule, lr=fit.lr if discr else fit.flat_lr,
+                   learner=replace(fit.learner, lr_factor=fit.learner.lr_factor if discr else 1.0))
 
 
 @dataclass(frozen=True)

@@ -300,13 +300,25 @@ class Learner:
         """Train only the layer groups from index n on (n = -1: the head alone); the groups before stay fixed.
 
         Taught in lesson 9; fastai 0.7: `learner.freeze_to`."""
+        self._train_groups(range(self._group_index(n, "freeze_to"), self.n_groups))
+
+    def thaw_only(self, n: int) -> None:
+        """Train layer group n alone (chain-thaw); every other group stays fixed."""
+        self._train_groups([self._group_index(n, "thaw_only")])
+
+    def _group_index(self, n: int, what: str) -> int:
+        """Layer group n (counted from the end when negative) as an index from 0."""
         if not -self.n_groups <= n < self.n_groups:
-            raise ValueError(f"freeze_to({n}): the model has {self.n_groups} layer groups, so n must lie in "
+            raise ValueError(f"{what}({n}): the model has {self.n_groups} layer groups, so n must lie in "
                              f"[{-self.n_groups}, {self.n_groups - 1}]")
-        self.trainable_from = n % self.n_groups
+        return n % self.n_groups
+
+    def _train_groups(self, groups) -> None:
+        """Let the layer groups `groups` train and keep the others fixed."""
+        self.trainable = tuple(groups)  # the indices of the layer groups that train
         for i, params in enumerate(self.param_groups):
             for p in params:
-                p.requires_grad_(i >= self.trainable_from)
+                p.requires_grad_(i in self.trainable)
 
     def unfreeze(self) -> None:
         """Train every layer group."""
@@ -334,7 +346,7 @@ class Learner:
         if not isinstance(epochs, int) or epochs < 1:
             raise ValueError(f"epochs must be a positive int, got {epochs!r}")
         lrs = self.group_lrs(lr)
-        plan = {"epochs": epochs, "lrs": lrs, "schedule": repr(schedule), "trainable_from": self.trainable_from}
+        plan = {"epochs": epochs, "lrs": lrs, "schedule": repr(schedule), "trainable": list(self.trainable)}
         self.history = {"lrs": [], "losses": [], "valid": []}
         position = self._load_checkpoint(name, plan) if resume else None
         start, step, total, records = position or (0, 0, epochs * self._n_batches(), [])
@@ -572,17 +584,21 @@ class Learner:
 
 @dataclass(frozen=True)
 class Stage:
-    """One fit of a recipe: train the layer groups from `freeze_to` on for `epochs` epochs at max lr `lr`."""
+    """One fit of a recipe: train the layer groups from `freeze_to` on (`alone`: that group only) for `epochs` epochs
+    at max lr `lr`."""
 
     freeze_to: int
     epochs: int
     lr: LR
     schedule: Schedule = STLR()
+    alone: bool = False
 
 
 def stage_label(stage: Stage, n_groups: int) -> str:
-    """What a stage trains, in words: the head alone, the top k layer groups, or every group."""
+    """What a stage trains, in words: the head alone, one group alone, the top k layer groups, or every group."""
     first = stage.freeze_to % n_groups
+    if stage.alone and first != n_groups - 1:
+        return f"layer group {first} alone"
     if first == 0:
         return "every group"
     return "the head alone" if first == n_groups - 1 else f"the top {n_groups - first} groups"
@@ -594,10 +610,14 @@ def run_stages(learner: Learner, stages: Sequence[Stage], prefix: str, resume: b
     Each stage is announced with what it trains; `{prefix}_training.png` shows the whole run, the stages marked."""
     records, learner.past = [], []
     for i, stage in enumerate(stages):
-        learner.freeze_to(stage.freeze_to)
+        if stage.alone:
+            learner.thaw_only(stage.freeze_to)
+        else:
+            learner.freeze_to(stage.freeze_to)
         learner.label = f"stage {i + 1}: {stage_label(stage, learner.n_groups)}"
         lr = f"{stage.lr:.1e}" if isinstance(stage.lr, numbers.Real) else "/".join(f"{x:.1e}" for x in stage.lr)
-        learner._print(f"{prefix} {learner.label} (freeze_to({stage.freeze_to})): {stage.epochs} epoch(s), lr {lr}")
+        how = f"{'thaw_only' if stage.alone else 'freeze_to'}({stage.freeze_to})"
+        learner._print(f"{prefix} {learner.label} ({how}): {stage.epochs} epoch(s), lr {lr}")
         records += learner.fit(stage.epochs, stage.lr, stage.schedule, name=f"{prefix}{i}", resume=resume,
                                plot=False)
         if i < len(stages) - 1:
@@ -621,14 +641,22 @@ def train_classifier(learner: Learner, epochs: Sequence[int], lrs: Sequence[LR],
     """ULMFiT stage 3, gradual unfreezing: the head, then freeze_to(-2), -3, ..., and the last stage trains all.
 
     unfreeze="full" trains every layer group for sum(epochs) epochs at lrs[-1] ('Full' in the paper's Table 6);
-    "last" trains the head alone as long ('Last').
+    "last" trains the head alone as long ('Last'); "chain" is chain-thaw (Felbo et al. 2017): the head alone, then
+    each group below it alone from the first, then all, each stage epochs[0] long but the last, which takes the
+    rest; the head trains at lrs[-1], every other group at a tenth of it.
 
     Taught in lesson 10; the 2018 notebook: `freeze_to(-1)`, `fit`, `freeze_to(-2)`, `fit`, `unfreeze()`, `fit`."""
     if len(epochs) != len(lrs):
         raise ValueError(f"one lr per stage: got {len(epochs)} stages of epochs and {len(lrs)} lrs")
+    if unfreeze == "chain":
+        head, lower = lrs[-1], lrs[-1] / 10
+        n, each = learner.n_groups, epochs[0]
+        stages = [Stage(-1, each, head, schedule)] + [Stage(i, each, lower, schedule, alone=True) for i in range(n - 1)]
+        stages.append(Stage(0, max(each, sum(epochs) - n * each), [lower] * (n - 1) + [head], schedule))
+        return run_stages(learner, stages, "clas", resume)
     if unfreeze != "gradual":
         if unfreeze not in ("full", "last"):
-            raise ValueError(f"unfreeze is 'gradual', 'full' or 'last', got {unfreeze!r}")
+            raise ValueError(f"unfreeze is 'gradual', 'full', 'last' or 'chain', got {unfreeze!r}")
         return run_stages(learner, [Stage(0 if unfreeze == "full" else -1, sum(epochs), lrs[-1], schedule)], "clas",
                           resume)
     if not 1 <= len(epochs) <= learner.n_groups:

@@ -202,6 +202,17 @@ def test_freeze_to_trains_only_the_groups_from_n_on():
             learner.freeze_to(bad)
 
 
+def test_thaw_only_trains_one_group_and_the_plan_remembers_which():
+    learner = Learner(TinyClassifier(), clas_batches(), clas_batches(1), config=QUIET)
+    learner.thaw_only(1)
+    assert [all(p.requires_grad for p in g) for g in learner.param_groups] == [False, True, False, False]
+    assert learner.trainable == (1,)
+    learner.thaw_only(-1)
+    assert learner.trainable == (3,)
+    with pytest.raises(ValueError, match=r"thaw_only\(4\).*4 layer groups"):
+        learner.thaw_only(4)
+
+
 def test_frozen_groups_do_not_move_and_weight_decay_skips_them():
     set_seed(0)
     learner = lm_learner()
@@ -513,11 +524,11 @@ def test_lr_find_sweeps_stops_on_explosion_and_restores_everything(tmp_path):
 # --- ULMFiT recipes ---
 
 def spy_on_fit(learner: Learner) -> list:
-    """Record (trainable_from, epochs, lr, name) of each fit the recipe makes."""
+    """Record (first trainable group, epochs, lr, name) of each fit the recipe makes."""
     calls, fit = [], learner.fit
 
     def spy(epochs, lr, schedule, name, resume, plot=True):
-        calls.append((learner.trainable_from, epochs, lr, name))
+        calls.append((learner.trainable[0], epochs, lr, name))
         return fit(epochs, lr, schedule, name=name, resume=resume, plot=plot)
 
     learner.fit = spy
@@ -565,8 +576,24 @@ def test_train_classifier_full_and_last_fit_once_as_long_as_the_gradual_stages(u
     calls = spy_on_fit(learner)
     records = train_classifier(learner, epochs=[1, 2], lrs=[1e-2, 5e-3], unfreeze=unfreeze)
     assert calls == [(trainable_from, 3, 5e-3, "clas0")] and len(records) == 3
-    with pytest.raises(ValueError, match="'gradual', 'full' or 'last'"):
+    with pytest.raises(ValueError, match="'gradual', 'full', 'last' or 'chain'"):
         train_classifier(learner, epochs=[1], lrs=[1e-2], unfreeze="thaw")
+
+
+def test_chain_thaw_trains_the_head_then_each_group_alone_then_all():
+    learner = Learner(TinyClassifier(), clas_batches(), clas_batches(1), config=QUIET)
+    fits, fit = [], learner.fit
+
+    def spy(epochs, lr, schedule, name, resume, plot=True):
+        fits.append((learner.trainable, epochs, lr, name))
+        return fit(epochs, lr, schedule, name=name, resume=resume, plot=plot)
+
+    learner.fit = spy
+    records = train_classifier(learner, epochs=[1, 1, 4], lrs=[1e-2] * 3, unfreeze="chain")
+    assert [f[0] for f in fits] == [(3,), (0,), (1,), (2,), (0, 1, 2, 3)]
+    assert [f[1] for f in fits] == [1, 1, 1, 1, 2] and len(records) == 6  # as long as the gradual stages
+    assert [f[2] for f in fits] == [1e-2, 1e-3, 1e-3, 1e-3, [1e-3, 1e-3, 1e-3, 1e-2]]
+    assert [f[3] for f in fits] == [f"clas{i}" for i in range(5)]
 
 
 def test_a_resumed_recipe_skips_the_stages_already_done(tmp_path):

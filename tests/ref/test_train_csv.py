@@ -6,6 +6,7 @@ import json
 import re
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -170,6 +171,41 @@ def test_classifiers_on_samples_reuse_the_fine_tuned_lm(trained, data):
     with pytest.raises(api.StageError, match="trained otherwise"):
         api.train_classifier(run, "n40-full", idx[:20], recipe="full+discr", seed=1)
     assert api.load(trained[0], "n40-full").predict([("a title", " ".join(TOPICS["Sports"]))])[0] in CLASSES
+
+
+def test_other_lms_of_one_run_feed_classifiers_and_held_out_training_documents_score_them(trained, data):
+    run = api.make(data, trained[0], preset="tiny", log=lambda m: None)
+    labels = api.train_labels(run)
+    idx = stratified_indices(labels, 40, seed=2)
+    held = np.setdiff1d(np.arange(len(labels)), idx)[:30]
+    lm = api.fine_tune_lm(run, "sup-n40", indices=idx)
+    assert lm["indices"] == idx.tolist() and lm["train_tokens"] + lm["valid_tokens"] < 40 * 50
+    assert lm["pretraining"] is None and len(lm["epochs"]) == 2  # no pretrained LM: from scratch, 2 epochs (tiny)
+    assert api.fine_tune_lm(run, "sup-n40", indices=idx) == lm  # done once
+    with pytest.raises(api.StageError, match="trained otherwise"):
+        api.fine_tune_lm(run, "sup-n40", indices=idx[:20])
+    with pytest.raises(api.StageError, match="'none' keeps a pretrained LM as it is, and there is none"):
+        api.fine_tune_lm(run, "none", recipe="none")
+    result = api.train_classifier(run, "sup-n40", idx, seed=1, lm="sup-n40", test_indices=held)
+    assert result["test_documents"] == 30 and result["lm"] == "sup-n40" and result["test_indices"] == held.tolist()
+    scratch = api.train_classifier(run, "scratch-n40", idx, recipe="chain", seed=1, lm=None)
+    assert scratch["test_documents"] == 48 and scratch["recipe"] == "chain"
+    assert len(scratch["epochs"]) == sum(run.preset.classify.epochs)  # chain-thaw: as long as gradual unfreezing
+    with pytest.raises(api.StageError, match="fine_tune_lm\\(run, 'other'\\) first"):
+        api.train_classifier(run, "other", idx, lm="other")
+    with pytest.raises(api.StageError, match="test_indices holds 1 of the training documents"):
+        api.train_classifier(run, "overlap", idx, test_indices=[int(idx[0])] + held.tolist())
+
+
+def test_a_small_sample_trains_longer_to_the_recipe_s_minimum_of_steps(trained, data):
+    run = api.make(data, trained[0], preset="tiny", log=lambda m: None)
+    idx = stratified_indices(api.train_labels(run), 20, seed=3)
+    fit = replace(run.preset.classify, min_steps=40)  # 18 training documents in batches of 8: 3 steps an epoch
+    result = api.train_classifier(run, "n20-long", idx, seed=1, fit=fit)
+    assert result["stage_epochs"] == [2, 2, 16] and len(result["epochs"]) == 20 and result["fit"]["min_steps"] == 40
+    assert api.train_classifier(run, "n20-long", idx, seed=1, fit=fit) == result
+    with pytest.raises(api.StageError, match="trained otherwise"):
+        api.train_classifier(run, "n20-long", idx, seed=1)
 
 
 def test_the_readme_example_runs(tmp_path, monkeypatch):

@@ -1,0 +1,274 @@
+"""The paper's Figure 3 at CPU scale: test error against the number of labelled training documents, per method.
+
+scikit-learn (the linear peer) is installed by the `dev` extra; from the repository root:
+
+    python -m benchmarks.low_shot --imdb ../shared/data/aclImdb_v1_reviews.tar.gz --pretrained runs/wiki \\
+        --out runs/low-shot
+    python -m benchmarks.low_shot --select ...   # first: the classifier's training at small N, on held-out train
+
+Methods, as in the paper's Figure 3, and a linear peer:
+  tfidf       TF-IDF of 1-2 grams (sublinear tf, min_df 2) + logistic regression, C by 3-fold cross-validation on the N
+  semi        ULMFiT semi-supervised: the LM fine-tuned once on every text of the data set (train, unlabelled and test
+              texts, never a label), reused for every N
+  scratch     the same classifier from random weights, no LM
+  supervised  ULMFiT supervised: the LM fine-tuned from the pretrained one on the N labelled texts only
+Every classifier trains by the preset's recipe ('ulmfit') and is scored on the whole test set. The N documents are
+drawn classes in proportion (IMDb's are balanced), seeded: --seeds samples where N <= --seeds-up-to, else one.
+The pretraining is not counted (the paper downloads wt103); the semi-supervised LM's fine-tuning is.
+
+Each run is kept in OUT (a rerun skips what is done) and RESULTS/low_shot.{json,md,png} are rewritten after each.
+--select trains the semi-supervised classifier with each of CANDIDATES on samples of the training documents, scores
+it on a held-out tenth of them (never the test set) and writes RESULTS/low_shot_selection.{json,md}.
+"""
+
+import argparse
+import time
+from dataclasses import asdict, replace
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from benchmarks.experiment import (
+    conditions,
+    data_arguments,
+    documents,
+    held_out,
+    open_run,
+    percent,
+    pretraining,
+    sample,
+    spread,
+)
+from ulmfit_ref import api
+from ulmfit_ref.files import read_json, write_json
+from ulmfit_ref.metrics import classification_report
+from ulmfit_ref.plots import save_figure
+from ulmfit_ref.runs import as_json
+
+METHODS = ("tfidf", "semi", "scratch", "supervised")  # the order they run in: the headline comparison first
+LABELS = {"tfidf": "TF-IDF + logistic regression", "semi": "ULMFiT, semi-supervised",
+          "scratch": "from scratch (no LM)", "supervised": "ULMFiT, supervised"}
+SIZES = (100, 300, 1000, 3000, 10000, 25000)
+C_GRID = (0.1, 0.3, 1, 3, 10, 30, 100)
+CANDIDATES = {  # the classifier's training at small N, as changes to the preset's: tried by --select
+    "steps0": {"min_steps": 0},
+    "steps100": {"min_steps": 100},
+    "steps300": {"min_steps": 300},
+    "bs16-steps300": {"bs": 16, "min_steps": 300},
+    "bs16-steps1000": {"bs": 16, "min_steps": 1000},
+}
+
+
+def tfidf(texts: list[str], labels: np.ndarray, test_texts: list[str], test_labels: np.ndarray, classes,
+          seed: int) -> dict:
+    """TF-IDF + logistic regression fitted on `texts`, C by 3-fold cross-validation on them, scored on the test set."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    from sklearn.pipeline import Pipeline
+
+    began = time.perf_counter()
+    model = Pipeline([("tfidf", TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=2)),
+                      ("lr", LogisticRegression(max_iter=3000))])
+    folds = StratifiedKFold(min(3, int(np.bincount(labels).min())), shuffle=True, random_state=seed)
+    search = GridSearchCV(model, {"lr__C": C_GRID}, cv=folds, scoring="accuracy").fit(texts, labels)
+    report = classification_report(test_labels, search.predict(test_texts), classes)
+    return {"accuracy": report["accuracy"], "error": 1 - report["accuracy"], "macro_f1": report["macro_f1"],
+            "C": search.best_params_["lr__C"], "test_documents": len(test_labels),
+            "seconds": time.perf_counter() - began}
+
+
+class LowShot:
+    """The runs of the benchmark on one prepared data set: every (method, N, seed), each done once."""
+
+    def __init__(self, run: api.Run):
+        self.run = run
+        self.labels = api.train_labels(run)
+        self.classes = read_json(run.prepared / "summary.json")["classes"]
+        self._text = None
+
+    def text(self):
+        """The training and test documents as text, for the linear peer (read once)."""
+        if self._text is None:
+            self._text = documents(self.run, "train"), documents(self.run, "test")
+        return self._text
+
+    def result(self, method: str, n: int, seed: int, idx: np.ndarray) -> dict:
+        """The figures of `method` trained on the documents `idx` (run now, or read back when done before)."""
+        name = f"{method}-n{n}-s{seed}"
+        if method == "tfidf":
+            path = self.run.out / "tfidf" / f"{name}.json"
+            if path.exists() and (done := read_json(path)).pop("indices") == idx.tolist():
+                return done
+            (texts, labels), (test_texts, test_labels) = self.text()
+            result = tfidf([texts[i] for i in idx], labels[idx], test_texts, test_labels, self.classes, seed)
+            write_json(path, {**result, "indices": idx.tolist()})
+            return result
+        lm, extra = {"semi": "lm", "scratch": None, "supervised": name}[method], {}
+        if method == "supervised":
+            made = api.fine_tune_lm(self.run, name, indices=idx)
+            extra = {"lm_seconds": made["seconds"], "lm_perplexity": made["perplexity"]}
+        result = api.train_classifier(self.run, name, idx, seed=seed, lm=lm)
+        return {k: result[k] for k in ("accuracy", "error", "macro_f1", "test_documents", "seconds",
+                                       "stage_epochs")} | extra
+
+
+def equivalent_n(curve: dict[int, float], error: float) -> dict:
+    """Where a method's mean error curve {N: error} reaches `error`: N by log-linear interpolation, or a bound."""
+    ns = sorted(curve)
+    if curve[ns[0]] <= error:
+        return {"n": ns[0], "bound": "at most"}
+    for a, b in zip(ns, ns[1:]):
+        if curve[b] <= error:
+            t = (curve[a] - error) / (curve[a] - curve[b])
+            return {"n": float(np.exp(np.log(a) + t * (np.log(b) - np.log(a)))), "bound": "about"}
+    return {"n": ns[-1], "bound": "more than"}
+
+
+def summarize(runs: list[dict]) -> dict:
+    """Error spread per method and N, and the paper's comparison: what semi-supervised ULMFiT's smallest N matches."""
+    table = {}
+    for r in runs:
+        table.setdefault(r["method"], {}).setdefault(r["n"], []).append(r["error"])
+    table = {m: {n: spread(errors) for n, errors in sorted(by_n.items())} for m, by_n in table.items()}
+    claims = {}
+    if "semi" in table:
+        n0 = min(table["semi"])
+        error = table["semi"][n0]["mean"]
+        for peer in ("tfidf", "scratch", "supervised"):
+            if peer in table:
+                eq = equivalent_n({n: s["mean"] for n, s in table[peer].items()}, error)
+                claims[peer] = {"semi_n": n0, "semi_error": error, "peer_equivalent_n": eq["n"], "bound": eq["bound"],
+                                "times_more_labels": eq["n"] / n0}
+        if "tfidf" in table and 10 * n0 in table["tfidf"]:
+            claims["beats_tfidf_with_10x_labels"] = error < table["tfidf"][10 * n0]["mean"]
+    return {"errors": table, "claims": claims}
+
+
+def markdown(summary: dict, sizes) -> str:
+    """The error table (percent, mean ± std over seeds) with a row per N and a column per method."""
+    methods = [m for m in METHODS if m in summary["errors"]]
+    rows = ["| N | " + " | ".join(LABELS[m] for m in methods) + " |", "|" + " --- |" * (len(methods) + 1)]
+    for n in sizes:
+        cells = [percent(summary["errors"][m][n]) if n in summary["errors"][m] else "" for m in methods]
+        rows.append(f"| {n:,} | " + " | ".join(cells) + " |")
+    return "\n".join(rows) + "\n"
+
+
+def figure(summary: dict, title: str) -> Figure:
+    """Test error against labelled documents (log scale), a line per method, bars from the best to the worst seed."""
+    fig = Figure(figsize=(7, 4.5))
+    ax = fig.add_subplot()
+    for m in METHODS:
+        if m not in summary["errors"]:
+            continue
+        ns = sorted(summary["errors"][m])
+        s = [summary["errors"][m][n] for n in ns]
+        mean = np.array([x["mean"] for x in s]) * 100
+        low, high = mean - np.array([x["min"] for x in s]) * 100, np.array([x["max"] for x in s]) * 100 - mean
+        ax.errorbar(ns, mean, yerr=[low, high], marker="o", capsize=3, label=LABELS[m])
+    ax.set(xscale="log", xlabel="labelled training documents", ylabel="test error (%)", title=title)
+    sizes = sorted({n for by_n in summary["errors"].values() for n in by_n})
+    ax.set_xticks(sizes, [f"{n:,}" for n in sizes])
+    ax.minorticks_off()
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    fig.tight_layout()
+    return fig
+
+
+def report(args, run: api.Run, runs: list[dict], began: float, sizes) -> dict:
+    """Write RESULTS/low_shot.{json,md,png} from the runs done so far; returns the JSON's contents."""
+    summary = summarize(runs)
+    semi_lm = read_json(run.folder("lm") / "result.json")
+    seconds = {m: sum(r["seconds"] + r.get("lm_seconds", 0) for r in runs if r["method"] == m) for m in METHODS}
+    seconds["semi"] = seconds.get("semi", 0) + semi_lm["seconds"]
+    out = {"data": args.imdb or args.data, "preset": run.preset.name, "recipe": run.recipe,
+           "classify": as_json(asdict(run.preset.classify)), "sizes": list(sizes), **summary,
+           "minutes": {"total": sum(seconds.values()) / 60, **{m: s / 60 for m, s in seconds.items()}},
+           "wall_minutes_this_call": (time.perf_counter() - began) / 60,
+           "semi_supervised_lm": {"perplexity": semi_lm["perplexity"], "train_tokens": semi_lm["train_tokens"],
+                                  "valid_tokens": semi_lm["valid_tokens"], "minutes": semi_lm["seconds"] / 60},
+           "pretraining": pretraining(run), "conditions": conditions(), "runs": runs}
+    args.results.mkdir(parents=True, exist_ok=True)
+    write_json(args.results / "low_shot.json", out)
+    (args.results / "low_shot.md").write_text(markdown(summary, sizes), encoding="utf-8")
+    title = f"{Path(args.imdb or args.data).name}: test error vs labelled documents ({run.preset.name} preset)"
+    save_figure(figure(summary, title), args.results / "low_shot.png")
+    return out
+
+
+def select(args, run: api.Run, sizes, seeds: int, candidates) -> None:
+    """Each of `candidates` on `seeds` samples per N of the training documents, scored on a held-out tenth of them."""
+    labels = api.train_labels(run)
+    pool, held = held_out(labels, 0.1, run.preset.prepare.seed)
+    rows = []
+    for n in sizes:
+        for name in candidates:
+            fit = replace(run.preset.classify, **CANDIDATES[name])
+            for seed in range(101, 101 + seeds):
+                idx = sample(labels, pool, n, seed)
+                r = api.train_classifier(run, f"select-{name}-n{n}-s{seed}", idx, seed=seed, fit=fit,
+                                         test_indices=held)
+                rows.append({"candidate": name, "n": n, "seed": seed, "error": r["error"],
+                             "stage_epochs": r["stage_epochs"], "seconds": r["seconds"]})
+                print(f"select {name} N={n} seed {seed}: held-out error {r['error']:.4f} ({r['seconds'] / 60:.1f} min)")
+                selection_report(args, rows, len(held))
+
+
+def selection_report(args, rows: list[dict], n_held: int) -> None:
+    """Write RESULTS/low_shot_selection.{json,md}: each candidate's held-out error per N, from the runs so far."""
+    table = {}
+    for r in rows:
+        table.setdefault(r["candidate"], {}).setdefault(r["n"], []).append(r["error"])
+    table = {c: {n: spread(e) for n, e in by_n.items()} for c, by_n in table.items()}
+    sizes = sorted({r["n"] for r in rows})
+    lines = ["| candidate | " + " | ".join(f"N={n:,}" for n in sizes) + " |", "|" + " --- |" * (len(sizes) + 1)]
+    lines += [f"| {c} {CANDIDATES[c]} | " + " | ".join(percent(table[c][n]) if n in table[c] else "" for n in sizes)
+              + " |" for c in table]
+    args.results.mkdir(parents=True, exist_ok=True)
+    write_json(args.results / "low_shot_selection.json",
+               {"scored_on": f"{n_held:,} training documents held out (a tenth of each class), never the test set",
+                "candidates": {c: CANDIDATES[c] for c in table}, "errors": table,
+                "minutes": sum(r["seconds"] for r in rows) / 60, "conditions": conditions(), "runs": rows})
+    (args.results / "low_shot_selection.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    data_arguments(parser)
+    parser.add_argument("--sizes", type=int, nargs="+", default=SIZES, help="the numbers of labelled documents")
+    parser.add_argument("--seeds", type=int, default=3, help="samples per N where N <= --seeds-up-to")
+    parser.add_argument("--seeds-up-to", type=int, default=1000)
+    parser.add_argument("--methods", nargs="+", choices=METHODS, default=METHODS)
+    parser.add_argument("--select", action="store_true", help="choose the classifier's training at small N instead")
+    parser.add_argument("--candidates", nargs="+", choices=CANDIDATES, default=list(CANDIDATES), help="with --select")
+    args = parser.parse_args(argv)
+
+    began = time.perf_counter()
+    run = open_run(args)
+    sizes = sorted(args.sizes)
+    if args.select:
+        return select(args, run, sizes, args.seeds, args.candidates)
+    bench = LowShot(run)
+    runs = []
+    for method in [m for m in METHODS if m in args.methods]:
+        for n in sizes:
+            for seed in range(1, 1 + (args.seeds if n <= args.seeds_up_to else 1)):
+                idx = sample(bench.labels, np.arange(len(bench.labels)), n, seed)
+                r = bench.result(method, n, seed, idx)
+                runs.append({"method": method, "n": n, "seed": seed, **r})
+                print(f"{method} N={n:,} seed {seed}: test error {r['error']:.4f} ({r['seconds'] / 60:.1f} min)")
+                report(args, run, runs, began, sizes)
+    done = report(args, run, runs, began, sizes)
+    for peer, c in done["claims"].items():
+        if isinstance(c, dict):
+            print(f"ULMFiT semi-supervised with {c['semi_n']} labels ({100 * c['semi_error']:.2f}% error) matches "
+                  f"{LABELS[peer]} with {c['bound']} {c['peer_equivalent_n']:,.0f} labels "
+                  f"({c['times_more_labels']:.1f}x)")
+    print(f"{done['minutes']['total']:.1f} minutes of runs; written to {args.results / 'low_shot.json'}")
+
+
+if __name__ == "__main__":
+    main()

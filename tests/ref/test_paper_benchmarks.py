@@ -1,0 +1,94 @@
+"""The benchmarks of the paper's claims (benchmarks/low_shot.py, ablations.py) on a tiny slice: every method and every
+table row runs, the JSON, markdown and picture are written, and a rerun trains nothing again."""
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support import document, make_dataset
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def benchmark(name: str, *args) -> str:
+    """Run `python -m benchmarks.NAME ARGS` from the repository root, as a user does; returns what it printed."""
+    done = subprocess.run([sys.executable, "-m", f"benchmarks.{name}", *map(str, args)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    return done.stdout
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    return make_dataset(tmp_path_factory.mktemp("data") / "news")
+
+
+@pytest.fixture(scope="module")
+def pretrained(tmp_path_factory) -> Path:
+    """A tiny general LM (`ulmfit pretrain --preset tiny`) on a corpus of .txt documents."""
+    root = tmp_path_factory.mktemp("wiki")
+    rng = random.Random(5)
+    corpus = root / "corpus"
+    corpus.mkdir()
+    for i in range(30):
+        (corpus / f"article{i}.txt").write_text(document(rng, rng.choice(["World", "Sports", "Health"]), 60, 120))
+    (corpus / "valid.txt").write_text(document(rng, "Business", 200, 200))
+    done = subprocess.run([sys.executable, "-m", "ulmfit_ref.cli", "pretrain", "--corpus", str(corpus), "--out",
+                           str(root / "lm"), "--preset", "tiny", "--workers", "1"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return root / "lm"
+
+
+def test_low_shot_runs_every_method_and_writes_its_table_and_figure(data, pretrained, tmp_path):
+    args = ["--data", data, "--out", tmp_path / "run", "--preset", "tiny", "--pretrained", pretrained, "--sizes", 16,
+            32, "--seeds", 2, "--seeds-up-to", 16, "--results", tmp_path / "results"]
+    printed = benchmark("low_shot", *args)
+    report = json.loads((tmp_path / "results" / "low_shot.json").read_text())
+    assert {(r["method"], r["n"], r["seed"]) for r in report["runs"]} == {
+        (m, n, s) for m in ("tfidf", "semi", "scratch", "supervised") for n, s in ((16, 1), (16, 2), (32, 1))}
+    assert all(0 <= r["error"] <= 1 and r["test_documents"] == 48 for r in report["runs"])
+    assert report["errors"]["semi"]["16"]["n"] == 2 and report["errors"]["tfidf"]["32"]["n"] == 1
+    assert set(report["claims"]) == {"tfidf", "scratch", "supervised"} and report["minutes"]["semi"] > 0
+    assert report["pretraining"]["weights"] == str(pretrained.resolve() / "model.pt")
+    assert (tmp_path / "results" / "low_shot.png").read_bytes()[:4] == b"\x89PNG"
+    table = (tmp_path / "results" / "low_shot.md").read_text()
+    assert table.count("\n") == 4 and "| 16 | " in table and "±" in table
+    assert "matches TF-IDF + logistic regression with" in printed
+    again = benchmark("low_shot", *args)  # everything is done: read back, nothing trains
+    assert "epoch" not in again and json.loads((tmp_path / "results" / "low_shot.json").read_text())["runs"] == \
+        report["runs"]
+
+
+def test_select_scores_each_candidate_on_held_out_training_documents(data, tmp_path):
+    benchmark("low_shot", "--data", data, "--out", tmp_path / "run", "--preset", "tiny", "--sizes", 16, "--seeds", 1,
+              "--select", "--candidates", "steps0", "bs16-steps300", "--results", tmp_path / "results")
+    selection = json.loads((tmp_path / "results" / "low_shot_selection.json").read_text())
+    assert set(selection["errors"]) == {"steps0", "bs16-steps300"} and "never the test set" in selection["scored_on"]
+    runs = {r["candidate"]: r for r in selection["runs"]}
+    assert sum(runs["bs16-steps300"]["stage_epochs"]) >= 300 > sum(runs["steps0"]["stage_epochs"])
+    assert not (tmp_path / "results" / "low_shot.json").exists()
+
+
+def test_ablations_run_every_row_of_the_three_tables_beside_the_paper(data, pretrained, tmp_path):
+    printed = benchmark("ablations", "--data", data, "--out", tmp_path / "run", "--preset", "tiny", "--pretrained",
+                        pretrained, "--sizes", 24, "--seeds", 1, "--results", tmp_path / "results")
+    report = json.loads((tmp_path / "results" / "ablations.json").read_text())
+    tables = report["tables"]
+    assert [len(rows) for rows in tables.values()] == [2, 4, 10]
+    assert all(set(row["ours"]) == {"24"} for rows in tables.values() for row in rows)
+    assert tables["Table 7: classifier fine-tuning"][-1]["paper"] == [5.00, 5.69, 5.38]
+    assert len({r["classifier"] for r in report["runs"]}) == 14  # ULMFiT's row is one classifier in three tables
+    assert {r["n"] for r in report["runs"]} == {24} and report["held_out"] == 14  # a tenth of 140 training documents
+    assert set(report["lms"]) == {"lm", "from-scratch", "none", "full", "full+discr"}
+    assert report["lms"]["none"]["train_tokens"] > 0 and "held out" in report["scored_on"]
+    table = (tmp_path / "results" / "ablations.md").read_text()
+    assert "| Chain-thaw | " in table and "| paper IMDb |" in table and "minutes of runs" in printed
+
+
+def test_ablations_need_a_pretrained_lm(data, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "benchmarks.ablations", "--data", str(data), "--out",
+                           str(tmp_path / "run"), "--preset", "tiny"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2 and "--pretrained is needed" in done.stderr
