@@ -1,6 +1,6 @@
 """Lesson 9, fine-tuning: `discriminative_lrs`, `stlr`, `freeze_to`."""
 
-import types
+import importlib
 
 from ..exercise import TOL_FLOAT64, Exercise, composite
 
@@ -39,8 +39,15 @@ def _observe_freeze(fn, inp, workdir):
 
 
 def _freeze_reference(freeze_to):
-    """Learner.freeze_to on bare layer groups."""
-    return lambda groups, n: freeze_to(types.SimpleNamespace(param_groups=groups, n_groups=len(groups)), n)
+    """Learner.freeze_to on bare layer groups: a Learner made without a model, holding only its param_groups."""
+    learner_class = getattr(importlib.import_module(freeze_to.__module__), freeze_to.__qualname__.split(".")[0])
+
+    def reference(groups, n):
+        learner = learner_class.__new__(learner_class)
+        learner.param_groups = groups
+        return freeze_to(learner, n)
+
+    return reference
 
 
 def _negative_n(inp, expected, actual) -> str | None:
