@@ -10,14 +10,22 @@
 The paper's best IMDb error (4.6%, Howard & Ruder 2018, section 5) averages a forward and a backward classifier so.
 """
 
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from .distributed import on_main
 from .files import write_json
-from .pipeline import STAGES, classifier_data, imdb_data, prepared_summary, run_pipeline, write_evaluation
+from .pipeline import (
+    STAGES,
+    classifier_data,
+    imdb_data,
+    prepared_summary,
+    remove_made,
+    run_pipeline,
+    write_evaluation,
+)
 from .presets import Preset
 from .runs import Pretrained, Run, claim_folder, finished, make_run, needs
 
@@ -77,16 +85,13 @@ def write_bidirectional_results(runs: tuple[Run, Run], each: list[dict]) -> dict
 def run_bidirectional(runs: tuple[Run, Run], stages=None, resume: bool = False, command: str = "train") -> dict:
     """Run `stages` (default: all) of the forward run, then of the backward one, then score their average."""
     out, stages = _parent(runs), list(STAGES) if stages is None else list(stages)
-    claim_folder(out, {"bidirectional": {name: r.config() for name, r in zip(DIRECTIONS, runs)}}, command)
+    on_main(claim_folder, out, {"bidirectional": {name: r.config() for name, r in zip(DIRECTIONS, runs)}}, command)
     if finished(runs[0].prepared) is None and "prepare" in stages:
-        for made in [r.out for r in runs] + [out / "evaluate"]:
-            if made.exists():
-                runs[0].log(f"removing {made}, made from an earlier prepare stage")
-                shutil.rmtree(made)
+        on_main(remove_made, [r.out for r in runs] + [out / "evaluate"], "prepare", runs[0].log)
     each = [run_pipeline(r, stages, resume, command) for r in runs]
     if "evaluate" in stages:
-        evaluate_ensemble(runs, out / "evaluate")
-    return write_bidirectional_results(runs, each)
+        on_main(evaluate_ensemble, runs, out / "evaluate")
+    return on_main(write_bidirectional_results, runs, each)
 
 
 def run_imdb_bidirectional(runs: tuple[Run, Run], data=None, stages=None, resume: bool = False) -> dict:

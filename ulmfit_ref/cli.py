@@ -1,5 +1,7 @@
 """The `ulmfit` command: train (any data set in the standard CSV), imdb, prepare, pretrain, predict.
 
+`train`, `imdb` and `pretrain` also run under `torchrun --nproc_per_node N -m ulmfit_ref.cli ...` (distributed.py).
+
 Only argparse and the presets are imported to build the parser, so `ulmfit --help` answers at once; each command
 imports what it runs. A user's error ends in one line on stderr (`--debug`: the whole traceback); a bug keeps its
 traceback.
@@ -32,10 +34,24 @@ def _positive(text: str) -> int:
     return value
 
 
-def _one_process():
-    """Refuse a torchrun launch: the stages write shared files from one process."""
+def _is_main() -> bool:
+    """Whether this is the process that prints: rank 0 of a torchrun job, or the only one."""
+    return os.environ.get("RANK", "0") == "0"
+
+
+def _one_process(command: str):
+    """Refuse a torchrun launch of a command that has nothing to share between processes."""
     if int(os.environ.get("WORLD_SIZE", "1")) > 1:
-        raise StageError("`ulmfit` runs in one process (one GPU); launch it without torchrun")
+        raise StageError(f"`ulmfit {command}` runs in one process; launch it without torchrun (train, imdb and "
+                         f"pretrain run under it)")
+
+
+def _join():
+    """Under torchrun, join the job's process group (distributed.py), before anything is read or written."""
+    from .distributed import setup_distributed
+    from .train import default_device
+
+    setup_distributed(default_device())
 
 
 def _preset(args, limit: bool = True):
@@ -52,7 +68,7 @@ def _run(args, data=None):
     from .bidirectional import make_bidirectional
     from .runs import find_pretrained, make_run
 
-    _one_process()
+    _join()
     preset = _preset(args)
     try:
         with_recipe(preset.classify, args.recipe)
@@ -105,7 +121,7 @@ def _stages(args):
 
 def _report(results: dict, out) -> None:
     """One line of the run's figures, once it is evaluated (a bidirectional run's: each direction's, then both)."""
-    if results["accuracy"] is None:
+    if results["accuracy"] is None or not _is_main():
         return
     perplexity = f", LM perplexity {results['perplexity']:.2f}" if results["perplexity"] is not None else ""
     directions = "".join(f"{name} {results[name]['accuracy']:.4f} ({results[name]['minutes']:.1f} min), "
@@ -157,6 +173,7 @@ def cmd_prepare(args):
     from .config import PrepareConfig
     from .prepare import prepare_dataset, prepare_imdb
 
+    _one_process("prepare")
     config = PrepareConfig(max_vocab=args.max_vocab, min_freq=args.min_freq, seed=args.seed, limit=args.limit)
     if args.data is not None and _is_dataset(Path(args.data)):
         prepare_dataset(args.data, args.out, config, n_workers=args.workers)
@@ -166,13 +183,14 @@ def cmd_prepare(args):
 
 def cmd_pretrain(args):
     """A general language model from plain text, saved for `ulmfit train --pretrained`."""
+    from .distributed import main_log
     from .pipeline import run_pretrain
 
-    _one_process()
+    _join()
     preset = _preset(args, limit=False)
     if args.max_words is not None:
         preset = replace(preset, corpus=replace(preset.corpus, max_words=args.max_words))
-    run_pretrain(args.corpus, args.out, preset, args.resume, args.seed, args.workers, backwards=args.backwards)
+    run_pretrain(args.corpus, args.out, preset, args.resume, args.seed, args.workers, main_log(print), args.backwards)
 
 
 def cmd_predict(args):
@@ -181,6 +199,7 @@ def cmd_predict(args):
     from .files import atomic_write
     from .pipeline import load_classifier
 
+    _one_process("predict")
     clf = load_classifier(args.model)
     labels = None
     if args.input:
@@ -307,15 +326,21 @@ def main(argv=None) -> int:
     try:
         args.func(args)
     except KeyboardInterrupt:
-        print(f"ulmfit {args.command}: interrupted; run the same command with --resume to continue from the last "
-              f"checkpoint", file=sys.stderr)
+        if _is_main():
+            print(f"ulmfit {args.command}: interrupted; run the same command with --resume to continue from the last "
+                  f"checkpoint", file=sys.stderr)
         return 130
     except (UlmfitError, FileNotFoundError) as e:
         if args.debug:
             raise
-        message = " ".join(str(e).split())
-        print(f"ulmfit {args.command}: error: {message} (--debug shows where)", file=sys.stderr)
+        if _is_main():
+            print(f"ulmfit {args.command}: error: {' '.join(str(e).split())} (--debug shows where)", file=sys.stderr)
         return 2
+    finally:
+        if "torch.distributed" in sys.modules:
+            from .distributed import leave
+
+            leave()
     return 0
 
 

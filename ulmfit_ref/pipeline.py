@@ -23,6 +23,7 @@ from torch.utils.data import DataLoader
 from .corpus import prepare_corpus
 from .data import permutation
 from .direction import PRETRAINED_ADVICE, check_direction, direction, oriented
+from .distributed import current, on_main
 from .errors import StageError
 from .files import atomic_write, read_json, write_json
 from .ids import read_ids
@@ -90,7 +91,11 @@ def train_language_model(model, train, valid, fit: LMTraining, folder: Path, see
     """
     train_ids = _lm_tokens(train, fit.train_tokens, backwards)
     valid_ids = _lm_tokens(valid, fit.valid_tokens, backwards)
-    valid_bs = min(fit.bs, len(valid_ids) // 2)  # a small validation text is read in fewer columns
+    world = current().world_size
+    if fit.bs % world:
+        raise StageError(f"batches of {fit.bs} do not split over {world} processes: pass a --bs that {world} divides")
+    valid_bs = min(fit.bs, len(valid_ids) // 2)  # a small validation text is read in fewer columns...
+    valid_bs -= valid_bs % world  # ...as many on each process
     if len(train_ids) < 2 * fit.bs or valid_bs < 1:
         raise StageError(f"too little text for the language model ({len(train_ids)} training and {len(valid_ids)} "
                          f"validation tokens, batches of {fit.bs}); use more data or a smaller preset")
@@ -188,6 +193,22 @@ def classifier_data(run: Run, split: str) -> tuple[list[np.ndarray], np.ndarray]
     return [oriented(clip_document(d, run.preset.classify.max_tokens), run.backwards) for d in docs], labels
 
 
+def _classifier_split(n: int, fit: ClassifierTraining) -> tuple[int, int]:
+    """(training, validation) documents of `n`, fit.valid_frac held out; under torchrun both multiples of the number
+    of processes (the last n % processes left out), so that every batch splits evenly."""
+    world = current().world_size
+    if fit.bs % world or fit.bs < 2 * world:
+        raise StageError(f"classifier batches of {fit.bs} documents: each of {world} process(es) needs an equal share "
+                         f"of at least 2 (BatchNorm); pass a --bs of at least {2 * world} that {world} divides")
+    usable = n - n % world
+    n_valid = max(world, -(-round(usable * fit.valid_frac) // world) * world)
+    while (usable - n_valid) % fit.bs == world:  # a last batch of one document per process cannot train BatchNorm
+        n_valid += world
+    if usable - n_valid < 2 * world:
+        raise StageError(f"{n} training documents are too few for the classifier; use more data")
+    return usable - n_valid, n_valid
+
+
 def fit_classifier(run: Run, folder: Path, indices=None, recipe: str = None, resume: bool = False,
                    encoder: Path | None | str = "lm", fit: ClassifierTraining = None) -> dict:
     """A classifier trained on clas/train[indices] (None: all) by `recipe` applied to `fit` (default: the preset's).
@@ -205,12 +226,12 @@ def fit_classifier(run: Run, folder: Path, indices=None, recipe: str = None, res
     if indices is not None:
         indices = np.asarray(indices, dtype=np.int64)
         docs, labels = [docs[i] for i in indices], labels[indices]
-    n_valid = max(1, round(len(docs) * fit.valid_frac))
-    if (len(docs) - n_valid) % fit.bs == 1:  # a last batch of one document cannot train BatchNorm: validate on it
-        n_valid += 1
-    if len(docs) - n_valid < 2:
-        raise StageError(f"{len(docs)} training documents are too few for the classifier; use more data")
-    train, valid = list(zip(docs[:-n_valid], labels[:-n_valid])), list(zip(docs[-n_valid:], labels[-n_valid:]))
+    n_train, n_valid = _classifier_split(len(docs), fit)
+    end = n_train + n_valid
+    train, valid = list(zip(docs[:n_train], labels[:n_train])), list(zip(docs[n_train:end], labels[n_train:end]))
+    if end < len(docs):
+        run.log(f"classifier: {len(docs) - end} document(s) left out so that every batch splits evenly over "
+                f"{current().world_size} processes")
     train_dl = DataLoader(train, batch_sampler=SortishSampler([len(d) for d, _ in train], fit.bs, seed=run.seed),
                           collate_fn=pad_collate)
     valid_dl = DataLoader(valid, batch_size=fit.bs, sampler=SortSampler([len(d) for d, _ in valid]),
@@ -234,6 +255,7 @@ def fit_classifier(run: Run, folder: Path, indices=None, recipe: str = None, res
     last = records[-1]
     return {"valid_accuracy": last.accuracy, "valid_loss": last.valid_loss, "n_classes": len(classes),
             "classes": classes, "recipe": recipe, "train_documents": len(train), "valid_documents": len(valid),
+            "left_out_documents": len(docs) - end,
             "stage_epochs": list(epochs), "epochs": [asdict(r) for r in records]}
 
 
@@ -307,6 +329,7 @@ def _evaluate(run: Run, folder: Path, resume: bool) -> dict:
 
 
 STAGES = {"prepare": _prepare, "lm": _language_model, "classifier": _classifier, "evaluate": _evaluate}
+PARALLEL = ("lm", "classifier")  # the stages that every process of a torchrun job runs; rank 0 alone runs the others
 
 
 # --- running them -----------------------------------------------------------------------------------------------
@@ -338,13 +361,20 @@ def _check_source(run: Run) -> None:
                          f"(or delete {run.prepared} to prepare it again)")
 
 
+def remove_made(folders: list[Path], stage: str, log) -> None:
+    """Delete the folders of `folders` that exist, made from an earlier run of `stage`, saying so."""
+    for folder in [f for f in folders if f.exists()]:
+        log(f"removing {folder}, made from an earlier {stage} stage")
+        shutil.rmtree(folder)
+
+
 def run_pipeline(run: Run, stages=None, resume: bool = False, command: str = "train") -> dict:
     """Run `stages` (default: all) in order, skipping those done; returns results.json's contents."""
     stages = list(STAGES) if stages is None else list(stages)
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
         raise StageError(f"unknown stage {unknown[0]!r}; the stages are {', '.join(STAGES)}")
-    claim_folder(run.out, run.config(), command)
+    on_main(claim_folder, run.out, run.config(), command)
     _check_source(run)
     with preset_threads(run.preset):
         run.log(f"ulmfit {command}: preset {run.preset.name} on {device_name(run.device)}, writing to {run.out}")
@@ -359,13 +389,14 @@ def run_pipeline(run: Run, stages=None, resume: bool = False, command: str = "tr
                 later.append(run.out / "classifiers")
             if run.folder("lm") in later:  # and the LMs of api.fine_tune_lm the same prepared ids
                 later.append(run.out / "lms")
-            for folder_made in [f for f in later if f.exists()]:
-                run.log(f"removing {folder_made}, made from an earlier {name} stage")
-                shutil.rmtree(folder_made)
+            on_main(remove_made, later, name, run.log)
             began = time.perf_counter()
-            result = STAGES[name](run, folder, resume)
-            write_json(folder / "result.json", {**result, "seconds": time.perf_counter() - began})
-        return write_results(run)
+            if name in PARALLEL:
+                result = STAGES[name](run, folder, resume)
+            else:
+                result = on_main(STAGES[name], run, folder, resume)
+            on_main(write_json, folder / "result.json", {**result, "seconds": time.perf_counter() - began})
+        return on_main(write_results, run)
 
 
 def imdb_data(run: Run, data, folder: Path) -> Path | None:
@@ -390,24 +421,24 @@ def run_pretrain(corpus, out, preset: Preset, resume: bool = False, seed: int = 
     config = as_json({"corpus": str(Path(corpus).resolve()), "preset_name": preset.name, "corpus_config":
                       asdict(preset.corpus), "lm": asdict(preset.lm), "pretrain": asdict(preset.pretrain),
                       "seed": seed, **({"backwards": True} if backwards else {})})
-    claim_folder(out, config, "pretrain")
+    on_main(claim_folder, out, config, "pretrain")
     if (result := finished(out)) is not None:
         log(f"pretrain: {out / 'result.json'} exists, skipping (delete {out} to run it again)")
         return result
     with preset_threads(preset):
         log(f"ulmfit pretrain: preset {preset.name} on {device_name(device)}, writing to {out}")
         began = time.perf_counter()
-        summary = prepare_corpus(corpus, out / "prepared", preset.corpus, n_workers, log)
+        summary = on_main(prepare_corpus, corpus, out / "prepared", preset.corpus, n_workers, log)
         vocab = Vocab.load(out / "prepared" / "vocab.json")
         set_seed(seed)
         model = get_language_model(len(vocab), preset.lm)
         result = train_language_model(model, read_ids(out / "prepared" / "train"), read_ids(out / "prepared" / "valid"),
                                       preset.pretrain, out / "checkpoints", seed, device, resume, log, backwards)
         save_model(model.state_dict(), out / "model.pt", backwards)
-        vocab.save(out / "vocab.json")
+        on_main(vocab.save, out / "vocab.json")
         result.update(corpus=summary["corpus"], vocab_size=len(vocab), device=device_name(device),
                       direction=direction(backwards), seconds=time.perf_counter() - began)
-        write_json(out / "result.json", result)
+        on_main(write_json, out / "result.json", result)
     log(f"validation perplexity {result['perplexity']:.2f}; use it with `ulmfit train DATA --pretrained {out}`")
     return result
 

@@ -24,6 +24,7 @@ import torch
 from .config import ClassifierConfig, LMConfig
 from .dataset import dataset_folder
 from .direction import PRETRAINED_ADVICE, check_direction, named_direction
+from .distributed import is_main, main_log
 from .errors import StageError
 from .files import atomic_write, read_json, write_json
 from .presets import Preset, with_recipe
@@ -139,8 +140,8 @@ def make_run(out, preset: Preset, pretrained: Pretrained = None, seed: int = 42,
             log(f"the pretrained LM is {lm.emb_sz}/{lm.n_hid}/{lm.n_layers} (emb/hidden/layers): it replaces "
                 f"the preset's {preset.lm.emb_sz}/{preset.lm.n_hid}/{preset.lm.n_layers}")
     data = None if data is None else dataset_folder(data)
-    return Run(Path(out), preset, lm, classifier, pretrained, seed, default_device(), recipe, data, n_workers, log,
-               backwards)
+    return Run(Path(out), preset, lm, classifier, pretrained, seed, default_device(), recipe, data, n_workers,
+               main_log(log), backwards)
 
 
 def prepared_folder(out: Path) -> Path:
@@ -187,7 +188,9 @@ def needs(path: Path, stage: str) -> Path:
 
 
 def save_state(state: dict, path: Path) -> None:
-    """torch.save, atomically."""
+    """torch.save, atomically, by rank 0 alone under torchrun (every process holds the same weights)."""
+    if not is_main():
+        return
     with atomic_write(path) as tmp:
         torch.save(state, tmp)
 
