@@ -4,9 +4,9 @@
 
 Each run is `torch.distributed.run --nproc_per_node N` of this script's worker: the cpu preset's language model
 (10k vocab, 128/256/2, bs 64, bptt 64) trained by `Learner` for one epoch of the same token stream, every batch
-split over the N processes by DistributedDataParallel, as `ulmfit pretrain` does under torchrun. The figure is
-tokens trained per second of wall time over that epoch (its short validation included). Writes
-benchmarks/results/ddp.json with both runs and the ratio (2 processes over 1).
+split over the N processes (each holds its columns of the stream) under DistributedDataParallel, as `ulmfit
+pretrain` does under torchrun. The figure is tokens trained per second of wall time over that epoch (its short
+validation included). Writes benchmarks/results/ddp.json with both runs and the ratio (2 processes over 1).
 """
 
 import argparse
@@ -35,8 +35,9 @@ def worker(steps: int, out: Path) -> None:
     set_seed(0)
     fit = CPU.pretrain
     ids = torch.randint(4, VOCAB, (fit.bs * (steps * fit.bptt + 1),), generator=torch.Generator().manual_seed(0))
-    train = LanguageModelLoader(ids, fit.bs, fit.bptt, seed=0)
-    valid = LanguageModelLoader(ids[: fit.bs * (2 * fit.bptt + 1)], fit.bs, fit.bptt, seed=1)
+    shard = (int(os.environ.get("RANK", "0")), int(os.environ.get("WORLD_SIZE", "1")))  # as `ulmfit pretrain`
+    train = LanguageModelLoader(ids, fit.bs, fit.bptt, seed=0, shard=shard)
+    valid = LanguageModelLoader(ids[: fit.bs * (2 * fit.bptt + 1)], fit.bs, fit.bptt, seed=1, shard=shard)
     config = LearnerConfig(betas=fit.learner.betas, wd=fit.learner.wd, clip=fit.learner.clip, progress=False)
     learner = Learner(get_language_model(VOCAB, CPU.lm), train, valid, reg_fn=ARTAR(), config=config,
                       device=torch.device("cpu"))
@@ -44,7 +45,8 @@ def worker(steps: int, out: Path) -> None:
     learner.fit(1, fit.lr)
     seconds = time.perf_counter() - began
     if learner.is_main:
-        out.write_text(json.dumps({"seconds": seconds, "tokens": sum(x.numel() for x, _ in train),
+        tokens = sum(x.numel() for x, _ in train) * shard[1]  # every process trains as many
+        out.write_text(json.dumps({"seconds": seconds, "tokens": tokens,
                                    "processes": learner.dist.world_size, "batches": len(train)}))
 
 

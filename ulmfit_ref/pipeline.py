@@ -101,8 +101,9 @@ def train_language_model(model, train, valid, fit: LMTraining, folder: Path, see
                          f"validation tokens, batches of {fit.bs}); use more data or a smaller preset")
     if valid_bs < fit.bs:
         log(f"language model: {len(valid_ids)} validation tokens, read in {valid_bs} columns instead of {fit.bs}")
-    train_dl = LanguageModelLoader(train_ids, fit.bs, fit.bptt, seed=seed)
-    valid_dl = LanguageModelLoader(valid_ids, valid_bs, fit.bptt, seed=seed + 1)
+    shard = (current().rank, world)  # this process's columns of the stream (all of them when alone)
+    train_dl = LanguageModelLoader(train_ids, fit.bs, fit.bptt, seed=seed, shard=shard)
+    valid_dl = LanguageModelLoader(valid_ids, valid_bs, fit.bptt, seed=seed + 1, shard=shard)
     learner = Learner(model, train_dl, valid_dl, reg_fn=ARTAR(), config=_learner_config(fit.learner, folder),
                       device=device)
     _note_checkpoints(folder, "lm", resume, log)

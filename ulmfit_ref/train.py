@@ -378,7 +378,7 @@ class Learner:
         sums = torch.zeros(3, dtype=torch.float64, device=self.device)
         with torch.no_grad():
             for batch in self.valid_dl:
-                inputs, y = self._batch(batch)
+                inputs, y = self._batch(batch, self.valid_dl)
                 with self._oom_advice(inputs[0]), self._autocast():
                     logits = _logits(self.model(*inputs)).float()
                 n = y.numel()
@@ -461,13 +461,17 @@ class Learner:
             return contextlib.nullcontext()
         return torch.autocast(self.device.type, dtype=self.amp_dtype)
 
-    def _batch(self, batch) -> tuple[list[torch.Tensor], torch.Tensor]:
-        """(model inputs, y) on the device, this process's share under torchrun; ids stay integers (fastai #1335)."""
+    def _batch(self, batch, dl: Iterable) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """(model inputs, y) of a batch of `dl` on the device, this process's share under torchrun (taken here unless
+        `dl` holds its shard already, as LanguageModelLoader(shard=...)); ids stay integers (fastai #1335)."""
         tensors = isinstance(batch, (tuple, list)) and all(isinstance(t, torch.Tensor) for t in batch)
         if not (tensors and len(batch) >= 2):
             raise TypeError(f"loaders must yield (x, y) or (x, lengths, y) tuples of tensors, "
                             f"got {type(batch).__name__}")
-        if self.dist.world_size > 1:
+        held = getattr(dl, "shard", (0, 1))[1]
+        if held not in (1, self.dist.world_size):
+            raise ValueError(f"the loader holds a shard of {held} processes, the job has {self.dist.world_size}")
+        if self.dist.world_size > 1 and held == 1:
             batch = [_shard(t, 0 if t.dim() == 1 else self.config.batch_dim, self.dist) for t in batch]
         *inputs, y = (t.to(self.device, non_blocking=True) for t in batch)
         self.lm = y.dim() > 1
@@ -499,7 +503,7 @@ class Learner:
 
     def _step(self, model: nn.Module, batch) -> float:
         """Forward, backward (with AR/TAR), clip and update on one batch; returns the raw loss, mean over processes."""
-        inputs, y = self._batch(batch)
+        inputs, y = self._batch(batch, self.train_dl)
         with self._oom_advice(inputs[0]):
             with self._autocast():
                 outputs = model(*inputs)
