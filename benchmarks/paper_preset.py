@@ -39,7 +39,10 @@ from ulmfit_ref.vocab import Vocab
 ROOT = Path(__file__).resolve().parents[1]
 VOCAB = PAPER.prepare.max_vocab
 STAGES = {"pretrain": PAPER.pretrain, "lm": PAPER.fine_tune, "classifier": PAPER.classify}
-IMDB_DOCUMENTS = {"lm": 100_000, "classifier": 25_000}  # IMDb's texts for the LM (train, unsup, test) and train
+# What an epoch of each stage reads: WikiText-103's training tokens (Merity et al. 2016), 90% of IMDb's 100k texts
+# (train, unsup, test; 10% validate the LM) and its 25k training reviews, in documents of the sample's mean length.
+EPOCH_DOCUMENTS = {"lm": 90_000, "classifier": 25_000}
+WIKITEXT_103_TOKENS = 103_227_021
 
 
 class Timed:
@@ -105,43 +108,54 @@ def run_stage(stage: str, imdb: Path, batches: int, per_class: int) -> dict:
             "threads": torch.get_num_threads()}
 
 
-def training_bytes(stage: str, s: dict, softmax_bytes: int) -> float:
-    """Bytes of a training step on the largest batch of `s`: 16 per parameter (fp32 weights, gradients, Adam's two
-    moments), `softmax_bytes` per token and vocabulary row of an LM's softmax, 100 per token and LSTM unit."""
-    tokens = max(s["tokens_per_step"])
-    if stage == "classifier":  # only the chunks over a document's last max_len tokens keep their activations
-        tokens = s["bs"] * min(tokens // s["bs"], PAPER.classifier.max_len + PAPER.classifier.bptt)
+LSTM_BYTES = 48  # per token and LSTM unit kept for the backward pass (gates, cell, output, dropout masks), fp32
+RATES = (10, 40)  # TFLOP/s that an LSTM's step-by-step matmuls sustain on a GPU, a low and a high guess
+
+
+def training_bytes(stage: str, parameters: int, tokens: int, softmax_bytes: int) -> float:
+    """Bytes of a training step on a batch of `tokens` tokens with gradients: 16 per parameter (fp32 weights,
+    gradients, Adam's two moments), `softmax_bytes` per token and vocabulary row of an LM's softmax, LSTM_BYTES per
+    token and LSTM unit."""
     units = PAPER.lm.n_hid * (PAPER.lm.n_layers - 1) + PAPER.lm.emb_sz
     softmax = softmax_bytes * tokens * VOCAB if stage != "classifier" else 0
-    return 16 * s["parameters"] + softmax + 100 * tokens * units
+    return 16 * parameters + softmax + LSTM_BYTES * tokens * units
 
 
 def estimate(stages: dict) -> dict:
-    """GPU memory (GiB) and minutes per epoch of IMDb at the paper preset, from the sizes and the measured CPU steps.
+    """GPU memory (GiB) and minutes per epoch at the paper preset (WikiText-103 for pretrain, IMDb for the others),
+    from the sizes and the measured CPU steps.
 
-    Memory: `training_bytes` with 14 bytes per softmax entry under bf16 autocast (the logits, their fp32 copy, the
-    fp32 log-softmax and its gradient, the bf16 gradient), plus 1 GiB of CUDA context and allocator slack; the same
-    count with the CPU's 12 (all fp32) is given beside the measured CPU peak as a check of the count. Time: the
-    training FLOPs (6 per weight and token: forward, and twice that backward; the embedding is a lookup) of an epoch,
-    at a sustained 20 and 80 TFLOP/s (an LSTM's step-by-step matmuls keep a GPU far below its peak rate: the low end
-    is the safer guess); the CPU's measured rate, from the same count, is given beside them.
+    Memory: `training_bytes` of the largest batch (an LM's first, bs x (bptt + 25); a classifier's of documents of
+    max_len + bptt tokens or more, whose last chunks keep their activations) with 14 bytes per softmax entry under
+    bf16 autocast (bf16 logits, their fp32 copy, the fp32 log-softmax and gradient, the bf16 gradient), plus 1 GiB
+    of CUDA context and allocator slack. The same count with the CPU's 12 bytes (all fp32) for the batches measured
+    here stands beside the measured peak, as a check. Time: 6 FLOPs per weight and token (forward, and twice that
+    backward; a classifier's embedding is a lookup) over an epoch's tokens, at the sustained RATES; the
+    CPU's rate by the same count is given beside them.
     """
     out = {}
     for name, s in stages.items():
+        measured = max(s["tokens_per_step"])
+        if name == "classifier":  # only the chunks over a document's last max_len tokens keep their activations
+            measured = s["bs"] * min(measured // s["bs"], PAPER.classifier.max_len + PAPER.classifier.bptt)
+        largest = s["bs"] * (PAPER.classifier.max_len + PAPER.classifier.bptt if name == "classifier"
+                             else s["bptt"] + 25)
         lookup_only = VOCAB * PAPER.lm.emb_sz if name == "classifier" else 0  # an LM's is its tied softmax too
         flops_per_token = 6 * (s["parameters"] - lookup_only)
         cpu_rate = flops_per_token * float(np.mean(s["tokens_per_step"])) / float(np.median(s["seconds_per_step"]))
-        epoch_tokens = IMDB_DOCUMENTS["classifier" if name == "classifier" else "lm"] * s["mean_tokens_per_document"]
-        out[name] = {"gpu_memory_gib": round(training_bytes(name, s, 14) / 2**30 + 1.0, 1),
-                     "cpu_peak_gib_counted": round(training_bytes(name, s, 12) / 2**30
+        epoch_tokens = (WIKITEXT_103_TOKENS if name == "pretrain"
+                        else EPOCH_DOCUMENTS[name] * s["mean_tokens_per_document"])
+        out[name] = {"gpu_memory_gib": round(training_bytes(name, s["parameters"], largest, 14) / 2**30 + 1.0, 1),
+                     "largest_batch_tokens": largest,
+                     "cpu_peak_gib_counted": round(training_bytes(name, s["parameters"], measured, 12) / 2**30
                                                    + s["peak_mib_before_training"] / 1024, 2),
                      "cpu_peak_gib_measured": round(s["peak_mib"] / 1024, 2),
-                     "flops_per_token": flops_per_token, "cpu_tflops": round(cpu_rate / 1e12, 3),
-                     "imdb_epoch_tokens": round(epoch_tokens),
-                     "cpu_minutes_per_imdb_epoch": round(epoch_tokens * flops_per_token / cpu_rate / 60),
-                     "gpu_minutes_per_imdb_epoch": {f"{rate}_tflops": round(epoch_tokens * flops_per_token
+                     "flops_per_token": flops_per_token, "cpu_tflops": round(cpu_rate / 1e12, 4),
+                     "epoch_tokens": round(epoch_tokens),
+                     "cpu_minutes_per_epoch": round(epoch_tokens * flops_per_token / cpu_rate / 60),
+                     "gpu_minutes_per_epoch": {f"{rate}_tflops": round(epoch_tokens * flops_per_token
                                                                             / (rate * 1e12) / 60, 1)
-                                                    for rate in (20, 80)}}
+                                                    for rate in RATES}}
     return out
 
 
@@ -171,9 +185,9 @@ def main():
               f"{s['peak_mib'] / 1024:.2f} GiB", flush=True)
     results["estimate"] = estimate(results["stages"])
     for stage, e in results["estimate"].items():
-        gpu = e["gpu_minutes_per_imdb_epoch"]
-        print(f"{stage} on a GPU: about {e['gpu_memory_gib']} GiB; an IMDb epoch ({e['imdb_epoch_tokens']:,} tokens) "
-              f"{gpu['80_tflops']}-{gpu['20_tflops']} min (CPU here: {e['cpu_minutes_per_imdb_epoch']} min; its peak "
+        low, high = (e["gpu_minutes_per_epoch"][f"{rate}_tflops"] for rate in RATES)
+        print(f"{stage} on a GPU: about {e['gpu_memory_gib']} GiB; an epoch ({e['epoch_tokens']:,} tokens) "
+              f"{high}-{low} min (CPU here: {e['cpu_minutes_per_epoch']} min; its peak "
               f"{e['cpu_peak_gib_measured']} GiB measured, {e['cpu_peak_gib_counted']} GiB counted)")
     opts.out.parent.mkdir(parents=True, exist_ok=True)
     opts.out.write_text(json.dumps(results, indent=2) + "\n")

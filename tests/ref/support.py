@@ -56,6 +56,16 @@ def make_dataset(root: Path, classes=("World", "Sports", "Business", "Sci/Tech")
     return root
 
 
+def make_corpus(root: Path, n_articles: int = 25, seed: int = 5) -> Path:
+    """A folder of .txt articles (topics World, Sports, Health) and a valid.txt, for `ulmfit pretrain`."""
+    rng = random.Random(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(n_articles):
+        (root / f"article{i}.txt").write_text(document(rng, rng.choice(["World", "Sports", "Health"]), 60, 120))
+    (root / "valid.txt").write_text(document(rng, "Business", 200, 200))
+    return root
+
+
 def ulmfit(*args) -> tuple[int, str, str]:
     """Run the `ulmfit` command in-process: (exit code, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()

@@ -12,8 +12,8 @@ import pytest
 import torch
 from support import (  # noqa: F401  (one_thread: a fixture)
     assert_one_line_error,
-    document,
     fastai07_checkpoint,
+    make_corpus,
     make_dataset,
     one_thread,
     ulmfit,
@@ -65,12 +65,7 @@ def data(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     """A folder of .txt articles for `ulmfit pretrain`."""
-    rng = random.Random(3)
-    root = tmp_path_factory.mktemp("corpus")
-    for i in range(25):
-        (root / f"article{i}.txt").write_text(document(rng, rng.choice(["World", "Sports", "Health"]), 60, 120))
-    (root / "valid.txt").write_text(document(rng, "Business", 200, 200))
-    return root
+    return make_corpus(tmp_path_factory.mktemp("corpus"), seed=3)
 
 
 @pytest.fixture(scope="module")

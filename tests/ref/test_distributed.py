@@ -2,7 +2,6 @@
 
 import json
 import os
-import random
 import shutil
 import subprocess
 import sys
@@ -10,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from support import document, make_dataset, one_thread, ulmfit  # noqa: F401  (one_thread: a fixture)
+from support import make_corpus, make_dataset, one_thread, ulmfit  # noqa: F401  (one_thread: a fixture)
 
 from ulmfit_ref.distributed import DistInfo, on_main
 from ulmfit_ref.errors import StageError
@@ -95,12 +94,7 @@ def test_ulmfit_train_on_two_gloo_processes_writes_once_resumes_and_matches_one_
 @pytest.mark.slow
 @needs_dist
 def test_ulmfit_pretrain_on_two_gloo_processes_matches_one_process(tmp_path):
-    rng = random.Random(4)
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for i in range(25):
-        (corpus / f"article{i}.txt").write_text(document(rng, rng.choice(["World", "Sports", "Health"]), 60, 120))
-    (corpus / "valid.txt").write_text(document(rng, "Business", 200, 200))
+    corpus = make_corpus(tmp_path / "corpus", seed=4)
     printed = torchrun("pretrain", "--corpus", corpus, "--out", tmp_path / "two", "--preset", "tiny", "--workers", 1,
                        "--backwards")
     assert printed.count("validation perplexity") == 1, printed

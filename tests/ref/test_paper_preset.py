@@ -38,5 +38,5 @@ def test_every_stage_of_the_paper_preset_runs_at_its_real_sizes_and_reports_its_
         assert all(t > 0 for t in s["seconds_per_step"]) and 0.5 < s["peak_mib"] / 1024 < 24
     assert max(stages["pretrain"]["tokens_per_step"]) == 64 * (70 + 25)  # the first batch, the longest
     for name, e in results["estimate"].items():  # the count behind the README's GPU figures meets the measured peak
-        assert e["cpu_peak_gib_counted"] == pytest.approx(e["cpu_peak_gib_measured"], rel=0.35), name
-        assert 0 < e["gpu_minutes_per_imdb_epoch"]["80_tflops"] < e["gpu_minutes_per_imdb_epoch"]["20_tflops"]
+        assert e["cpu_peak_gib_counted"] == pytest.approx(e["cpu_peak_gib_measured"], rel=0.25), name
+        assert 0 < e["gpu_minutes_per_epoch"]["40_tflops"] < e["gpu_minutes_per_epoch"]["10_tflops"]
