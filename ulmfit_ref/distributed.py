@@ -15,11 +15,16 @@ rounding (tests/ref/test_train.py checks it); with them, the same expected resul
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import torch
 import torch.distributed as dist
 
 from .errors import StageError
+
+# How long a process waits for the others at a collective: rank 0's prepare stage alone (tokenizing a corpus the size
+# of WikiText-103 takes hours on a few cores) outlasts torch's default of 10 (NCCL) or 30 (gloo) minutes.
+WAIT = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,7 @@ def setup_distributed(device: torch.device) -> DistInfo:
     if not dist.is_initialized():
         if device.type == "cuda":
             torch.cuda.set_device(device)
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo", timeout=WAIT)
     return DistInfo(dist.get_rank(), dist.get_world_size())
 
 
