@@ -156,7 +156,8 @@ def language_model(run: Run, folder: Path, fit: LMTraining, pretrained: Pretrain
     pretraining = None
     if pretrained is not None:
         p = pretrained
-        check_direction(p.weights, p.backwards, run.backwards, PRETRAINED_ADVICE[run.backwards], run.log)
+        if p is not run.pretrained:  # another LM than the run's (api.fine_tune_lm): make_run checked the run's own
+            check_direction(p.weights, p.backwards, run.backwards, PRETRAINED_ADVICE[run.backwards], run.log)
         with reading(p.vocab, "the pretrained vocabulary", "pass the vocabulary file the model was saved with"):
             old_itos = load_itos(p.vocab)
         with reading(p.weights, "the pretrained weights",

@@ -45,6 +45,11 @@ def predict_docs(model: nn.Module, docs: Sequence[np.ndarray], bs: int, device: 
     return restore_order(torch.cat(probs), order)
 
 
+def most_probable(classes: Sequence[str], probs: np.ndarray) -> list[str]:
+    """The name of the most probable class of each row of `probs` [n, n_classes]."""
+    return [classes[i] for i in probs.argmax(1)]
+
+
 def as_documents(texts) -> list[tuple[str, ...]]:
     """Documents as tuples of text fields: a str is a document of one field."""
     return [(t,) if isinstance(t, str) else tuple(t) for t in texts]
@@ -85,7 +90,7 @@ class Classifier:
 
     def predict(self, texts, n_workers: int = None, progress: bool = False) -> list[str]:
         """The most probable class name of each text, in input order."""
-        return [self.classes[i] for i in self.predict_proba(texts, n_workers, progress).argmax(1)]
+        return most_probable(self.classes, self.predict_proba(texts, n_workers, progress))
 
 
 @dataclass
@@ -119,4 +124,4 @@ class Ensemble:
 
     def predict(self, texts, n_workers: int = None, progress: bool = False) -> list[str]:
         """The most probable class name of each text by the averaged probabilities, in input order."""
-        return [self.classes[i] for i in self.predict_proba(texts, n_workers, progress).argmax(1)]
+        return most_probable(self.classes, self.predict_proba(texts, n_workers, progress))
