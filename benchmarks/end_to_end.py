@@ -9,12 +9,17 @@ scikit-learn is never a dependency of ulmfit_ref: it is imported here only, so i
     python benchmarks/end_to_end.py --imdb ../shared/data/aclImdb_v1_reviews.tar.gz --task ratings \\
         --pretrained runs/wiki --out runs/bench-ratings
     python benchmarks/end_to_end.py --data FOLDER --pretrained runs/wiki --out runs/bench-mine   # any data set
+    ulmfit pretrain --corpus ../shared/data/wiki_general_en.tar.gz --preset cpu --out runs/wiki-bwd --backwards
+    python benchmarks/end_to_end.py --imdb ../shared/data/aclImdb_v1_reviews.tar.gz --task sentiment \
+        --pretrained runs/wiki --pretrained-backwards runs/wiki-bwd --out runs/bench-imdb-bi --name imdb_sentiment_bi
 
 With --imdb, the reviews are first written as a standard CSV folder (`write_imdb_csv`, the lesson's step: train.csv,
 test.csv, unlabelled.csv with the 50k unsup reviews, classes.txt): `sentiment` is neg/pos, `ratings` the 8 star
 ratings of ID_N.txt (1-4 and 7-10). Then `ulmfit train FOLDER` runs in a subprocess, exactly as a user would start
 it, and its wall time is the `minutes` reported; with --pretrained (a folder made by `ulmfit pretrain`, the
 stand-in for fastai's wt103 files) the LM is fine-tuned from it, and the pretraining is not part of the minutes.
+With --pretrained-backwards (or --bidirectional, from scratch) the run is `ulmfit train --bidirectional`: the
+figures are the average's, and forward, backward and ensemble are reported side by side with each one's minutes.
 The baseline reads the same folder with the same reader and scores on the same test documents (test.csv, or the
 part of train.csv that `ulmfit train` holds out): TF-IDF of 1-2 grams (sublinear tf, min_df 2; a document's fields
 joined by a space) and a logistic regression whose C is chosen by accuracy on a stratified 20% of train (then refit
@@ -44,13 +49,16 @@ RESULTS = Path(__file__).parent / "results"
 C_GRID = (1, 3, 10, 30, 100)
 
 
-def run_ulmfit(data: Path, out: Path, preset: str, limit: int = None, pretrained: str = None) -> tuple[dict, float]:
+def run_ulmfit(data: Path, out: Path, preset: str, limit: int = None, pretrained: str = None,
+               bidirectional: bool = False, pretrained_backwards: str = None) -> tuple[dict, float]:
     """(results.json of `ulmfit train`, wall minutes), run in a subprocess."""
     cmd = [sys.executable, "-m", "ulmfit_ref.cli", "train", str(data), "--out", str(out), "--preset", preset]
     if limit is not None:
         cmd += ["--limit", str(limit)]
     if pretrained is not None:
         cmd += ["--pretrained", pretrained]
+    if bidirectional:
+        cmd += ["--bidirectional"] + (["--pretrained-backwards", pretrained_backwards] if pretrained_backwards else [])
     began = time.perf_counter()
     subprocess.run(cmd, check=True)
     minutes = (time.perf_counter() - began) / 60
@@ -104,6 +112,9 @@ def main():
     parser.add_argument("--preset", default="cpu")
     parser.add_argument("--limit", type=int, help="at most N documents per class (a quick check only)")
     parser.add_argument("--pretrained", help="a folder made by `ulmfit pretrain` to fine-tune from (default: none)")
+    parser.add_argument("--pretrained-backwards", help="a folder of `ulmfit pretrain --backwards`: a bidirectional run")
+    parser.add_argument("--bidirectional", action="store_true", help="a bidirectional run (from scratch without "
+                                                                     "--pretrained-backwards)")
     parser.add_argument("--name", help="the results' name (default: imdb_<task>, or the data folder's name)")
     args = parser.parse_args()
 
@@ -117,18 +128,29 @@ def main():
     else:
         data = Path(args.data)
     name = args.name or (f"imdb_{args.task}" if args.imdb else data.resolve().name)
-    results, minutes = run_ulmfit(data, out, args.preset, args.limit, args.pretrained)
+    bidirectional = args.bidirectional or args.pretrained_backwards is not None
+    results, minutes = run_ulmfit(data, out, args.preset, args.limit, args.pretrained, bidirectional,
+                                  args.pretrained_backwards)
     baseline = run_baseline(data, args.preset, args.limit)
     ulmfit = {k: results[k] for k in ("accuracy", "macro_f1", "per_class", "confusion_matrix", "perplexity")}
+    if bidirectional:  # each direction's figures and minutes, the shared prepare stage apart
+        ulmfit.update({name: results[name] for name in ("forward", "backward", "ensemble")})
+        stage_minutes = {"prepare": results["prepare_minutes"], **{name: results[name]["minutes"]
+                                                                   for name in ("forward", "backward")}}
+        pretraining = {name: _pretraining(folder, results[name])
+                       for name, folder in (("forward", args.pretrained), ("backward", args.pretrained_backwards))}
+    else:
+        stage_minutes = {s: v / 60 for s, v in results["seconds"].items()}
+        pretraining = _pretraining(args.pretrained, results)
     report = {
         "data": str(args.imdb or data), "task": args.task if args.imdb else None, "classes": results["classes"],
         "test_documents": results["test_documents"], "preset": args.preset, "recipe": results["recipe"],
-        "ulmfit": {**ulmfit, "minutes": minutes, "stage_minutes": {s: v / 60 for s, v in results["seconds"].items()}},
+        "ulmfit": {**ulmfit, "minutes": minutes, "stage_minutes": stage_minutes, "bidirectional": bidirectional},
         "baseline": {"name": "TF-IDF 1-2 grams + logistic regression, C chosen on held-out train", **baseline},
         "error_ratio": (1 - results["accuracy"]) / max(1e-9, 1 - baseline["accuracy"]),
         "macro_f1_difference": results["macro_f1"] - baseline["macro_f1"],
         "imdb_to_csv_minutes": csv_minutes, "device": results["device"],
-        "pretraining": _pretraining(args.pretrained, results), "limit": args.limit,
+        "pretraining": pretraining, "limit": args.limit,
         "load_average_before": load_before, "load_average_after": os.getloadavg(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}"}
     path = RESULTS / f"end_to_end_{name}.json"

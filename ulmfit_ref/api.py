@@ -1,6 +1,7 @@
 """The Python API: the run of `ulmfit train` on texts and labels in memory (lists, a DataFrame) or on a CSV folder.
 
     results = api.train(df, "runs/mine", preset="tiny")  # df: a label column and text columns
+    results = api.train(df, "runs/both", preset="tiny", bidirectional=True)  # forward and backward, averaged
     model = api.load("runs/mine")
     model.predict(["a text"]), model.predict_proba(["a text"]), model.classes
 
@@ -23,17 +24,18 @@ from pathlib import Path
 
 import numpy as np
 
+from .bidirectional import make_bidirectional, run_bidirectional
 from .dataset import Dataset, from_frame, from_lists, stratified_indices, write_dataset
 from .errors import StageError
 from .files import read_json, write_json
 from .ids import read_ids
 from .pipeline import evaluate_classifier, fit_classifier, language_model, load_classifier, run_pipeline
-from .predict import Classifier
+from .predict import Classifier, Ensemble
 from .presets import PRESETS, ClassifierTraining, Preset, with_lm_recipe
 from .runs import Run, as_json, find_pretrained, finished, make_run, needs, preset_threads
 
 __all__ = ["make", "train", "fine_tune", "fine_tune_lm", "train_labels", "train_classifier", "load", "from_lists",
-           "from_frame", "stratified_indices", "Classifier"]
+           "from_frame", "stratified_indices", "Classifier", "Ensemble"]
 
 
 def fingerprint(dataset: Dataset) -> str:
@@ -62,20 +64,40 @@ def _data_folder(data, out: Path, label: str, text) -> Path:
 
 
 def make(data, out, preset: str | Preset = "cpu", pretrained=None, pretrained_vocab=None, recipe: str = "ulmfit",
-         seed: int = 42, n_workers: int = None, log=print, label: str = "label", text=None) -> Run:
+         seed: int = 42, n_workers: int = None, log=print, label: str = "label", text=None,
+         backwards: bool = False) -> Run:
     """The Run of `ulmfit train` on a CSV folder, a Dataset or a DataFrame: its `label` column and `text` columns."""
     out = Path(out)
     preset = PRESETS[preset] if isinstance(preset, str) else preset
     found = find_pretrained(pretrained, pretrained_vocab) if pretrained is not None else None
-    return make_run(out, preset, found, seed, n_workers, log, data=_data_folder(data, out, label, text), recipe=recipe)
+    return make_run(out, preset, found, seed, n_workers, log, data=_data_folder(data, out, label, text), recipe=recipe,
+                    backwards=backwards)
 
 
 def train(data, out, preset: str | Preset = "cpu", pretrained=None, pretrained_vocab=None, recipe: str = "ulmfit",
           stages=None, resume: bool = False, seed: int = 42, n_workers: int = None, log=print, label: str = "label",
-          text=None) -> dict:
-    """Every stage of `ulmfit train` (or `stages`) on `data`, as `make` reads it; returns results.json's figures."""
-    run = make(data, out, preset, pretrained, pretrained_vocab, recipe, seed, n_workers, log, label, text)
-    return run_pipeline(run, stages, resume)
+          text=None, backwards: bool = False, bidirectional: bool = False, pretrained_backwards=None,
+          pretrained_backwards_vocab=None) -> dict:
+    """Every stage of `ulmfit train` (or `stages`) on `data`, as `make` reads it; returns results.json's figures.
+
+    backwards: every document read from its end. bidirectional: a forward run (from `pretrained`) and a backward one
+    (from `pretrained_backwards`) in OUT/forward and OUT/backward, their probabilities averaged (bidirectional.py).
+    """
+    if not bidirectional:
+        if pretrained_backwards is not None:
+            raise StageError("pretrained_backwards goes with bidirectional=True; backwards=True takes `pretrained`")
+        run = make(data, out, preset, pretrained, pretrained_vocab, recipe, seed, n_workers, log, label, text,
+                   backwards)
+        return run_pipeline(run, stages, resume)
+    if backwards:
+        raise StageError("bidirectional=True trains both directions: drop backwards=True")
+    out, preset = Path(out), PRESETS[preset] if isinstance(preset, str) else preset
+    forward = find_pretrained(pretrained, pretrained_vocab) if pretrained is not None else None
+    backward = None if pretrained_backwards is None else find_pretrained(pretrained_backwards,
+                                                                         pretrained_backwards_vocab)
+    runs = make_bidirectional(out, preset, forward, backward, seed, n_workers, log,
+                              _data_folder(data, out, label, text), recipe)
+    return run_bidirectional(runs, stages, resume)
 
 
 def fine_tune(run: Run, resume: bool = False) -> dict:
@@ -175,6 +197,7 @@ def _lm_encoder(run: Run, name: str) -> Path:
     return path
 
 
-def load(out, name: str = None) -> Classifier:
-    """The trained classifier of the run in `out` (or its classifier `name` of train_classifier), ready to predict."""
+def load(out, name: str = None) -> Classifier | Ensemble:
+    """The trained classifier of the run in `out` (or its classifier `name` of train_classifier), ready to predict;
+    of a bidirectional run, the average of its two (predict.Ensemble)."""
     return load_classifier(out, None if name is None else Path(out) / "classifiers" / name)

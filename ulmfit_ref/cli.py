@@ -1,5 +1,7 @@
 """The `ulmfit` command: train (any data set in the standard CSV), imdb, prepare, pretrain, predict.
 
+`train`, `imdb` and `pretrain` also run under `torchrun --nproc_per_node N -m ulmfit_ref.cli ...` (distributed.py).
+
 Only argparse and the presets are imported to build the parser, so `ulmfit --help` answers at once; each command
 imports what it runs. A user's error ends in one line on stderr (`--debug`: the whole traceback); a bug keeps its
 traceback.
@@ -13,9 +15,12 @@ from pathlib import Path
 
 from . import __version__
 from .errors import StageError, UlmfitError
-from .presets import PRESETS, RECIPE_ALIASES, with_recipe
+from .presets import PRESETS, RECIPE_ALIASES, with_batch_size, with_recipe
 
 STAGE_HELP = "run this stage only: prepare, lm, classifier or evaluate (the stages before it must be done)"
+BACKWARDS_HELP = "read every document from its last token to its first (fastai's backwards=True)"
+BS_HELP = ("the batch size of every stage (default: the preset's); lower it when a GPU runs out of memory; under "
+           "torchrun it is split over the processes")
 
 
 def _positive(text: str) -> int:
@@ -29,28 +34,80 @@ def _positive(text: str) -> int:
     return value
 
 
-def _one_process():
-    """Refuse a torchrun launch: the stages write shared files from one process."""
+def _is_main() -> bool:
+    """Whether this is the process that prints: rank 0 of a torchrun job, or the only one."""
+    return os.environ.get("RANK", "0") == "0"
+
+
+def _one_process(command: str):
+    """Refuse a torchrun launch of a command that has nothing to share between processes."""
     if int(os.environ.get("WORLD_SIZE", "1")) > 1:
-        raise StageError("`ulmfit` runs in one process (one GPU); launch it without torchrun")
+        raise StageError(f"`ulmfit {command}` runs in one process; launch it without torchrun (train, imdb and "
+                         f"pretrain run under it)")
+
+
+def _join():
+    """Under torchrun, join the job's process group (distributed.py), before anything is read or written."""
+    from .distributed import setup_distributed
+    from .train import default_device
+
+    setup_distributed(default_device())
+
+
+def _preset(args, limit: bool = True):
+    """The preset that --preset names, with the --limit and --bs given."""
+    preset = PRESETS[args.preset]
+    if limit and args.limit is not None:
+        preset = replace(preset, prepare=replace(preset.prepare, limit=args.limit))
+    return with_batch_size(preset, args.bs) if args.bs is not None else preset
 
 
 def _run(args, data=None):
-    """The Run that the options of `ulmfit train` or `ulmfit imdb` describe."""
+    """The Run that the options of `ulmfit train` or `ulmfit imdb` describe; with --bidirectional, its forward and
+    backward Runs."""
+    from .bidirectional import make_bidirectional
     from .runs import find_pretrained, make_run
 
-    _one_process()
-    preset = PRESETS[args.preset]
-    if args.limit is not None:
-        preset = replace(preset, prepare=replace(preset.prepare, limit=args.limit))
+    _join()
+    preset = _preset(args)
     try:
         with_recipe(preset.classify, args.recipe)
     except ValueError as e:
         raise StageError(f"--recipe: {e}") from e
     if args.pretrained_vocab and not args.pretrained:
         raise StageError("--pretrained-vocab goes with --pretrained (the weights it belongs to)")
+    if args.pretrained_backwards_vocab and not args.pretrained_backwards:
+        raise StageError("--pretrained-backwards-vocab goes with --pretrained-backwards (the weights it belongs to)")
     pretrained = find_pretrained(args.pretrained, args.pretrained_vocab) if args.pretrained else None
-    return make_run(args.out, preset, pretrained, args.seed, args.workers, data=data, recipe=args.recipe)
+    if not args.bidirectional:
+        if args.pretrained_backwards:
+            raise StageError("--pretrained-backwards goes with --bidirectional; a --backwards run takes its backward "
+                             "LM as --pretrained")
+        return make_run(args.out, preset, pretrained, args.seed, args.workers, data=data, recipe=args.recipe,
+                        backwards=args.backwards)
+    if args.backwards:
+        raise StageError("--bidirectional trains both directions: drop --backwards")
+    if args.pretrained and not args.pretrained_backwards:
+        raise StageError("--bidirectional with --pretrained (the forward LM) needs --pretrained-backwards, a backward "
+                         "LM: fastai's bwd_wt103.h5, or a folder of `ulmfit pretrain --backwards`")
+    backward = None
+    if args.pretrained_backwards:
+        vocab = args.pretrained_backwards_vocab or (None if Path(args.pretrained_backwards).is_dir()
+                                                    else args.pretrained_vocab)  # fastai's two share itos_wt103.pkl
+        backward = find_pretrained(args.pretrained_backwards, vocab)
+    return make_bidirectional(args.out, preset, pretrained, backward, args.seed, args.workers, data=data,
+                              recipe=args.recipe)
+
+
+def _run_all(run, stages, resume: bool, command: str, data=None) -> dict:
+    """The stages of `run` (a Run, or the two of a bidirectional run), with IMDb's reviews at `data` for imdb."""
+    from .bidirectional import run_bidirectional, run_imdb_bidirectional
+    from .pipeline import run_imdb, run_pipeline
+
+    if isinstance(run, tuple):
+        return run_imdb_bidirectional(run, data, stages, resume) if command == "imdb" else \
+            run_bidirectional(run, stages, resume, command)
+    return run_imdb(run, data, stages, resume) if command == "imdb" else run_pipeline(run, stages, resume, command)
 
 
 def _stages(args):
@@ -63,24 +120,25 @@ def _stages(args):
 
 
 def _report(results: dict, out) -> None:
-    """One line of the run's figures, once it is evaluated."""
-    if results["accuracy"] is None:
+    """One line of the run's figures, once it is evaluated (a bidirectional run's: each direction's, then both)."""
+    if results["accuracy"] is None or not _is_main():
         return
     perplexity = f", LM perplexity {results['perplexity']:.2f}" if results["perplexity"] is not None else ""
-    print(f"accuracy {results['accuracy']:.4f}, macro-F1 {results['macro_f1']:.4f}{perplexity}, "
+    directions = "".join(f"{name} {results[name]['accuracy']:.4f} ({results[name]['minutes']:.1f} min), "
+                         for name in ("forward", "backward") if results.get("bidirectional"))
+    both = "averaged: " if directions else ""
+    print(f"{directions}{both}accuracy {results['accuracy']:.4f}, macro-F1 {results['macro_f1']:.4f}{perplexity}, "
           f"{results['minutes']:.1f} minutes; results in {Path(out) / 'results.json'}")
 
 
 def cmd_train(args):
     """Every stage of a run on the data set in DATA, or the one named by --stage; finished stages are skipped."""
-    from .pipeline import run_pipeline
-
     if args.data is not None and Path(args.data).name.endswith((".tar.gz", ".tgz")):
         raise StageError(f"{args.data}: `ulmfit train` reads a standard CSV folder (train.csv, test.csv, classes.txt, "
                          f"unlabelled.csv); for IMDb's archive use `ulmfit imdb --data {args.data}`")
     stages = _stages(args)
     run = _run(args, args.data)
-    _report(run_pipeline(run, stages, args.resume), run.out)
+    _report(_run_all(run, stages, args.resume, "train"), args.out)
 
 
 def _imdb_path(args):
@@ -96,14 +154,13 @@ def _imdb_path(args):
 
 def cmd_imdb(args):
     """The IMDb reviews to the standard CSV, then every stage of `ulmfit train` on it."""
-    from .pipeline import run_imdb
-
     stages = _stages(args)
     run = _run(args)
+    prepared = (run[0] if isinstance(run, tuple) else run).prepared
     data = None
-    if (args.data or args.download or "prepare" in stages) and not (run.prepared / "result.json").exists():
+    if (args.data or args.download or "prepare" in stages) and not (prepared / "result.json").exists():
         data = _imdb_path(args)
-    _report(run_imdb(run, data, stages, args.resume), run.out)
+    _report(_run_all(run, stages, args.resume, "imdb", data), args.out)
 
 
 def _is_dataset(path: Path) -> bool:
@@ -116,6 +173,7 @@ def cmd_prepare(args):
     from .config import PrepareConfig
     from .prepare import prepare_dataset, prepare_imdb
 
+    _one_process("prepare")
     config = PrepareConfig(max_vocab=args.max_vocab, min_freq=args.min_freq, seed=args.seed, limit=args.limit)
     if args.data is not None and _is_dataset(Path(args.data)):
         prepare_dataset(args.data, args.out, config, n_workers=args.workers)
@@ -125,13 +183,14 @@ def cmd_prepare(args):
 
 def cmd_pretrain(args):
     """A general language model from plain text, saved for `ulmfit train --pretrained`."""
+    from .distributed import main_log
     from .pipeline import run_pretrain
 
-    _one_process()
-    preset = PRESETS[args.preset]
+    _join()
+    preset = _preset(args, limit=False)
     if args.max_words is not None:
         preset = replace(preset, corpus=replace(preset.corpus, max_words=args.max_words))
-    run_pretrain(args.corpus, args.out, preset, args.resume, args.seed, args.workers)
+    run_pretrain(args.corpus, args.out, preset, args.resume, args.seed, args.workers, main_log(print), args.backwards)
 
 
 def cmd_predict(args):
@@ -140,6 +199,7 @@ def cmd_predict(args):
     from .files import atomic_write
     from .pipeline import load_classifier
 
+    _one_process("predict")
     clf = load_classifier(args.model)
     labels = None
     if args.input:
@@ -185,6 +245,14 @@ def _run_options(p, data_help: str):
     p.add_argument("--pretrained", help="a pretrained LM: the folder (or model.pt) of `ulmfit pretrain`, or fastai's "
                                         "fwd_wt103.h5 / lstm_fwd.pth; default: none, the LM trains from scratch")
     p.add_argument("--pretrained-vocab", help="its vocabulary: itos_wt103.pkl, or vocab.json of `ulmfit pretrain`")
+    p.add_argument("--backwards", action="store_true", help=BACKWARDS_HELP + "; --pretrained is then a backward LM")
+    p.add_argument("--bidirectional", action="store_true",
+                   help="train a forward and a backward run (in OUT/forward and OUT/backward, one prepare stage) and "
+                        "average their class probabilities; --pretrained is the forward LM")
+    p.add_argument("--pretrained-backwards", help="with --bidirectional: the backward LM, fastai's bwd_wt103.h5 or the "
+                                                  "folder of `ulmfit pretrain --backwards`")
+    p.add_argument("--pretrained-backwards-vocab", help="its vocabulary (default: --pretrained-vocab for a file)")
+    p.add_argument("--bs", type=_positive, default=None, help=BS_HELP)
     p.add_argument("--resume", action="store_true", help="continue an interrupted stage from its last checkpoint")
     p.add_argument("--limit", type=_positive, default=None, help=data_help)
     p.add_argument("--seed", type=int, default=42)
@@ -234,6 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="output folder: model.pt and vocab.json for `--pretrained`")
     p.add_argument("--preset", choices=sorted(PRESETS), default="cpu")
     p.add_argument("--max-words", type=_positive, default=None, help="read at most N words of training text")
+    p.add_argument("--backwards", action="store_true", help=BACKWARDS_HELP)
+    p.add_argument("--bs", type=_positive, default=None, help=BS_HELP)
     p.add_argument("--resume", action="store_true", help="continue an interrupted training from its last checkpoint")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--workers", type=_positive, default=None, help="tokenizer processes (default: all cores)")
@@ -256,15 +326,21 @@ def main(argv=None) -> int:
     try:
         args.func(args)
     except KeyboardInterrupt:
-        print(f"ulmfit {args.command}: interrupted; run the same command with --resume to continue from the last "
-              f"checkpoint", file=sys.stderr)
+        if _is_main():
+            print(f"ulmfit {args.command}: interrupted; run the same command with --resume to continue from the last "
+                  f"checkpoint", file=sys.stderr)
         return 130
     except (UlmfitError, FileNotFoundError) as e:
         if args.debug:
             raise
-        message = " ".join(str(e).split())
-        print(f"ulmfit {args.command}: error: {message} (--debug shows where)", file=sys.stderr)
+        if _is_main():
+            print(f"ulmfit {args.command}: error: {' '.join(str(e).split())} (--debug shows where)", file=sys.stderr)
         return 2
+    finally:
+        if "torch.distributed" in sys.modules:
+            from .distributed import leave
+
+            leave()
     return 0
 
 

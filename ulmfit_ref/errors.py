@@ -15,3 +15,10 @@ class DataError(UlmfitError, ValueError):
 
 class StageError(UlmfitError):
     """A stage of a run that cannot run as asked; the message says what to do."""
+
+
+def out_of_memory_message(shape: tuple, bs: int) -> str:
+    """The one line for a GPU out of memory on a batch of `shape`, in a stage of batch size `bs`: lower --bs."""
+    return (f"the GPU ran out of memory on a batch of shape {tuple(shape)}: run again with a smaller --bs (this "
+            f"stage's batch size is {bs}; try --bs {max(1, bs // 2)}) and a new --out, copying the old run's prepared/ "
+            f"into it to keep its prepare stage (in Python: presets.with_batch_size(preset, {max(1, bs // 2)}))")

@@ -85,17 +85,26 @@ class LanguageModelLoader:
     what is left. An epoch covers every token once. The lengths of an epoch are drawn before it starts,
     so len() is exact (fastai 0.7 estimated it as n // bptt and stopped there).
 
+    `shard=(rank, world_size)` keeps this process's bs / world_size columns of the bs, under torchrun: a column is
+    a stretch of the stream, so a process holds one contiguous part of it, and its batches are its columns of the
+    batches one process would read (Learner then takes them as they are).
+
     Taught in lesson 5; fastai 0.7: `LanguageModelLoader`."""
 
-    def __init__(self, ids, bs: int, bptt: int, seed: int | torch.Generator | None = None):
+    def __init__(self, ids, bs: int, bptt: int, seed: int | torch.Generator | None = None,
+                 shard: tuple[int, int] = (0, 1)):
         if bs < 1 or bptt < 1:
             raise ValueError(f"bs and bptt must be at least 1, got bs={bs}, bptt={bptt}")
+        rank, world_size = shard
+        if bs % world_size or not 0 <= rank < world_size:
+            raise ValueError(f"shard {shard}: the bs={bs} columns must split evenly over the processes")
         data = concat_ids(ids)
         n_rows = len(data) // bs
         if n_rows < 2:
             raise ValueError(f"{len(data)} tokens cannot fill two rows of bs={bs} columns")
-        self.bs, self.bptt = bs, bptt
-        self.data = batchify(data, bs)
+        self.bs, self.bptt, self.shard = bs, bptt, shard
+        part = bs // world_size  # columns per process, each n_rows long
+        self.data = batchify(data[rank * part * n_rows:(rank + 1) * part * n_rows], part)  # [n_rows, part]
         self.generator = _as_generator(seed)
         self.seq_lens = self._draw_seq_lens()
 

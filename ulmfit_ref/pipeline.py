@@ -22,6 +22,8 @@ from torch.utils.data import DataLoader
 
 from .corpus import prepare_corpus
 from .data import permutation
+from .direction import PRETRAINED_ADVICE, check_direction, direction, oriented
+from .distributed import current, on_main
 from .errors import StageError
 from .files import atomic_write, read_json, write_json
 from .ids import read_ids
@@ -29,7 +31,7 @@ from .loaders import LanguageModelLoader, SortishSampler, SortSampler, pad_colla
 from .metrics import classification_report
 from .models import ClassifierConfig, get_classifier, get_language_model
 from .plots import confusion_figure, interactive, save_figure
-from .predict import Classifier, clip_document, predict_docs
+from .predict import Classifier, Ensemble, clip_document, predict_docs
 from .prepare import imdb_csv, prepare_dataset
 from .presets import PRESETS, TINY, ClassifierTraining, LMTraining, Preset, with_recipe
 from .runs import (
@@ -42,13 +44,14 @@ from .runs import (
     finished,
     make_run,
     needs,
+    prepared_folder,
     preset_threads,
     reading,
-    save_state,
+    save_model,
 )
 from .train import ARTAR, Learner, LearnerConfig, Stage, default_device, fine_tune_lm, run_stages, set_seed
 from .train import train_classifier as fit_stages
-from .transfer import load_encoder, load_pretrained_lm
+from .transfer import load_encoder, load_pretrained_lm, read_state
 from .vocab import Vocab, load_itos
 
 # Also the names that the lessons and older code import from here.
@@ -68,38 +71,44 @@ def _note_checkpoints(folder: Path, prefix: str, resume: bool, log) -> None:
         log(f"{folder} holds checkpoints of an interrupted run: starting afresh (pass --resume to continue from them)")
 
 
-def _lm_tokens(docs, limit: int = None) -> np.ndarray:
-    """The ids of the first documents, up to `limit` tokens, as one array."""
+def _lm_tokens(docs, limit: int = None, backwards: bool = False) -> np.ndarray:
+    """The ids of the first documents, up to `limit` tokens, as one array (each document reversed if `backwards`)."""
     n, taken = 0, []
     for d in docs:
         if limit is not None and n >= limit:
             break
-        taken.append(d)
+        taken.append(oriented(d, backwards))
         n += len(d)
     flat = np.concatenate(taken) if taken else np.zeros(0, dtype=np.int32)
     return flat[:limit]
 
 
 def train_language_model(model, train, valid, fit: LMTraining, folder: Path, seed: int, device: torch.device,
-                         resume: bool, log) -> dict:
+                         resume: bool, log, backwards: bool = False) -> dict:
     """Train an LM on the id documents `train` (head-only fit first if fit.head_epochs) and return its results.
 
-    With fit.epochs == 0 nothing trains: the LM is only scored on `valid`.
+    With fit.epochs == 0 nothing trains: the LM is only scored on `valid`. `backwards`: every document reversed.
     """
-    train_ids, valid_ids = _lm_tokens(train, fit.train_tokens), _lm_tokens(valid, fit.valid_tokens)
-    valid_bs = min(fit.bs, len(valid_ids) // 2)  # a small validation text is read in fewer columns
+    train_ids = _lm_tokens(train, fit.train_tokens, backwards)
+    valid_ids = _lm_tokens(valid, fit.valid_tokens, backwards)
+    world = current().world_size
+    if fit.bs % world:
+        raise StageError(f"batches of {fit.bs} do not split over {world} processes: pass a --bs that {world} divides")
+    valid_bs = min(fit.bs, len(valid_ids) // 2)  # a small validation text is read in fewer columns...
+    valid_bs -= valid_bs % world  # ...as many on each process
     if len(train_ids) < 2 * fit.bs or valid_bs < 1:
         raise StageError(f"too little text for the language model ({len(train_ids)} training and {len(valid_ids)} "
                          f"validation tokens, batches of {fit.bs}); use more data or a smaller preset")
     if valid_bs < fit.bs:
         log(f"language model: {len(valid_ids)} validation tokens, read in {valid_bs} columns instead of {fit.bs}")
-    train_dl = LanguageModelLoader(train_ids, fit.bs, fit.bptt, seed=seed)
-    valid_dl = LanguageModelLoader(valid_ids, valid_bs, fit.bptt, seed=seed + 1)
+    shard = (current().rank, world)  # this process's columns of the stream (all of them when alone)
+    train_dl = LanguageModelLoader(train_ids, fit.bs, fit.bptt, seed=seed, shard=shard)
+    valid_dl = LanguageModelLoader(valid_ids, valid_bs, fit.bptt, seed=seed + 1, shard=shard)
     learner = Learner(model, train_dl, valid_dl, reg_fn=ARTAR(), config=_learner_config(fit.learner, folder),
                       device=device)
     _note_checkpoints(folder, "lm", resume, log)
-    log(f"language model: {len(train_ids):,} training and {len(valid_ids):,} validation tokens, "
-        f"{sum(p.numel() for p in model.parameters()):,} parameters")
+    log(f"{direction(backwards)} language model: {len(train_ids):,} training and {len(valid_ids):,} validation "
+        f"tokens, {sum(p.numel() for p in model.parameters()):,} parameters")
     if fit.epochs == 0:
         valid_loss, accuracy = learner.validate()
         records, last = [], {"valid_loss": valid_loss, "accuracy": accuracy, "perplexity": float(np.exp(valid_loss))}
@@ -147,6 +156,8 @@ def language_model(run: Run, folder: Path, fit: LMTraining, pretrained: Pretrain
     pretraining = None
     if pretrained is not None:
         p = pretrained
+        if p is not run.pretrained:  # another LM than the run's (api.fine_tune_lm): make_run checked the run's own
+            check_direction(p.weights, p.backwards, run.backwards, PRETRAINED_ADVICE[run.backwards], run.log)
         with reading(p.vocab, "the pretrained vocabulary", "pass the vocabulary file the model was saved with"):
             old_itos = load_itos(p.vocab)
         with reading(p.weights, "the pretrained weights",
@@ -154,12 +165,14 @@ def language_model(run: Run, folder: Path, fit: LMTraining, pretrained: Pretrain
             load_pretrained_lm(model, p.state if p.state is not None else p.weights, old_itos, vocab.itos)
         coverage = len(set(vocab.itos) & set(old_itos)) / len(vocab)
         pretraining = {"weights": str(p.weights), "vocab": str(p.vocab), "vocab_size": len(old_itos),
-                       "sizes": f"{p.emb_sz}/{p.n_hid}/{p.n_layers}", "vocab_coverage": coverage}
+                       "sizes": f"{p.emb_sz}/{p.n_hid}/{p.n_layers}", "vocab_coverage": coverage,
+                       "direction": direction(run.backwards)}
         run.log(f"loaded the pretrained LM {p.weights}: {coverage:.1%} of the task's vocabulary is in its vocabulary")
-    result = train_language_model(model, train, valid, fit, folder, run.seed, run.device, resume, run.log)
-    save_state(model.state_dict(), folder / "model.pt")
-    save_state(model[0].state_dict(), folder / "encoder.pt")
-    return {**result, "pretraining": pretraining}
+    result = train_language_model(model, train, valid, fit, folder, run.seed, run.device, resume, run.log,
+                                  run.backwards)
+    save_model(model.state_dict(), folder / "model.pt", run.backwards)
+    save_model(model[0].state_dict(), folder / "encoder.pt", run.backwards)
+    return {**result, "pretraining": pretraining, "direction": direction(run.backwards)}
 
 
 def _language_model(run: Run, folder: Path, resume: bool) -> dict:
@@ -174,12 +187,28 @@ def prepared_summary(run: Run) -> dict:
 
 
 def classifier_data(run: Run, split: str) -> tuple[list[np.ndarray], np.ndarray]:
-    """The clipped documents and the class numbers of clas/train or clas/test."""
+    """The clipped documents (in the run's reading direction) and the class numbers of clas/train or clas/test."""
     prefix = run.prepared / "clas" / split
     needs(prefix.with_name(f"{split}.ids.npy"), "prepare")
     docs = read_ids(prefix, mmap=False)
     labels = np.load(prefix.with_name(f"{split}.labels.npy"))
-    return [clip_document(d, run.preset.classify.max_tokens) for d in docs], labels
+    return [oriented(clip_document(d, run.preset.classify.max_tokens), run.backwards) for d in docs], labels
+
+
+def _classifier_split(n: int, fit: ClassifierTraining) -> tuple[int, int]:
+    """(training, validation) documents of `n`, fit.valid_frac held out; under torchrun both multiples of the number
+    of processes (the last n % processes left out), so that every batch splits evenly."""
+    world = current().world_size
+    if fit.bs % world or fit.bs < 2 * world:
+        raise StageError(f"classifier batches of {fit.bs} documents: each of {world} process(es) needs an equal share "
+                         f"of at least 2 (BatchNorm); pass a --bs of at least {2 * world} that {world} divides")
+    usable = n - n % world
+    n_valid = max(world, -(-round(usable * fit.valid_frac) // world) * world)
+    while (usable - n_valid) % fit.bs == world:  # a last batch of one document per process cannot train BatchNorm
+        n_valid += world
+    if usable - n_valid < 2 * world:
+        raise StageError(f"{n} training documents are too few for the classifier; use more data")
+    return usable - n_valid, n_valid
 
 
 def fit_classifier(run: Run, folder: Path, indices=None, recipe: str = None, resume: bool = False,
@@ -199,12 +228,12 @@ def fit_classifier(run: Run, folder: Path, indices=None, recipe: str = None, res
     if indices is not None:
         indices = np.asarray(indices, dtype=np.int64)
         docs, labels = [docs[i] for i in indices], labels[indices]
-    n_valid = max(1, round(len(docs) * fit.valid_frac))
-    if (len(docs) - n_valid) % fit.bs == 1:  # a last batch of one document cannot train BatchNorm: validate on it
-        n_valid += 1
-    if len(docs) - n_valid < 2:
-        raise StageError(f"{len(docs)} training documents are too few for the classifier; use more data")
-    train, valid = list(zip(docs[:-n_valid], labels[:-n_valid])), list(zip(docs[-n_valid:], labels[-n_valid:]))
+    n_train, n_valid = _classifier_split(len(docs), fit)
+    end = n_train + n_valid
+    train, valid = list(zip(docs[:n_train], labels[:n_train])), list(zip(docs[n_train:end], labels[n_train:end]))
+    if end < len(docs):
+        run.log(f"classifier: {len(docs) - end} document(s) left out so that every batch splits evenly over "
+                f"{current().world_size} processes")
     train_dl = DataLoader(train, batch_sampler=SortishSampler([len(d) for d, _ in train], fit.bs, seed=run.seed),
                           collate_fn=pad_collate)
     valid_dl = DataLoader(valid, batch_size=fit.bs, sampler=SortSampler([len(d) for d, _ in valid]),
@@ -213,18 +242,22 @@ def fit_classifier(run: Run, folder: Path, indices=None, recipe: str = None, res
     model = get_classifier(len(vocab), len(classes), run.classifier)
     if encoder is not None:
         with reading(encoder, "the fine-tuned encoder", "train its language model again (delete its folder first)"):
-            load_encoder(model, encoder)
+            saved = load_encoder(model, encoder)
+        check_direction(encoder, saved, run.backwards, "give the encoder of a language model that reads the same way",
+                        run.log)
     learner = Learner(model, train_dl, valid_dl, reg_fn=ARTAR(), config=_learner_config(fit.learner, folder),
                       device=run.device)
     _note_checkpoints(folder, "clas", resume, run.log)
     epochs = fit.epochs_for(len(train_dl))
-    run.log(f"classifier ({recipe}, {'from ' + str(encoder) if encoder is not None else 'random weights'}): "
+    run.log(f"{direction(run.backwards)} classifier ({recipe}, "
+            f"{'from ' + str(encoder) if encoder is not None else 'random weights'}): "
             f"{len(train):,} training and {len(valid):,} validation documents, {len(classes)} classes, epochs {epochs}")
     records = fit_stages(learner, epochs, [fit.lr] * len(epochs), fit.schedule, resume, fit.unfreeze)
-    save_state(model.state_dict(), folder / "model.pt")
+    save_model(model.state_dict(), folder / "model.pt", run.backwards)
     last = records[-1]
     return {"valid_accuracy": last.accuracy, "valid_loss": last.valid_loss, "n_classes": len(classes),
             "classes": classes, "recipe": recipe, "train_documents": len(train), "valid_documents": len(valid),
+            "left_out_documents": len(docs) - end,
             "stage_epochs": list(epochs), "epochs": [asdict(r) for r in records]}
 
 
@@ -233,20 +266,48 @@ def _classifier(run: Run, folder: Path, resume: bool) -> dict:
     return fit_classifier(run, folder, resume=resume)
 
 
-def load_classifier(out, folder=None) -> Classifier:
-    """The trained classifier of the run in `out` (from `folder`, default out/classifier), ready to predict."""
+def load_classifier(out, folder=None) -> Classifier | Ensemble:
+    """The trained classifier of the run in `out` (from `folder`, default out/classifier), ready to predict; of a
+    bidirectional run, its forward and backward classifiers averaged."""
     out = Path(out)
+    config = read_json(needs(out / "run.json", "prepare"))
+    if "bidirectional" in config and folder is None:
+        return Ensemble(tuple(load_classifier(out / name) for name in config["bidirectional"]))
     folder = Path(folder) if folder is not None else out / "classifier"
     weights = needs(folder / "model.pt", "classifier")
-    config = read_json(needs(out / "run.json", "prepare"))
-    vocab = Vocab.load(needs(out / "prepared" / "vocab.json", "prepare"))
-    summary = read_json(needs(out / "prepared" / "summary.json", "prepare"))
+    prepared = prepared_folder(out)
+    vocab = Vocab.load(needs(prepared / "vocab.json", "prepare"))
+    summary = read_json(needs(prepared / "summary.json", "prepare"))
     model = get_classifier(len(vocab), len(summary["classes"]), ClassifierConfig(**config["classifier"]))
     with reading(weights, "the classifier", "run the classifier stage again (delete its folder first)"):
-        model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+        state, saved = read_state(weights)
+        model.load_state_dict(state)
+    backwards = config.get("backwards", False)
+    check_direction(weights, saved, backwards, "run the classifier stage again (delete its folder first)")
     classify = config["preset"]["classify"]
     return Classifier(model, vocab, tuple(summary["classes"]), classify["max_tokens"], summary["n_fields"],
-                      classify["bs"], default_device())
+                      classify["bs"], default_device(), backwards)
+
+
+def write_evaluation(folder: Path, labels: np.ndarray, probs: np.ndarray, names, what: str, log,
+                     name: str = "test") -> dict:
+    """The figures of class probabilities `probs` [n, classes] against `labels`, with predictions.csv,
+    probabilities.npy and confusion_matrix.png written to `folder`; `what` names the documents in the picture,
+    `name` the accuracy in the log."""
+    folder, predicted = Path(folder), probs.argmax(1)
+    with atomic_write(folder / "predictions.csv") as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["label", "predicted"] + [f"p_{c}" for c in names])
+        for y, p, row in zip(labels, predicted, probs):
+            w.writerow([names[y], names[p]] + [f"{v:.6f}" for v in row])
+    with atomic_write(folder / "probabilities.npy") as tmp, open(tmp, "wb") as f:
+        np.save(f, probs.astype(np.float32), allow_pickle=False)
+    report = classification_report(labels, predicted, names)
+    title = f"{what} ({len(labels):,})\naccuracy {report['accuracy']:.3f}, macro-F1 {report['macro_f1']:.3f}"
+    save_figure(confusion_figure(report["confusion_matrix"], names, title), folder / "confusion_matrix.png")
+    log(f"{name} accuracy {report['accuracy']:.4f} (error {1 - report['accuracy']:.2%}), macro-F1 "
+        f"{report['macro_f1']:.4f} on {len(labels):,} documents")
+    return {**report, "error": 1 - report["accuracy"], "classes": list(names), "test_documents": len(labels)}
 
 
 def evaluate_classifier(run: Run, model_folder: Path, folder: Path, train_indices=None) -> dict:
@@ -259,20 +320,9 @@ def evaluate_classifier(run: Run, model_folder: Path, folder: Path, train_indice
         docs, labels = classifier_data(run, "train")
         docs, labels = [docs[i] for i in train_indices], labels[np.asarray(train_indices, dtype=np.int64)]
     probs = predict_docs(clf.model, docs, clf.bs, run.device).numpy()
-    predicted = probs.argmax(1)
-    names = clf.classes
-    with atomic_write(Path(folder) / "predictions.csv") as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f)
-        w.writerow(["label", "predicted"] + [f"p_{c}" for c in names])
-        for y, p, row in zip(labels, predicted, probs):
-            w.writerow([names[y], names[p]] + [f"{v:.6f}" for v in row])
-    report = classification_report(labels, predicted, names)
-    title = (f"{'test set' if train_indices is None else 'held-out training documents'} ({len(docs):,})\n"
-             f"accuracy {report['accuracy']:.3f}, macro-F1 {report['macro_f1']:.3f}")
-    save_figure(confusion_figure(report["confusion_matrix"], names, title), Path(folder) / "confusion_matrix.png")
-    run.log(f"test accuracy {report['accuracy']:.4f} (error {1 - report['accuracy']:.2%}), macro-F1 "
-            f"{report['macro_f1']:.4f} on {len(docs):,} documents")
-    return {**report, "error": 1 - report["accuracy"], "classes": list(names), "test_documents": len(docs)}
+    if train_indices is None:
+        return write_evaluation(folder, labels, probs, clf.classes, "test set", run.log)
+    return write_evaluation(folder, labels, probs, clf.classes, "held-out training documents", run.log, "held-out")
 
 
 def _evaluate(run: Run, folder: Path, resume: bool) -> dict:
@@ -281,6 +331,7 @@ def _evaluate(run: Run, folder: Path, resume: bool) -> dict:
 
 
 STAGES = {"prepare": _prepare, "lm": _language_model, "classifier": _classifier, "evaluate": _evaluate}
+PARALLEL = ("lm", "classifier")  # the stages that every process of a torchrun job runs; rank 0 alone runs the others
 
 
 # --- running them -----------------------------------------------------------------------------------------------
@@ -293,7 +344,8 @@ def write_results(run: Run) -> dict:
     evaluation, classifier = stages.get("evaluate", {}), stages.get("classifier", {})
     seconds = {s: r["seconds"] for s, r in stages.items()}
     figures = ("accuracy", "error", "macro_f1", "per_class", "confusion_matrix", "test_documents")
-    results = {"preset": run.preset.name, "recipe": run.recipe, "classes": prepared.get("classes"),
+    results = {"preset": run.preset.name, "recipe": run.recipe, "direction": direction(run.backwards),
+               "classes": prepared.get("classes"),
                **{k: evaluation.get(k) for k in figures},
                "perplexity": lm.get("perplexity"), "perplexity_tokens": lm.get("valid_tokens"),
                "lm_accuracy": lm.get("accuracy"), "valid_accuracy": classifier.get("valid_accuracy"),
@@ -311,13 +363,20 @@ def _check_source(run: Run) -> None:
                          f"(or delete {run.prepared} to prepare it again)")
 
 
+def remove_made(folders: list[Path], stage: str, log) -> None:
+    """Delete the folders of `folders` that exist, made from an earlier run of `stage`, saying so."""
+    for folder in [f for f in folders if f.exists()]:
+        log(f"removing {folder}, made from an earlier {stage} stage")
+        shutil.rmtree(folder)
+
+
 def run_pipeline(run: Run, stages=None, resume: bool = False, command: str = "train") -> dict:
     """Run `stages` (default: all) in order, skipping those done; returns results.json's contents."""
     stages = list(STAGES) if stages is None else list(stages)
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
         raise StageError(f"unknown stage {unknown[0]!r}; the stages are {', '.join(STAGES)}")
-    claim_folder(run.out, run.config(), command)
+    on_main(claim_folder, run.out, run.config(), command)
     _check_source(run)
     with preset_threads(run.preset):
         run.log(f"ulmfit {command}: preset {run.preset.name} on {device_name(run.device)}, writing to {run.out}")
@@ -332,51 +391,56 @@ def run_pipeline(run: Run, stages=None, resume: bool = False, command: str = "tr
                 later.append(run.out / "classifiers")
             if run.folder("lm") in later:  # and the LMs of api.fine_tune_lm the same prepared ids
                 later.append(run.out / "lms")
-            for folder_made in [f for f in later if f.exists()]:
-                run.log(f"removing {folder_made}, made from an earlier {name} stage")
-                shutil.rmtree(folder_made)
+            on_main(remove_made, later, name, run.log)
             began = time.perf_counter()
-            result = STAGES[name](run, folder, resume)
-            write_json(folder / "result.json", {**result, "seconds": time.perf_counter() - began})
-        return write_results(run)
+            if name in PARALLEL:
+                result = STAGES[name](run, folder, resume)
+            else:
+                result = on_main(STAGES[name], run, folder, resume)
+            on_main(write_json, folder / "result.json", {**result, "seconds": time.perf_counter() - began})
+        return on_main(write_results, run)
+
+
+def imdb_data(run: Run, data, folder: Path) -> Path | None:
+    """The standard CSV folder of the IMDb reviews at `data`, written to `folder` while the run is not prepared."""
+    if data is not None and finished(run.prepared) is None:
+        return imdb_csv(data, folder, "sentiment", run.preset.prepare.limit, run.log)
+    return None if finished(run.prepared) is not None else run.data
 
 
 def run_imdb(run: Run, data=None, stages=None, resume: bool = False) -> dict:
     """`ulmfit imdb`: the IMDb reviews at `data` to the standard CSV in RUN/data, then `run_pipeline`.
 
     Taught in lesson 10."""
-    if data is not None and finished(run.prepared) is None:
-        run = replace(run, data=imdb_csv(data, run.out / "data", "sentiment", run.preset.prepare.limit, run.log))
-    elif finished(run.prepared) is not None:
-        run = replace(run, data=None)
-    return run_pipeline(run, stages, resume, "imdb")
+    return run_pipeline(replace(run, data=imdb_data(run, data, run.out / "data")), stages, resume, "imdb")
 
 
 def run_pretrain(corpus, out, preset: Preset, resume: bool = False, seed: int = 42, n_workers: int = None,
-                 log=print) -> dict:
-    """`ulmfit pretrain`: a general LM from plain text, saved as out/model.pt and out/vocab.json for --pretrained."""
+                 log=print, backwards: bool = False) -> dict:
+    """`ulmfit pretrain`: a general LM from plain text, saved as out/model.pt and out/vocab.json for --pretrained;
+    `backwards`: every article read from its end (for a backward run's --pretrained)."""
     out, device = Path(out), default_device()
     config = as_json({"corpus": str(Path(corpus).resolve()), "preset_name": preset.name, "corpus_config":
                       asdict(preset.corpus), "lm": asdict(preset.lm), "pretrain": asdict(preset.pretrain),
-                      "seed": seed})
-    claim_folder(out, config, "pretrain")
+                      "seed": seed, **({"backwards": True} if backwards else {})})
+    on_main(claim_folder, out, config, "pretrain")
     if (result := finished(out)) is not None:
         log(f"pretrain: {out / 'result.json'} exists, skipping (delete {out} to run it again)")
         return result
     with preset_threads(preset):
         log(f"ulmfit pretrain: preset {preset.name} on {device_name(device)}, writing to {out}")
         began = time.perf_counter()
-        summary = prepare_corpus(corpus, out / "prepared", preset.corpus, n_workers, log)
+        summary = on_main(prepare_corpus, corpus, out / "prepared", preset.corpus, n_workers, log)
         vocab = Vocab.load(out / "prepared" / "vocab.json")
         set_seed(seed)
         model = get_language_model(len(vocab), preset.lm)
         result = train_language_model(model, read_ids(out / "prepared" / "train"), read_ids(out / "prepared" / "valid"),
-                                      preset.pretrain, out / "checkpoints", seed, device, resume, log)
-        save_state(model.state_dict(), out / "model.pt")
-        vocab.save(out / "vocab.json")
+                                      preset.pretrain, out / "checkpoints", seed, device, resume, log, backwards)
+        save_model(model.state_dict(), out / "model.pt", backwards)
+        on_main(vocab.save, out / "vocab.json")
         result.update(corpus=summary["corpus"], vocab_size=len(vocab), device=device_name(device),
-                      seconds=time.perf_counter() - began)
-        write_json(out / "result.json", result)
+                      direction=direction(backwards), seconds=time.perf_counter() - began)
+        on_main(write_json, out / "result.json", result)
     log(f"validation perplexity {result['perplexity']:.2f}; use it with `ulmfit train DATA --pretrained {out}`")
     return result
 

@@ -192,3 +192,11 @@ TINY = Preset(
 )
 
 PRESETS = {p.name: p for p in (PAPER, CPU, TINY)}
+
+
+def with_batch_size(preset: Preset, bs: int) -> Preset:
+    """`preset` with batches of `bs` in every stage (`--bs`: fewer to fit a GPU's memory, more to fill it)."""
+    if bs < 1:
+        raise ValueError(f"the batch size must be at least 1, got {bs}")
+    return replace(preset, fine_tune=replace(preset.fine_tune, bs=bs), from_scratch=replace(preset.from_scratch, bs=bs),
+                   classify=replace(preset.classify, bs=bs), pretrain=replace(preset.pretrain, bs=bs))

@@ -5,10 +5,14 @@
     RUN/prepared/           the prepare stage; RUN/lm/, RUN/classifier/, RUN/evaluate/: one folder per stage
     RUN/<stage>/result.json written last: a stage whose result.json exists is done, and skipped
     RUN/results.json        the figures of every finished stage
+
+A run reads forward or backward (`backwards`, direction.py); the two runs of a bidirectional run (bidirectional.py)
+live in RUN/forward and RUN/backward and share the prepare stage of their parent's RUN/prepared.
 """
 
 import contextlib
 import json
+import os
 import pickle
 import zipfile
 from collections.abc import Callable
@@ -19,11 +23,13 @@ import torch
 
 from .config import ClassifierConfig, LMConfig
 from .dataset import dataset_folder
+from .direction import PRETRAINED_ADVICE, check_direction, named_direction
+from .distributed import is_main, main_log
 from .errors import StageError
 from .files import atomic_write, read_json, write_json
 from .presets import Preset, with_recipe
 from .train import default_device
-from .transfer import lm_sizes, read_lm_weights
+from .transfer import lm_sizes, read_lm
 
 FOLDERS = {"prepare": "prepared"}  # a stage's folder, where it is not the stage's own name
 
@@ -52,6 +58,7 @@ class Pretrained:
     n_hid: int
     n_layers: int
     out_bias: bool
+    backwards: bool | None = None  # its direction, as its file records it or else its name says (None: unknown)
     state: dict = field(default=None, compare=False, repr=False)  # read once, by find_pretrained
 
 
@@ -69,14 +76,15 @@ def find_pretrained(weights, vocab=None) -> Pretrained:
         if not path.is_file():
             raise StageError(f"{path}: no such file ({what})")
     with reading(weights, "the pretrained weights", "pass a fastai wt103 model or the folder of `ulmfit pretrain`"):
-        state = read_lm_weights(weights)
+        state, backwards = read_lm(weights)
         sizes = lm_sizes(state)
-    return Pretrained(weights.resolve(), vocab.resolve(), **sizes, state=state)
+    backwards = named_direction(weights) if backwards is None else backwards
+    return Pretrained(weights.resolve(), vocab.resolve(), **sizes, backwards=backwards, state=state)
 
 
 @dataclass(frozen=True)
 class Run:
-    """One run: its folder, preset, model sizes (the pretrained LM's, if any), recipe, seed, device and data."""
+    """One run: its folder, preset, model sizes (the pretrained LM's, if any), recipe, seed, device, data, direction."""
 
     out: Path
     preset: Preset
@@ -89,9 +97,13 @@ class Run:
     data: Path | None = None  # the standard CSV folder that the prepare stage reads
     n_workers: int = None
     log: Callable[[str], None] = print
+    backwards: bool = False  # every document read from its end (direction.py)
+    shared_prepared: Path | None = None  # the prepare stage's folder when it is not the run's own (bidirectional)
 
     def folder(self, stage: str) -> Path:
         """Where `stage` writes."""
+        if stage == "prepare" and self.shared_prepared is not None:
+            return self.shared_prepared
         return self.out / FOLDERS.get(stage, stage)
 
     @property
@@ -108,23 +120,34 @@ class Run:
         """What the run's outputs depend on, as JSON values."""
         pretrained = None if self.pretrained is None else {"weights": str(self.pretrained.weights),
                                                            "vocab": str(self.pretrained.vocab)}
+        extra = {"backwards": True} if self.backwards else {}  # absent when forward, as in runs made before it
+        if self.shared_prepared is not None:
+            extra["prepared"] = os.path.relpath(self.shared_prepared, self.out)
         return as_json({"preset": asdict(self.preset), "lm": asdict(self.lm), "classifier": asdict(self.classifier),
-                        "recipe": self.recipe, "pretrained": pretrained, "seed": self.seed})
+                        "recipe": self.recipe, "pretrained": pretrained, "seed": self.seed, **extra})
 
 
 def make_run(out, preset: Preset, pretrained: Pretrained = None, seed: int = 42, n_workers: int = None,
-             log=print, data=None, recipe: str = "ulmfit") -> Run:
+             log=print, data=None, recipe: str = "ulmfit", backwards: bool = False) -> Run:
     """A run of `preset` in `out`; a pretrained LM sets the sizes of the language model and of the classifier."""
     lm, classifier = preset.lm, preset.classifier
     with_recipe(preset.classify, recipe)  # an unknown recipe fails here, before anything runs
     if pretrained is not None:
+        check_direction(pretrained.weights, pretrained.backwards, backwards, PRETRAINED_ADVICE[backwards], log)
         sizes = {"emb_sz": pretrained.emb_sz, "n_hid": pretrained.n_hid, "n_layers": pretrained.n_layers}
         lm, classifier = replace(lm, out_bias=pretrained.out_bias, **sizes), replace(classifier, **sizes)
         if (lm.emb_sz, lm.n_hid, lm.n_layers) != (preset.lm.emb_sz, preset.lm.n_hid, preset.lm.n_layers):
             log(f"the pretrained LM is {lm.emb_sz}/{lm.n_hid}/{lm.n_layers} (emb/hidden/layers): it replaces "
                 f"the preset's {preset.lm.emb_sz}/{preset.lm.n_hid}/{preset.lm.n_layers}")
     data = None if data is None else dataset_folder(data)
-    return Run(Path(out), preset, lm, classifier, pretrained, seed, default_device(), recipe, data, n_workers, log)
+    return Run(Path(out), preset, lm, classifier, pretrained, seed, default_device(), recipe, data, n_workers,
+               main_log(log), backwards)
+
+
+def prepared_folder(out: Path) -> Path:
+    """The prepare stage's folder of the run in `out`, as its run.json records it."""
+    config = read_json(needs(out / "run.json", "prepare"))
+    return (out / config.get("prepared", FOLDERS["prepare"])).resolve()
 
 
 def as_json(obj):
@@ -165,9 +188,16 @@ def needs(path: Path, stage: str) -> Path:
 
 
 def save_state(state: dict, path: Path) -> None:
-    """torch.save, atomically."""
+    """torch.save, atomically, by rank 0 alone under torchrun (every process holds the same weights)."""
+    if not is_main():
+        return
     with atomic_write(path) as tmp:
         torch.save(state, tmp)
+
+
+def save_model(state: dict, path: Path, backwards: bool) -> None:
+    """A model's state dict saved with its direction, which `transfer.read_state` gives back."""
+    save_state({"model": state, "backwards": backwards}, path)
 
 
 @contextlib.contextmanager

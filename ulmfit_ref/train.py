@@ -27,7 +27,8 @@ from torch.nn.parallel import DistributedDataParallel
 from tqdm.auto import tqdm
 
 from .config import LearnerConfig
-from .errors import UlmfitError
+from .distributed import DistInfo, setup_distributed
+from .errors import UlmfitError, out_of_memory_message
 from .files import atomic_write
 from .plots import LiveFigure, in_notebook, lr_find_figure, save_figure, training_figure
 from .regularize import activation_reg, temporal_activation_reg
@@ -59,28 +60,6 @@ def amp_dtype(device: torch.device) -> torch.dtype | None:
     if device.type != "cuda":
         return None
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-
-
-@dataclass(frozen=True)
-class DistInfo:
-    """This process's place in a torchrun job (rank 0 of 1 when alone)."""
-
-    rank: int = 0
-    world_size: int = 1
-
-
-def setup_distributed(device: torch.device) -> DistInfo:
-    """Join the torchrun process group (nccl on GPU, gloo on CPU) when WORLD_SIZE > 1."""
-    world_size = int(os.environ.get("WORLD_SIZE", "1"))
-    if world_size == 1:
-        return DistInfo()
-    if "RANK" not in os.environ or "MASTER_ADDR" not in os.environ:
-        raise RuntimeError("WORLD_SIZE > 1 but RANK or MASTER_ADDR is unset: launch the script with torchrun")
-    if not dist.is_initialized():
-        if device.type == "cuda":
-            torch.cuda.set_device(device)
-        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
-    return DistInfo(dist.get_rank(), dist.get_world_size())
 
 
 def discriminative_lrs(lr: float, n_groups: int, factor: float = 2.6) -> list[float]:
@@ -249,14 +228,19 @@ def _set_loader_states(loaders: Sequence[Iterable], states: list) -> None:
             _stateful(dl).load_state_dict(state)
 
 
+class OutOfMemory(UlmfitError, torch.cuda.OutOfMemoryError):
+    """CUDA ran out of memory; the message (errors.out_of_memory_message) says which option to lower."""
+
+
 @contextlib.contextmanager
-def _oom_advice(x: torch.Tensor) -> Iterator[None]:
-    """Re-raise a CUDA out-of-memory error with what to change."""
+def _oom_advice(x: torch.Tensor, bs: int) -> Iterator[None]:
+    """Re-raise a CUDA out-of-memory error on the batch `x` (of a batch size `bs` over every process) as one line."""
     try:
         yield
     except torch.cuda.OutOfMemoryError as e:
-        raise torch.cuda.OutOfMemoryError(f"CUDA ran out of memory on a batch x {tuple(x.shape)}: lower the batch "
-                                          f"size or bptt (or max_vocab for an LM) and try again\n{e}") from e
+        if isinstance(e, OutOfMemory):
+            raise
+        raise OutOfMemory(out_of_memory_message(x.shape, bs)) from e
 
 
 class Learner:
@@ -394,8 +378,8 @@ class Learner:
         sums = torch.zeros(3, dtype=torch.float64, device=self.device)
         with torch.no_grad():
             for batch in self.valid_dl:
-                inputs, y = self._batch(batch)
-                with _oom_advice(inputs[0]), self._autocast():
+                inputs, y = self._batch(batch, self.valid_dl)
+                with self._oom_advice(inputs[0]), self._autocast():
                     logits = _logits(self.model(*inputs)).float()
                 n = y.numel()
                 sums += torch.stack([self.loss_func(logits, y).double() * n, n_correct(logits, y).double(),
@@ -467,19 +451,27 @@ class Learner:
         device_ids = [self.device.index] if self.device.type == "cuda" else None
         return DistributedDataParallel(self.model, device_ids=device_ids)
 
+    def _oom_advice(self, x: torch.Tensor):
+        """A CUDA out-of-memory error on the batch `x` (this process's share) raised as one line naming --bs."""
+        return _oom_advice(x, x.size(self.config.batch_dim) * self.dist.world_size)
+
     def _autocast(self):
         """Mixed precision on CUDA, nothing on the CPU."""
         if self.amp_dtype is None:
             return contextlib.nullcontext()
         return torch.autocast(self.device.type, dtype=self.amp_dtype)
 
-    def _batch(self, batch) -> tuple[list[torch.Tensor], torch.Tensor]:
-        """(model inputs, y) on the device, this process's share under torchrun; ids stay integers (fastai #1335)."""
+    def _batch(self, batch, dl: Iterable) -> tuple[list[torch.Tensor], torch.Tensor]:
+        """(model inputs, y) of a batch of `dl` on the device, this process's share under torchrun (taken here unless
+        `dl` holds its shard already, as LanguageModelLoader(shard=...)); ids stay integers (fastai #1335)."""
         tensors = isinstance(batch, (tuple, list)) and all(isinstance(t, torch.Tensor) for t in batch)
         if not (tensors and len(batch) >= 2):
             raise TypeError(f"loaders must yield (x, y) or (x, lengths, y) tuples of tensors, "
                             f"got {type(batch).__name__}")
-        if self.dist.world_size > 1:
+        held = getattr(dl, "shard", (0, 1))[1]
+        if held not in (1, self.dist.world_size):
+            raise ValueError(f"the loader holds a shard of {held} processes, the job has {self.dist.world_size}")
+        if self.dist.world_size > 1 and held == 1:
             batch = [_shard(t, 0 if t.dim() == 1 else self.config.batch_dim, self.dist) for t in batch]
         *inputs, y = (t.to(self.device, non_blocking=True) for t in batch)
         self.lm = y.dim() > 1
@@ -511,8 +503,8 @@ class Learner:
 
     def _step(self, model: nn.Module, batch) -> float:
         """Forward, backward (with AR/TAR), clip and update on one batch; returns the raw loss, mean over processes."""
-        inputs, y = self._batch(batch)
-        with _oom_advice(inputs[0]):
+        inputs, y = self._batch(batch, self.train_dl)
+        with self._oom_advice(inputs[0]):
             with self._autocast():
                 outputs = model(*inputs)
                 loss = self.loss_func(_logits(outputs).float(), y)

@@ -28,17 +28,20 @@ _DROPPED_HH = re.compile(r"^0\.rnns\.(\d+)\.module\.weight_hh_l0$")
 _RNN_HH = re.compile(r"^0\.rnns\.(\d+)\.weight_hh_l0_raw$")  # one per LSTM layer, under this package's names
 
 
-def _load_tensors(path: str | Path) -> dict[str, Tensor]:
-    """The state dict saved at `path`, unwrapped from {'model': ..., 'opt': ...} if need be."""
+def read_state(path: str | Path) -> tuple[dict[str, Tensor], bool | None]:
+    """The state dict saved at `path` (unwrapped from {'model': ..., 'opt': ...} if need be) and the direction saved
+    with it: its 'backwards' (None when the file does not say, as fastai's do not)."""
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except pickle.UnpicklingError as e:
         raise ValueError(f"{path} holds more than tensors, refusing to unpickle it: {e}") from e
+    backwards = None
     if isinstance(state, dict) and isinstance(state.get("model"), dict):
+        backwards = state.get("backwards")
         state = state["model"]
     if not isinstance(state, dict) or not all(isinstance(k, str) and isinstance(v, Tensor) for k, v in state.items()):
         raise ValueError(f"{path} is not a state dict of tensors")
-    return dict(state)
+    return dict(state), backwards if isinstance(backwards, bool) else None
 
 
 def rename_key(key: str) -> str:
@@ -51,16 +54,23 @@ def rename_key(key: str) -> str:
     return key
 
 
-def read_lm_weights(path: str | Path) -> dict[str, Tensor]:
-    """The language model weights at `path` in any supported format, under this package's key names."""
-    state = {rename_key(k): v for k, v in _load_tensors(path).items()}
+def read_lm(path: str | Path) -> tuple[dict[str, Tensor], bool | None]:
+    """The language model weights at `path` in any supported format, under this package's key names, and the
+    direction saved with them (`read_state`)."""
+    saved, backwards = read_state(path)
+    state = {rename_key(k): v for k, v in saved.items()}
     for key in [k for k in state if _DROPPED_HH.match(k)]:
         raw = _DROPPED_HH.sub(r"0.rnns.\1.weight_hh_l0_raw", key)
         value = state.pop(key)  # fastai 1 saved the dropped copy beside the raw weight
         state.setdefault(raw, value)
     if "0.encoder.weight" in state:
         state.setdefault("0.encoder_dp.embed.weight", state["0.encoder.weight"])
-    return state
+    return state, backwards
+
+
+def read_lm_weights(path: str | Path) -> dict[str, Tensor]:
+    """The language model weights at `path` in any supported format, under this package's key names."""
+    return read_lm(path)[0]
 
 
 def convert_weights(weights: dict[str, Tensor], old_itos: Sequence[str], new_itos: Sequence[str]) -> dict[str, Tensor]:
@@ -143,11 +153,12 @@ def save_encoder(model: nn.Module, path: str | Path) -> None:
     torch.save(_rnn_encoder(model).state_dict(), path)
 
 
-def load_encoder(model: nn.Module, path: str | Path) -> None:
-    """Load encoder weights saved by `save_encoder` into `model`'s RNNEncoder.
+def load_encoder(model: nn.Module, path: str | Path) -> bool | None:
+    """Load encoder weights saved by `save_encoder` into `model`'s RNNEncoder; returns the direction saved with them.
 
     fastai 0.7: `learn.load_encoder`."""
     encoder = _rnn_encoder(model)
-    state = _load_tensors(path)
+    state, backwards = read_state(path)
     _check_fits(encoder, state, str(path))
     encoder.load_state_dict(state)
+    return backwards

@@ -3,6 +3,7 @@
 import contextlib
 import csv
 import io
+import pickle
 import random
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 import torch
 
 from ulmfit_ref.cli import main
+from ulmfit_ref.models import LMConfig, get_language_model
 
 COMMON = "the a of and to in it was is new very some this that with for on".split()
 TOPICS = {  # each class's own words; a document mixes them with common words
@@ -54,6 +56,16 @@ def make_dataset(root: Path, classes=("World", "Sports", "Business", "Sci/Tech")
     return root
 
 
+def make_corpus(root: Path, n_articles: int = 25, seed: int = 5) -> Path:
+    """A folder of .txt articles (topics World, Sports, Health) and a valid.txt, for `ulmfit pretrain`."""
+    rng = random.Random(seed)
+    root.mkdir(parents=True, exist_ok=True)
+    for i in range(n_articles):
+        (root / f"article{i}.txt").write_text(document(rng, rng.choice(["World", "Sports", "Health"]), 60, 120))
+    (root / "valid.txt").write_text(document(rng, "Business", 200, 200))
+    return root
+
+
 def ulmfit(*args) -> tuple[int, str, str]:
     """Run the `ulmfit` command in-process: (exit code, stdout, stderr)."""
     out, err = io.StringIO(), io.StringIO()
@@ -78,3 +90,20 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+def fastai07_checkpoint(tmp_path: Path, itos: list[str], sizes=(10, 20, 2),
+                        name: str = "fwd_wt103.h5") -> tuple[Path, Path]:
+    """A language model saved under fastai 0.7's key names (as fwd_wt103.h5, or bwd_wt103.h5), and its pickled itos."""
+    emb_sz, n_hid, n_layers = sizes
+    sd = get_language_model(len(itos), LMConfig(emb_sz=emb_sz, n_hid=n_hid, n_layers=n_layers)).state_dict()
+    state = {"0.encoder.weight": sd["0.encoder.weight"], "0.encoder_with_dropout.embed.weight": sd["0.encoder.weight"],
+             "1.decoder.weight": sd["1.decoder.weight"]}
+    for n in range(n_layers):
+        for key in ("weight_ih_l0", "bias_ih_l0", "bias_hh_l0"):
+            state[f"0.rnns.{n}.module.{key}"] = sd[f"0.rnns.{n}.module.{key}"]
+        state[f"0.rnns.{n}.module.weight_hh_l0_raw"] = sd[f"0.rnns.{n}.weight_hh_l0_raw"]
+    weights, vocab = tmp_path / name, tmp_path / "itos_wt103.pkl"
+    torch.save({k: v.clone() for k, v in state.items()}, weights, _use_new_zipfile_serialization=False)
+    vocab.write_bytes(pickle.dumps(itos, protocol=2))
+    return weights, vocab

@@ -163,3 +163,16 @@ def test_predictions_come_back_in_input_order():
     assert restore_order(preds, list(sampler)).tolist() == [len(d) for d in docs]
     with pytest.raises(ValueError, match="permutation"):
         restore_order(preds, [0, 0, 1, 2, 3, 4, 5])
+
+
+def test_a_shard_holds_its_columns_of_every_batch_one_process_reads():
+    ids = np.arange(10_003)
+    alone = LanguageModelLoader(ids, bs=8, bptt=20, seed=3)
+    shards = [LanguageModelLoader(ids, bs=8, bptt=20, seed=3, shard=(rank, 4)) for rank in range(4)]
+    assert all(len(s) == len(alone) and s.data.shape == (alone.data.size(0), 2) for s in shards)
+    for (x, y), *parts in zip(alone, *shards):
+        assert torch.equal(torch.cat([px for px, _ in parts], 1), x)
+        assert torch.equal(torch.cat([py for _, py in parts], 1), y)
+    assert shards[1].data[0, 0] == 2 * (10_003 // 8)  # rank 1 starts at column 2: one stretch of the stream
+    with pytest.raises(ValueError, match="split evenly"):
+        LanguageModelLoader(ids, bs=6, bptt=20, shard=(0, 4))

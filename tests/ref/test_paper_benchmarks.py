@@ -2,13 +2,12 @@
 table row runs, the JSON, markdown and picture are written, and a rerun trains nothing again."""
 
 import json
-import random
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from support import document, make_dataset
+from support import make_corpus, make_dataset
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -30,12 +29,7 @@ def data(tmp_path_factory) -> Path:
 def pretrained(tmp_path_factory) -> Path:
     """A tiny general LM (`ulmfit pretrain --preset tiny`) on a corpus of .txt documents."""
     root = tmp_path_factory.mktemp("wiki")
-    rng = random.Random(5)
-    corpus = root / "corpus"
-    corpus.mkdir()
-    for i in range(30):
-        (corpus / f"article{i}.txt").write_text(document(rng, rng.choice(["World", "Sports", "Health"]), 60, 120))
-    (corpus / "valid.txt").write_text(document(rng, "Business", 200, 200))
+    corpus = make_corpus(root / "corpus", 30)
     done = subprocess.run([sys.executable, "-m", "ulmfit_ref.cli", "pretrain", "--corpus", str(corpus), "--out",
                            str(root / "lm"), "--preset", "tiny", "--workers", "1"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]

@@ -2,7 +2,6 @@
 
 import csv
 import json
-import pickle
 import random
 import shutil
 from pathlib import Path
@@ -10,10 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from support import assert_one_line_error, one_thread, ulmfit  # noqa: F401  (one_thread: a fixture)
+from support import assert_one_line_error, fastai07_checkpoint, one_thread, ulmfit  # noqa: F401  (one_thread: a fixture)
 
 from ulmfit_ref.data import CLASSES
-from ulmfit_ref.models import LMConfig, get_language_model
 from ulmfit_ref.pipeline import PRESETS, STAGES, StageError, find_pretrained
 from ulmfit_ref.train import Learner
 from ulmfit_ref.vocab import Vocab
@@ -173,22 +171,6 @@ def test_pretrain_on_wikitext_then_imdb_starts_from_that_model(finished, tmp_pat
     assert 0 <= results["accuracy"] <= 1
 
 
-def fastai07_checkpoint(tmp_path: Path, itos: list[str], sizes=(10, 20, 2)) -> tuple[Path, Path]:
-    """A language model saved under fastai 0.7's key names (as fwd_wt103.h5), and its pickled itos."""
-    emb_sz, n_hid, n_layers = sizes
-    sd = get_language_model(len(itos), LMConfig(emb_sz=emb_sz, n_hid=n_hid, n_layers=n_layers)).state_dict()
-    state = {"0.encoder.weight": sd["0.encoder.weight"], "0.encoder_with_dropout.embed.weight": sd["0.encoder.weight"],
-             "1.decoder.weight": sd["1.decoder.weight"]}
-    for n in range(n_layers):
-        for key in ("weight_ih_l0", "bias_ih_l0", "bias_hh_l0"):
-            state[f"0.rnns.{n}.module.{key}"] = sd[f"0.rnns.{n}.module.{key}"]
-        state[f"0.rnns.{n}.module.weight_hh_l0_raw"] = sd[f"0.rnns.{n}.weight_hh_l0_raw"]
-    weights, vocab = tmp_path / "fwd_wt103.h5", tmp_path / "itos_wt103.pkl"
-    torch.save({k: v.clone() for k, v in state.items()}, weights, _use_new_zipfile_serialization=False)
-    vocab.write_bytes(pickle.dumps(itos, protocol=2))
-    return weights, vocab
-
-
 def test_a_fastai_07_checkpoint_loads_through_the_cli_and_is_read_once(finished, tmp_path, monkeypatch):
     itos = ["_unk_", "_pad_", "xbos", "xfld", "1", "the", "film", "great", "awful", "wikipedia"]
     weights, vocab = fastai07_checkpoint(tmp_path, itos)
@@ -244,7 +226,7 @@ def test_a_truncated_checkpoint_is_named(finished, pretrained_lm, tmp_path):
 
 def test_a_nan_loss_stops_the_run_with_advice(finished, pretrained_lm, tmp_path):
     weights, vocab = pretrained_lm
-    state = torch.load(weights, weights_only=True)
+    state = torch.load(weights, weights_only=True)["model"]  # {"model": state dict, "backwards": False}
     state["0.rnns.0.weight_hh_l0_raw"][0, 0] = float("nan")
     torch.save(state, weights)
     code, _, err = ulmfit("imdb", "--out", prepared_copy(finished, tmp_path), "--preset", "tiny", "--stage", "lm",

@@ -11,6 +11,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader
 
+from ulmfit_ref.errors import UlmfitError
 from ulmfit_ref.loaders import SortishSampler, pad_collate
 from ulmfit_ref.models import ClassifierConfig, get_classifier
 from ulmfit_ref.schedule import STLR, OneCycle
@@ -384,9 +385,12 @@ def test_cuda_out_of_memory_comes_back_with_advice():
             raise torch.cuda.OutOfMemoryError("CUDA out of memory. Tried to allocate 20.00 GiB")
 
     learner = Learner(Hungry(), lm_batches(), lm_batches(1), config=QUIET)
-    with pytest.raises(torch.cuda.OutOfMemoryError, match="lower the batch size or bptt"):
+    advice = r"run again with a smaller --bs \(this stage's batch size is 4; try --bs 2\)"
+    with pytest.raises(torch.cuda.OutOfMemoryError, match=advice) as caught:
         learner.fit(1, 1e-2)
-    with pytest.raises(torch.cuda.OutOfMemoryError, match="lower the batch size or bptt"):
+    assert isinstance(caught.value, UlmfitError) and "\n" not in str(caught.value)  # one line for `ulmfit`
+    assert "20.00 GiB" in str(caught.value.__cause__)  # torch's own message kept for --debug
+    with pytest.raises(torch.cuda.OutOfMemoryError, match="run again with a smaller --bs"):
         learner.validate()
 
 
