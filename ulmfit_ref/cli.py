@@ -12,8 +12,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .errors import StageError, UlmfitError
-from .presets import PRESETS, RECIPE_ALIASES, with_recipe
+from .errors import StageError, UlmfitError, environment_error
+from .presets import PRESETS, RECIPE_ALIASES, with_bs, with_recipe
 
 STAGE_HELP = "run this stage only: prepare, lm, classifier or evaluate (the stages before it must be done)"
 
@@ -43,13 +43,15 @@ def _run(args, data=None):
     preset = PRESETS[args.preset]
     if args.limit is not None:
         preset = replace(preset, prepare=replace(preset.prepare, limit=args.limit))
+    if args.bs is not None:
+        preset = with_bs(preset, args.bs)
     try:
         with_recipe(preset.classify, args.recipe)
     except ValueError as e:
         raise StageError(f"--recipe: {e}") from e
     if args.pretrained_vocab and not args.pretrained:
         raise StageError("--pretrained-vocab goes with --pretrained (the weights it belongs to)")
-    pretrained = find_pretrained(args.pretrained, args.pretrained_vocab) if args.pretrained else None
+    pretrained = find_pretrained(args.pretrained, args.pretrained_vocab, print) if args.pretrained else None
     return make_run(args.out, preset, pretrained, args.seed, args.workers, data=data, recipe=args.recipe)
 
 
@@ -131,6 +133,8 @@ def cmd_pretrain(args):
     preset = PRESETS[args.preset]
     if args.max_words is not None:
         preset = replace(preset, corpus=replace(preset.corpus, max_words=args.max_words))
+    if args.bs is not None:
+        preset = with_bs(preset, args.bs)
     run_pretrain(args.corpus, args.out, preset, args.resume, args.seed, args.workers)
 
 
@@ -140,7 +144,7 @@ def cmd_predict(args):
     from .files import atomic_write
     from .pipeline import load_classifier
 
-    clf = load_classifier(args.model)
+    clf = load_classifier(args.model, log=print)
     labels = None
     if args.input:
         if args.texts:
@@ -186,6 +190,9 @@ def _run_options(p, data_help: str):
                                         "fwd_wt103.h5 / lstm_fwd.pth; default: none, the LM trains from scratch")
     p.add_argument("--pretrained-vocab", help="its vocabulary: itos_wt103.pkl, or vocab.json of `ulmfit pretrain`")
     p.add_argument("--resume", action="store_true", help="continue an interrupted stage from its last checkpoint")
+    p.add_argument("--bs", type=_positive, default=None,
+                   help="the batch size of every training, instead of the preset's (lower it when the GPU runs out "
+                        "of memory)")
     p.add_argument("--limit", type=_positive, default=None, help=data_help)
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--workers", type=_positive, default=None, help="tokenizer processes (default: all cores)")
@@ -235,6 +242,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--preset", choices=sorted(PRESETS), default="cpu")
     p.add_argument("--max-words", type=_positive, default=None, help="read at most N words of training text")
     p.add_argument("--resume", action="store_true", help="continue an interrupted training from its last checkpoint")
+    p.add_argument("--bs", type=_positive, default=None,
+                   help="the batch size of every training, instead of the preset's (lower it when the GPU runs out "
+                        "of memory)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--workers", type=_positive, default=None, help="tokenizer processes (default: all cores)")
     p.set_defaults(func=cmd_pretrain)
@@ -251,19 +261,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Run the `ulmfit` command; a user's error ends with a one-line message (with --debug, its traceback)."""
+    """Run the `ulmfit` command; a user's error or a failure of the machine (a file, the disk, the GPU's memory) ends
+    with a one-line message (with --debug, its traceback)."""
     args = build_parser().parse_args(argv)
     try:
         args.func(args)
     except KeyboardInterrupt:
-        print(f"ulmfit {args.command}: interrupted; run the same command with --resume to continue from the last "
-              f"checkpoint", file=sys.stderr)
+        again = ("run the same command with --resume to continue from the last checkpoint" if "resume" in args
+                 else "run the same command again: it starts over, and what it had written whole is kept or redone")
+        print(f"ulmfit {args.command}: interrupted; {again}", file=sys.stderr)
         return 130
-    except (UlmfitError, FileNotFoundError) as e:
-        if args.debug:
+    except Exception as e:
+        message = str(e) if isinstance(e, UlmfitError) else environment_error(e)
+        if message is None or args.debug:
             raise
-        message = " ".join(str(e).split())
-        print(f"ulmfit {args.command}: error: {message} (--debug shows where)", file=sys.stderr)
+        print(f"ulmfit {args.command}: error: {' '.join(message.split())} (--debug shows where)", file=sys.stderr)
         return 2
     return 0
 

@@ -32,6 +32,7 @@ from .plots import confusion_figure, interactive, save_figure
 from .predict import Classifier, clip_document, predict_docs
 from .prepare import imdb_csv, prepare_dataset
 from .presets import PRESETS, TINY, ClassifierTraining, LMTraining, Preset, with_recipe
+from .provenance import load_checked, made_with
 from .runs import (
     Pretrained,
     Run,
@@ -81,10 +82,11 @@ def _lm_tokens(docs, limit: int = None) -> np.ndarray:
 
 
 def train_language_model(model, train, valid, fit: LMTraining, folder: Path, seed: int, device: torch.device,
-                         resume: bool, log) -> dict:
+                         resume: bool, log, stamp: dict = None) -> dict:
     """Train an LM on the id documents `train` (head-only fit first if fit.head_epochs) and return its results.
 
-    With fit.epochs == 0 nothing trains: the LM is only scored on `valid`.
+    With fit.epochs == 0 nothing trains: the LM is only scored on `valid`. `stamp` (provenance.made_with) marks its
+    checkpoints.
     """
     train_ids, valid_ids = _lm_tokens(train, fit.train_tokens), _lm_tokens(valid, fit.valid_tokens)
     valid_bs = min(fit.bs, len(valid_ids) // 2)  # a small validation text is read in fewer columns
@@ -96,7 +98,7 @@ def train_language_model(model, train, valid, fit: LMTraining, folder: Path, see
     train_dl = LanguageModelLoader(train_ids, fit.bs, fit.bptt, seed=seed)
     valid_dl = LanguageModelLoader(valid_ids, valid_bs, fit.bptt, seed=seed + 1)
     learner = Learner(model, train_dl, valid_dl, reg_fn=ARTAR(), config=_learner_config(fit.learner, folder),
-                      device=device)
+                      device=device, made_with=stamp)
     _note_checkpoints(folder, "lm", resume, log)
     log(f"language model: {len(train_ids):,} training and {len(valid_ids):,} validation tokens, "
         f"{sum(p.numel() for p in model.parameters()):,} parameters")
@@ -156,9 +158,10 @@ def language_model(run: Run, folder: Path, fit: LMTraining, pretrained: Pretrain
         pretraining = {"weights": str(p.weights), "vocab": str(p.vocab), "vocab_size": len(old_itos),
                        "sizes": f"{p.emb_sz}/{p.n_hid}/{p.n_layers}", "vocab_coverage": coverage}
         run.log(f"loaded the pretrained LM {p.weights}: {coverage:.1%} of the task's vocabulary is in its vocabulary")
-    result = train_language_model(model, train, valid, fit, folder, run.seed, run.device, resume, run.log)
-    save_state(model.state_dict(), folder / "model.pt")
-    save_state(model[0].state_dict(), folder / "encoder.pt")
+    stamp = made_with(vocab.itos, asdict(run.preset))
+    result = train_language_model(model, train, valid, fit, folder, run.seed, run.device, resume, run.log, stamp)
+    save_state(model.state_dict(), folder / "model.pt", vocab.itos, run.preset)
+    save_state(model[0].state_dict(), folder / "encoder.pt", vocab.itos, run.preset)
     return {**result, "pretraining": pretraining}
 
 
@@ -189,7 +192,8 @@ def fit_classifier(run: Run, folder: Path, indices=None, recipe: str = None, res
     Its encoder starts from the `encoder.pt` at `encoder` ('lm': the run's lm stage), or from random weights (None).
     """
     folder = Path(folder)
-    vocab = Vocab.load(needs(run.prepared / "vocab.json", "prepare"))
+    vocab_file = needs(run.prepared / "vocab.json", "prepare")
+    vocab = Vocab.load(vocab_file)
     classes = prepared_summary(run)["classes"]
     if encoder == "lm":
         encoder = needs(run.out / "lm" / "encoder.pt", "lm")
@@ -212,16 +216,17 @@ def fit_classifier(run: Run, folder: Path, indices=None, recipe: str = None, res
     set_seed(run.seed)
     model = get_classifier(len(vocab), len(classes), run.classifier)
     if encoder is not None:
-        with reading(encoder, "the fine-tuned encoder", "train its language model again (delete its folder first)"):
-            load_encoder(model, encoder)
+        advice = f"train its language model again (delete {Path(encoder).parent} first)"
+        with reading(encoder, "the fine-tuned encoder", advice):
+            load_encoder(model, encoder, made_with(vocab.itos), vocab_file, run.log, advice)
     learner = Learner(model, train_dl, valid_dl, reg_fn=ARTAR(), config=_learner_config(fit.learner, folder),
-                      device=run.device)
+                      device=run.device, made_with=made_with(vocab.itos, asdict(run.preset)))
     _note_checkpoints(folder, "clas", resume, run.log)
     epochs = fit.epochs_for(len(train_dl))
     run.log(f"classifier ({recipe}, {'from ' + str(encoder) if encoder is not None else 'random weights'}): "
             f"{len(train):,} training and {len(valid):,} validation documents, {len(classes)} classes, epochs {epochs}")
     records = fit_stages(learner, epochs, [fit.lr] * len(epochs), fit.schedule, resume, fit.unfreeze)
-    save_state(model.state_dict(), folder / "model.pt")
+    save_state(model.state_dict(), folder / "model.pt", vocab.itos, run.preset)
     last = records[-1]
     return {"valid_accuracy": last.accuracy, "valid_loss": last.valid_loss, "n_classes": len(classes),
             "classes": classes, "recipe": recipe, "train_documents": len(train), "valid_documents": len(valid),
@@ -233,17 +238,26 @@ def _classifier(run: Run, folder: Path, resume: bool) -> dict:
     return fit_classifier(run, folder, resume=resume)
 
 
-def load_classifier(out, folder=None) -> Classifier:
+def load_classifier(out, folder=None, log=None) -> Classifier:
     """The trained classifier of the run in `out` (from `folder`, default out/classifier), ready to predict."""
     out = Path(out)
+    if not out.is_dir():
+        raise StageError(f"{out}: no such folder; pass the folder of a run of `ulmfit train` or `ulmfit imdb`")
+    if not (out / "run.json").is_file():
+        raise StageError(f"{out} is not the folder of a run (it has no run.json); pass the --out of a run of "
+                         f"`ulmfit train` or `ulmfit imdb`")
     folder = Path(folder) if folder is not None else out / "classifier"
     weights = needs(folder / "model.pt", "classifier")
-    config = read_json(needs(out / "run.json", "prepare"))
-    vocab = Vocab.load(needs(out / "prepared" / "vocab.json", "prepare"))
+    config = read_json(out / "run.json")
+    vocab_file = needs(out / "prepared" / "vocab.json", "prepare")
+    vocab = Vocab.load(vocab_file)
     summary = read_json(needs(out / "prepared" / "summary.json", "prepare"))
     model = get_classifier(len(vocab), len(summary["classes"]), ClassifierConfig(**config["classifier"]))
-    with reading(weights, "the classifier", "run the classifier stage again (delete its folder first)"):
-        model.load_state_dict(torch.load(weights, map_location="cpu", weights_only=True))
+    advice = f"run the classifier stage again (delete {folder} first)"
+    with reading(weights, "the classifier", advice):
+        state = load_checked(weights, "the classifier", advice, made_with(vocab.itos, config["preset"]), vocab_file,
+                             log)
+        model.load_state_dict(state["model"] if "model" in state else state)
     classify = config["preset"]["classify"]
     return Classifier(model, vocab, tuple(summary["classes"]), classify["max_tokens"], summary["n_fields"],
                       classify["bs"], default_device())
@@ -252,7 +266,7 @@ def load_classifier(out, folder=None) -> Classifier:
 def evaluate_classifier(run: Run, model_folder: Path, folder: Path, train_indices=None) -> dict:
     """The figures of the classifier in `model_folder` on the test set (or on the training documents `train_indices`,
     held out of its training); predictions and confusion matrix in `folder`."""
-    clf = load_classifier(run.out, model_folder)
+    clf = load_classifier(run.out, model_folder, run.log)
     if train_indices is None:
         docs, labels = classifier_data(run, "test")
     else:
@@ -371,8 +385,9 @@ def run_pretrain(corpus, out, preset: Preset, resume: bool = False, seed: int = 
         set_seed(seed)
         model = get_language_model(len(vocab), preset.lm)
         result = train_language_model(model, read_ids(out / "prepared" / "train"), read_ids(out / "prepared" / "valid"),
-                                      preset.pretrain, out / "checkpoints", seed, device, resume, log)
-        save_state(model.state_dict(), out / "model.pt")
+                                      preset.pretrain, out / "checkpoints", seed, device, resume, log,
+                                      made_with(vocab.itos, asdict(preset)))
+        save_state(model.state_dict(), out / "model.pt", vocab.itos, preset)
         vocab.save(out / "vocab.json")
         result.update(corpus=summary["corpus"], vocab_size=len(vocab), device=device_name(device),
                       seconds=time.perf_counter() - began)

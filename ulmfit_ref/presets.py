@@ -136,6 +136,12 @@ class Preset:
     threads: int = None  # torch's CPU threads (None: its default); tiny models run fastest on one
 
 
+def with_bs(preset: Preset, bs: int) -> Preset:
+    """`preset` with the batch size `bs` in every training (LM and classifier): `--bs`, lower for a smaller GPU."""
+    return replace(preset, fine_tune=replace(preset.fine_tune, bs=bs), from_scratch=replace(preset.from_scratch, bs=bs),
+                   classify=replace(preset.classify, bs=bs), pretrain=replace(preset.pretrain, bs=bs))
+
+
 _LM_LEARNER = LearnerConfig(betas=(0.8, 0.99), wd=1e-7, clip=0.25)
 _SCRATCH_LEARNER = replace(_LM_LEARNER, lr_factor=1.0)  # random weights: no reason to train lower layers slower
 _CLAS_LEARNER = LearnerConfig(betas=(0.7, 0.99), wd=0.0, clip=25.0)

@@ -1,11 +1,11 @@
 """Load a pretrained language model onto a new vocabulary, from fastai 0.7, fastai 1/2 or this package's files.
 
 Keys are matched by name (fastai #1294): a file that does not fit raises ValueError listing every
-missing, unexpected and mis-shaped key. Weights are read with `torch.load(weights_only=True)` and
-vocabularies with `vocab.load_itos`, whose unpickler builds nothing but lists and strings.
+missing, unexpected and mis-shaped key. Weights are read with `torch.load(weights_only=True)`, checked against
+their stamp where they have one (provenance.py), and vocabularies with `vocab.load_itos`, whose unpickler builds
+nothing but lists and strings.
 """
 
-import pickle
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from .models import LanguageModel, RNNEncoder
+from .provenance import load_checked
 
 # The weights whose rows follow the vocabulary, under this package's names.
 VOCAB_KEYS = ("0.encoder.weight", "0.encoder_dp.embed.weight", "1.decoder.weight", "1.decoder.bias")
@@ -28,12 +29,14 @@ _DROPPED_HH = re.compile(r"^0\.rnns\.(\d+)\.module\.weight_hh_l0$")
 _RNN_HH = re.compile(r"^0\.rnns\.(\d+)\.weight_hh_l0_raw$")  # one per LSTM layer, under this package's names
 
 
-def _load_tensors(path: str | Path) -> dict[str, Tensor]:
-    """The state dict saved at `path`, unwrapped from {'model': ..., 'opt': ...} if need be."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as e:
-        raise ValueError(f"{path} holds more than tensors, refusing to unpickle it: {e}") from e
+WEIGHTS_ADVICE = "pass a fastai language model or one saved by this package"
+
+
+def _load_tensors(path: str | Path, expect: dict = None, vocab_file=None, log=None,
+                  advice: str = WEIGHTS_ADVICE) -> dict[str, Tensor]:
+    """The state dict saved at `path`, unwrapped from {'model': ..., 'opt': ...} if need be; its stamp, if any, checked
+    against `expect` (provenance.load_checked)."""
+    state = load_checked(path, "the weights", advice, expect, vocab_file, log)
     if isinstance(state, dict) and isinstance(state.get("model"), dict):
         state = state["model"]
     if not isinstance(state, dict) or not all(isinstance(k, str) and isinstance(v, Tensor) for k, v in state.items()):
@@ -51,9 +54,12 @@ def rename_key(key: str) -> str:
     return key
 
 
-def read_lm_weights(path: str | Path) -> dict[str, Tensor]:
-    """The language model weights at `path` in any supported format, under this package's key names."""
-    state = {rename_key(k): v for k, v in _load_tensors(path).items()}
+def read_lm_weights(path: str | Path, expect: dict = None, vocab_file=None, log=None,
+                    advice: str = WEIGHTS_ADVICE) -> dict[str, Tensor]:
+    """The language model weights at `path` in any supported format, under this package's key names.
+
+    A file stamped by this package is checked (`expect`: the vocabulary it must have been made with)."""
+    state = {rename_key(k): v for k, v in _load_tensors(path, expect, vocab_file, log, advice).items()}
     for key in [k for k in state if _DROPPED_HH.match(k)]:
         raw = _DROPPED_HH.sub(r"0.rnns.\1.weight_hh_l0_raw", key)
         value = state.pop(key)  # fastai 1 saved the dropped copy beside the raw weight
@@ -143,11 +149,12 @@ def save_encoder(model: nn.Module, path: str | Path) -> None:
     torch.save(_rnn_encoder(model).state_dict(), path)
 
 
-def load_encoder(model: nn.Module, path: str | Path) -> None:
-    """Load encoder weights saved by `save_encoder` into `model`'s RNNEncoder.
+def load_encoder(model: nn.Module, path: str | Path, expect: dict = None, vocab_file=None, log=None,
+                 advice: str = WEIGHTS_ADVICE) -> None:
+    """Load encoder weights saved by `save_encoder` (or the lm stage) into `model`'s RNNEncoder.
 
     fastai 0.7: `learn.load_encoder`."""
     encoder = _rnn_encoder(model)
-    state = _load_tensors(path)
+    state = _load_tensors(path, expect, vocab_file, log, advice)
     _check_fits(encoder, state, str(path))
     encoder.load_state_dict(state)
