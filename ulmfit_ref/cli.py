@@ -265,6 +265,9 @@ def main(argv=None) -> int:
     with a one-line message (with --debug, its traceback)."""
     args = build_parser().parse_args(argv)
     try:
+        out = Path(args.out) if getattr(args, "out", None) else None
+        if out is not None and out.exists() and not out.is_dir():
+            raise StageError(f"--out {out} is a file; pass a folder (a new one, or one this command wrote before)")
         args.func(args)
     except KeyboardInterrupt:
         again = ("run the same command with --resume to continue from the last checkpoint" if "resume" in args

@@ -6,6 +6,7 @@ is a bug and keeps its traceback.
 """
 
 import errno
+import re
 
 
 class UlmfitError(Exception):
@@ -42,6 +43,8 @@ _ADVICE = {  # what to do about an OSError, by its errno
     errno.ENAMETOOLONG: "the name is too long",
 }
 
+_re_symlink_loop = re.compile(r"Symlink loop from '(.*)'")
+
 
 def environment_error(e: BaseException, bs_option: str = "--bs") -> str | None:
     """One line for a failure of the machine: an OSError naming its path, or a CUDA out-of-memory error naming the
@@ -49,6 +52,8 @@ def environment_error(e: BaseException, bs_option: str = "--bs") -> str | None:
     if type(e).__name__ == "OutOfMemoryError" and type(e).__module__.startswith("torch"):
         first = str(e).strip().splitlines()[0] if str(e).strip() else "CUDA out of memory"
         return f"the GPU ran out of memory ({first}): run again with a smaller {bs_option} (half the preset's, say)"
+    if isinstance(e, RuntimeError) and (loop := _re_symlink_loop.fullmatch(str(e))):  # pathlib's resolve() before 3.13
+        return f"{loop.group(1)}: {_ADVICE[errno.ELOOP]}"
     if isinstance(e, DiskFull) or not isinstance(e, OSError):
         return None
     paths = [p for p in (e.filename, e.filename2) if p is not None]
