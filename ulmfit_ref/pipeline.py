@@ -26,6 +26,7 @@ from .errors import StageError
 from .files import atomic_write, read_json, write_json
 from .ids import read_ids
 from .loaders import LanguageModelLoader, SortishSampler, SortSampler, pad_collate
+from .lock import folder_lock
 from .metrics import classification_report
 from .models import ClassifierConfig, get_classifier, get_language_model
 from .plots import confusion_figure, interactive, save_figure
@@ -331,8 +332,14 @@ def run_pipeline(run: Run, stages=None, resume: bool = False, command: str = "tr
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
         raise StageError(f"unknown stage {unknown[0]!r}; the stages are {', '.join(STAGES)}")
-    claim_folder(run.out, run.config(), command)
-    _check_source(run)
+    with folder_lock(run.out, f"ulmfit {command}", run.log):
+        claim_folder(run.out, run.config(), command)
+        _check_source(run)
+        return _run_stages(run, stages, resume, command)
+
+
+def _run_stages(run: Run, stages: list[str], resume: bool, command: str) -> dict:
+    """The body of run_pipeline, once the folder is locked and claimed."""
     with preset_threads(run.preset):
         run.log(f"ulmfit {command}: preset {run.preset.name} on {device_name(run.device)}, writing to {run.out}")
         order = list(STAGES)
@@ -359,11 +366,12 @@ def run_imdb(run: Run, data=None, stages=None, resume: bool = False) -> dict:
     """`ulmfit imdb`: the IMDb reviews at `data` to the standard CSV in RUN/data, then `run_pipeline`.
 
     Taught in lesson 10."""
-    if data is not None and finished(run.prepared) is None:
-        run = replace(run, data=imdb_csv(data, run.out / "data", "sentiment", run.preset.prepare.limit, run.log))
-    elif finished(run.prepared) is not None:
-        run = replace(run, data=None)
-    return run_pipeline(run, stages, resume, "imdb")
+    with folder_lock(run.out, "ulmfit imdb", run.log):
+        if data is not None and finished(run.prepared) is None:
+            run = replace(run, data=imdb_csv(data, run.out / "data", "sentiment", run.preset.prepare.limit, run.log))
+        elif finished(run.prepared) is not None:
+            run = replace(run, data=None)
+        return run_pipeline(run, stages, resume, "imdb")
 
 
 def run_pretrain(corpus, out, preset: Preset, resume: bool = False, seed: int = 42, n_workers: int = None,
@@ -373,10 +381,17 @@ def run_pretrain(corpus, out, preset: Preset, resume: bool = False, seed: int = 
     config = as_json({"corpus": str(Path(corpus).resolve()), "preset_name": preset.name, "corpus_config":
                       asdict(preset.corpus), "lm": asdict(preset.lm), "pretrain": asdict(preset.pretrain),
                       "seed": seed})
-    claim_folder(out, config, "pretrain")
-    if (result := finished(out)) is not None:
-        log(f"pretrain: {out / 'result.json'} exists, skipping (delete {out} to run it again)")
-        return result
+    with folder_lock(out, "ulmfit pretrain", log):
+        claim_folder(out, config, "pretrain")
+        if (result := finished(out)) is not None:
+            log(f"pretrain: {out / 'result.json'} exists, skipping (delete {out} to run it again)")
+            return result
+        return _pretrain(corpus, out, preset, resume, seed, n_workers, log, device)
+
+
+def _pretrain(corpus, out: Path, preset: Preset, resume: bool, seed: int, n_workers: int, log,
+              device: torch.device) -> dict:
+    """The body of run_pretrain, once the folder is locked and claimed."""
     with preset_threads(preset):
         log(f"ulmfit pretrain: preset {preset.name} on {device_name(device)}, writing to {out}")
         began = time.perf_counter()

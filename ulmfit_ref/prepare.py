@@ -18,6 +18,7 @@ from .dataset import Dataset, dataset_folder, hold_out_test, limit_per_class, re
 from .errors import DataError
 from .files import atomic_write, read_json, write_json
 from .ids import write_ids
+from .lock import folder_lock
 from .text import mark_fields, read_tokens, tokenize_to_file
 from .vocab import Vocab
 
@@ -86,7 +87,12 @@ def prepare_dataset(data, out, config: PrepareConfig = PrepareConfig(), n_worker
 
     Skipped when `out` holds the same data prepared with the same configuration.
     """
-    out = Path(out)
+    with folder_lock(out, "ulmfit prepare", log):
+        return _prepare_dataset(data, Path(out), config, n_workers, log)
+
+
+def _prepare_dataset(data, out: Path, config: PrepareConfig, n_workers: int, log) -> dict:
+    """The body of prepare_dataset, once `out` is locked."""
     source = str(dataset_folder(data).resolve()) if not isinstance(data, Dataset) else data.source
     summary_path = out / "summary.json"
     if summary_path.exists():
@@ -142,8 +148,9 @@ def prepare_dataset(data, out, config: PrepareConfig = PrepareConfig(), n_worker
 def prepare_imdb(data, out, config: PrepareConfig = PrepareConfig(), n_workers: int = None, log=print,
                  task: str = "sentiment") -> dict:
     """IMDb's reviews to the standard CSV folder out/data (write_imdb_csv), then prepared like any data set."""
-    folder = imdb_csv(data, Path(out) / "data", task, config.limit, log)
-    return prepare_dataset(folder, out, config, n_workers, log)
+    with folder_lock(out, "ulmfit prepare", log):
+        folder = imdb_csv(data, Path(out) / "data", task, config.limit, log)
+        return prepare_dataset(folder, out, config, n_workers, log)
 
 
 def imdb_csv(data, folder, task: str = "sentiment", limit: int = None, log=print) -> Path:
