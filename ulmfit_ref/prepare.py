@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from .archive import skipped_words
 from .config import PrepareConfig
 from .data import Reviews, make_splits, read_csv, write_csv, write_imdb_csv
 from .dataset import Dataset, dataset_folder, hold_out_test, limit_per_class, read_dataset
@@ -162,9 +163,10 @@ def imdb_csv(data, folder, task: str = "sentiment", limit: int = None, log=print
         log(f"{folder}: IMDb already in the standard CSV, skipping")
         return folder
     summary = write_imdb_csv(data, folder, task, limit)
-    bad = summary["decode_errors"]
+    bad, skipped = summary["decode_errors"], summary["skipped"]
     log(f"IMDb ({task}) from {data} to the standard CSV in {folder}: {summary['documents']}"
-        + (f"; {bad} reviews not valid UTF-8 (bad bytes replaced by U+FFFD)" if bad else ""))
+        + (f"; {bad} reviews not valid UTF-8 (bad bytes replaced by U+FFFD)" if bad else "")
+        + (f"; skipped {skipped_words(skipped)}" if skipped else ""))
     return folder
 
 
