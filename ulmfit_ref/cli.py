@@ -102,8 +102,8 @@ def cmd_imdb(args):
 
     stages = _stages(args)
     run = _run(args)
-    data = None
-    if (args.data or args.download or "prepare" in stages) and not (run.prepared / "result.json").exists():
+    data = args.data  # checked against what the run was prepared from, when it was
+    if (args.download or "prepare" in stages) and not (run.prepared / "result.json").exists():
         data = _imdb_path(args)
     _report(run_imdb(run, data, stages, args.resume), run.out)
 

@@ -16,7 +16,7 @@ from .archive import Archive, skipped_words
 from .config import CorpusConfig
 from .data import decode
 from .errors import DataError
-from .files import write_json
+from .files import identity, write_json
 from .prepare import numericalize_all
 from .text import mark_fields, partition, tokenize_to_file
 
@@ -101,7 +101,7 @@ def prepare_corpus(path, out, config: CorpusConfig = CorpusConfig(), n_workers: 
     """
     path, out = Path(path).resolve(), Path(out)
     summary_path = out / "summary.json"
-    source = {"corpus": str(path), "config": asdict(config)}
+    source = {"corpus": str(path), "input": identity(path), "config": asdict(config)}
     if summary_path.exists():
         summary = json.loads(summary_path.read_text())
         if {k: summary.get(k) for k in source} == source:

@@ -15,7 +15,7 @@ import numpy as np
 
 from .archive import Archive
 from .errors import DataError as DataError  # raised here; imported from here by older code
-from .files import atomic_write, write_json
+from .files import atomic_write, identity, write_json
 
 CLASSES = ("neg", "pos", "unsup")  # label ids 0, 1, 2 of read_imdb; unsup reviews only feed the language model
 SPLITS = ("train", "test")
@@ -122,7 +122,8 @@ def write_imdb_csv(path, folder, task: str = "sentiment", limit: int = None) -> 
     counts["unlabelled"] = write_rows(folder / "unlabelled.csv", unsup)
     with atomic_write(folder / "classes.txt") as tmp:
         tmp.write_text("".join(f"{c}\n" for c in classes), encoding="utf-8")
-    summary = {"source": str(Path(path).resolve()), "task": task, "limit": limit, "classes": list(classes),
+    summary = {"source": str(Path(path).resolve()), "input": identity(path), "task": task, "limit": limit,
+               "classes": list(classes),
                "documents": counts, "decode_errors": sum(bad for items in found.values() for *_, bad in items),
                "skipped": dict(skipped)}
     write_json(folder / "imdb.json", summary)

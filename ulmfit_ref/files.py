@@ -1,6 +1,7 @@
 """Files written whole or not at all: every file this package writes goes through `atomic_write`.
 
 A reader (a rerun, a second process, `ulmfit predict`) sees the old file or the complete new one, never a part.
+`identity` tells an input apart from another (or from itself changed) without reading it, for the skip of a rerun.
 """
 
 import contextlib
@@ -54,3 +55,15 @@ def write_json(path, obj) -> None:
 def read_json(path):
     """The JSON value in `path`."""
     return json.loads(Path(path).read_text(encoding="utf-8"))
+
+
+def identity(path) -> dict:
+    """What stands for the content of an input without reading it: its path, size and modification time (a folder:
+    its files' number, total size and latest modification time)."""
+    path = Path(path).resolve()
+    if path.is_dir():
+        stats = [p.stat() for p in sorted(path.rglob("*")) if p.is_file()]
+        return {"path": str(path), "files": len(stats), "bytes": sum(s.st_size for s in stats),
+                "mtime_ns": max((s.st_mtime_ns for s in stats), default=0)}
+    stat = path.stat()
+    return {"path": str(path), "bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}

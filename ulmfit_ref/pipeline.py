@@ -22,8 +22,9 @@ from torch.utils.data import DataLoader
 
 from .corpus import prepare_corpus
 from .data import permutation
+from .dataset import dataset_identity
 from .errors import StageError
-from .files import atomic_write, read_json, write_json
+from .files import atomic_write, identity, read_json, write_json
 from .ids import read_ids
 from .loaders import LanguageModelLoader, SortishSampler, SortSampler, pad_collate
 from .lock import folder_lock
@@ -125,7 +126,8 @@ def _prepare(run: Run, folder: Path, resume: bool) -> dict:
         raise StageError("the prepare stage needs the data set: give DATA, a folder holding train.csv (and optionally "
                          "test.csv, classes.txt, unlabelled.csv)")
     summary = prepare_dataset(run.data, folder, run.preset.prepare, n_workers=run.n_workers, log=run.log)
-    return {"source": summary["source"], "classes": summary["classes"], "label_format": summary["label_format"],
+    return {"source": summary["source"], "input": summary["input"], "classes": summary["classes"],
+            "label_format": summary["label_format"],
             "test_from": summary["test_from"], "vocab_size": summary["vocab_size"],
             "documents": {name: s["documents"] for name, s in summary["datasets"].items()}}
 
@@ -319,11 +321,28 @@ def write_results(run: Run) -> dict:
 
 
 def _check_source(run: Run) -> None:
-    """Refuse data other than the data set the run's prepare stage read."""
+    """Refuse data other than the data set the run's prepare stage read, or the same files changed since."""
     done = finished(run.prepared)
-    if run.data is not None and done is not None and done["source"] != str(run.data.resolve()):
+    if run.data is None or done is None:
+        return
+    if done["source"] != str(run.data.resolve()):
         raise StageError(f"{run.out} was prepared from {done['source']}, not {run.data.resolve()}: pass a new --out "
                          f"(or delete {run.prepared} to prepare it again)")
+    if "input" in done and done["input"] != dataset_identity(run.data):
+        raise StageError(f"{run.data} changed since {run.out} was prepared from it (its files differ in size or "
+                         f"modification time): pass a new --out (or delete {run.prepared} to prepare it again)")
+
+
+def _check_imdb_source(run: Run, data) -> None:
+    """Refuse IMDb reviews other than those the run's data folder was written from, or the same ones changed."""
+    made = run.out / "data" / "imdb.json"
+    if not made.exists():
+        return
+    before = read_json(made)
+    if "input" in before and before["input"] != identity(data):
+        raise StageError(f"{run.out} was prepared from {before['source']} as it was then, not from {data} as it is "
+                         f"now (they differ in size or modification time): pass a new --out (or delete "
+                         f"{run.out / 'data'} and {run.prepared} to prepare it again)")
 
 
 def run_pipeline(run: Run, stages=None, resume: bool = False, command: str = "train") -> dict:
@@ -367,9 +386,13 @@ def run_imdb(run: Run, data=None, stages=None, resume: bool = False) -> dict:
 
     Taught in lesson 10."""
     with folder_lock(run.out, "ulmfit imdb", run.log):
-        if data is not None and finished(run.prepared) is None:
-            run = replace(run, data=imdb_csv(data, run.out / "data", "sentiment", run.preset.prepare.limit, run.log))
-        elif finished(run.prepared) is not None:
+        if finished(run.prepared) is None:
+            if data is not None:
+                run = replace(run, data=imdb_csv(data, run.out / "data", "sentiment", run.preset.prepare.limit,
+                                                 run.log))
+        else:
+            if data is not None:
+                _check_imdb_source(run, data)
             run = replace(run, data=None)
         return run_pipeline(run, stages, resume, "imdb")
 
@@ -378,9 +401,10 @@ def run_pretrain(corpus, out, preset: Preset, resume: bool = False, seed: int = 
                  log=print) -> dict:
     """`ulmfit pretrain`: a general LM from plain text, saved as out/model.pt and out/vocab.json for --pretrained."""
     out, device = Path(out), default_device()
-    config = as_json({"corpus": str(Path(corpus).resolve()), "preset_name": preset.name, "corpus_config":
-                      asdict(preset.corpus), "lm": asdict(preset.lm), "pretrain": asdict(preset.pretrain),
-                      "seed": seed})
+    corpus_input = identity(corpus) if Path(corpus).exists() else None  # a corpus changed since is another run
+    config = as_json({"corpus": str(Path(corpus).resolve()), "corpus_input": corpus_input, "preset_name": preset.name,
+                      "corpus_config": asdict(preset.corpus), "lm": asdict(preset.lm),
+                      "pretrain": asdict(preset.pretrain), "seed": seed})
     with folder_lock(out, "ulmfit pretrain", log):
         claim_folder(out, config, "pretrain")
         if (result := finished(out)) is not None:

@@ -1,4 +1,4 @@
-"""What a file was made from, and whether it is still whole: fingerprints, the identity of inputs, checked torch files.
+"""What a model file was made with, and whether it is still whole: fingerprints and checked torch files.
 
 A model file or checkpoint written by `save_checked` holds, beside its content, a stamp under the key "ulmfit": the
 sha256 of that content and the fingerprints of the vocabulary and preset it was made with. `load_checked` computes
@@ -36,18 +36,6 @@ def made_with(itos=None, preset: dict = None) -> dict:
         preset = json.loads(json.dumps(preset, default=str))  # as it reads back from run.json
         stamp.update(preset=fingerprint(preset), preset_name=preset.get("name"))
     return stamp
-
-
-def identity(path) -> dict:
-    """What stands for the content of an input without reading it: its path, size and modification time (a folder:
-    its files' number, total size and latest modification time)."""
-    path = Path(path).resolve()
-    if path.is_dir():
-        stats = [p.stat() for p in sorted(path.rglob("*")) if p.is_file()]
-        return {"path": str(path), "files": len(stats), "bytes": sum(s.st_size for s in stats),
-                "mtime_ns": max((s.st_mtime_ns for s in stats), default=0)}
-    stat = path.stat()
-    return {"path": str(path), "bytes": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
 def content_digest(obj) -> str:
