@@ -51,7 +51,8 @@ def environment_error(e: BaseException, bs_option: str = "--bs") -> str | None:
     option to lower; None for any other exception (a bug, which keeps its traceback)."""
     if type(e).__name__ == "OutOfMemoryError" and type(e).__module__.startswith("torch"):
         first = str(e).strip().splitlines()[0] if str(e).strip() else "CUDA out of memory"
-        return f"the GPU ran out of memory ({first}): run again with a smaller {bs_option} (half the preset's, say)"
+        return (f"the GPU ran out of memory ({first}): run again with a smaller {bs_option} (half the preset's, say) "
+                f"and a new --out, as a run's folder keeps the options it was made with")
     if isinstance(e, RuntimeError) and (loop := _re_symlink_loop.fullmatch(str(e))):  # pathlib's resolve() before 3.13
         return f"{loop.group(1)}: {_ADVICE[errno.ELOOP]}"
     if isinstance(e, DiskFull) or not isinstance(e, OSError):
