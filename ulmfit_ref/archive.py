@@ -61,8 +61,7 @@ class Archive:
     files: int = 0  # the files read so far (links to files included)
 
     def members(self, read: Callable[[str], bool] = lambda name: True) -> Iterator[tuple[str, bytes | None]]:
-        """(name, bytes) of each file of the archive in its order, then of each link to one; bytes only where
-        read(name), else None."""
+        """(name, bytes) of each file of the archive in its order, then of each link to one (None unless read(name))."""
         links = {}  # a link's name -> the normalized name of what it points to
         for member, data in self._stream(lambda m: m.isfile() and read(m.name)):
             if member.isfile():

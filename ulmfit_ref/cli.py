@@ -261,8 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Run the `ulmfit` command; a user's error or a failure of the machine (a file, the disk, the GPU's memory) ends
-    with a one-line message (with --debug, its traceback)."""
+    """Run the `ulmfit` command; a user's error or a failure of the machine ends in one line (--debug: a traceback)."""
     args = build_parser().parse_args(argv)
     try:
         out = Path(args.out) if getattr(args, "out", None) else None

@@ -55,8 +55,10 @@ def split_articles(text: str) -> list[str]:
 
 
 def corpus_files(path, skipped: Counter = None) -> list[str]:
-    """The names of the text files of a corpus (a file, a folder searched recursively, a tar.gz), in reading order;
-    what an archive's reading skipped is added to `skipped`."""
+    """The names of the text files of a corpus (a file, a folder searched recursively, a tar.gz), in reading order.
+
+    What the reading of an archive skipped is added to `skipped`.
+    """
     return [name for name, _ in _members(Path(path), read=lambda name: False, skipped=skipped)]
 
 

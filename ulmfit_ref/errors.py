@@ -47,8 +47,11 @@ _re_symlink_loop = re.compile(r"Symlink loop from '(.*)'")
 
 
 def environment_error(e: BaseException, bs_option: str = "--bs") -> str | None:
-    """One line for a failure of the machine: an OSError naming its path, or a CUDA out-of-memory error naming the
-    option to lower; None for any other exception (a bug, which keeps its traceback)."""
+    """One line for a failure of the machine (an OSError, CUDA out of memory); None for any other exception.
+
+    An OSError names its path and what to do, an out-of-memory error the option to lower; any other exception is a
+    bug and keeps its traceback.
+    """
     if type(e).__name__ == "OutOfMemoryError" and type(e).__module__.startswith("torch"):
         first = str(e).strip().splitlines()[0] if str(e).strip() else "CUDA out of memory"
         return (f"the GPU ran out of memory ({first}): run again with a smaller {bs_option} (half the preset's, say) "

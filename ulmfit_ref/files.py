@@ -58,8 +58,10 @@ def read_json(path):
 
 
 def identity(path) -> dict:
-    """What stands for the content of an input without reading it: its path, size and modification time (a folder:
-    its files' number, total size and latest modification time)."""
+    """An input's path, size and modification time (a folder's: its files' number, total size and latest time).
+
+    It stands for the content without reading it: what a rerun compares to know whether its input changed.
+    """
     path = Path(path).resolve()
     if path.is_dir():
         stats = [p.stat() for p in sorted(path.rglob("*")) if p.is_file()]

@@ -30,8 +30,10 @@ FOLDERS = {"prepare": "prepared"}  # a stage's folder, where it is not the stage
 
 @contextlib.contextmanager
 def reading(path: Path, what: str, advice: str):
-    """Turn the errors of reading a file into a StageError naming the file and what to do (a BadFile says it already;
-    any other OSError, such as a permission refused, stays the OSError naming its path)."""
+    """Turn the errors of reading a file into a StageError naming the file and what to do.
+
+    A BadFile says it already; any other OSError, such as a permission refused, stays the OSError naming its path.
+    """
     try:
         yield
     except UlmfitError:
@@ -59,8 +61,11 @@ class Pretrained:
 
 
 def find_pretrained(weights, vocab=None, log=None) -> Pretrained:
-    """The pretrained LM at `weights` (a file, or a folder made by `ulmfit pretrain`) and its vocabulary file, checked
-    to belong together: by the fingerprint of the vocabulary in the weights' stamp, else by its number of words."""
+    """The pretrained LM at `weights` (a file, or a folder made by `ulmfit pretrain`) and its vocabulary file.
+
+    The two are checked to belong together: by the fingerprint of the vocabulary in the weights' stamp, else by its
+    number of words.
+    """
     weights = Path(weights)
     if weights.is_dir():
         vocab = vocab or weights / "vocab.json"
@@ -175,8 +180,7 @@ def needs(path: Path, stage: str) -> Path:
 
 
 def save_state(state: dict, path: Path, itos=None, preset: Preset = None) -> None:
-    """A model's state dict saved atomically as {"model": state}, stamped with its checksum and the fingerprints of
-    the vocabulary `itos` and the `preset` it was made with (provenance.py)."""
+    """A state dict saved atomically as {"model": state}, stamped (provenance.py) with its vocabulary and preset."""
     save_checked(path, {"model": state}, made_with(itos, None if preset is None else asdict(preset)))
 
 
