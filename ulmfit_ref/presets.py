@@ -10,7 +10,7 @@ What the paper (Howard & Ruder 2018, section 4) and the 2018 notebook used, besi
 | dropouts LM / classifier | notebook's x 0.7 / x 0.5 | 0.7 / 0.5 | 0.5 / 0.5 | 0.3 / 0.3 |
 | LM fine-tuning | head 1 epoch, then 15 epochs, STLR (20, 10) | same | head 1, then 1 epoch | head 1, then 1 |
 | classifier head, Adam betas | 50, (0.7, 0.99) | 50, (0.7, 0.99) | 50, (0.7, 0.99) | 16, (0.7, 0.99) |
-| gradual unfreezing | (1, 1, 14) epochs, lr 0.01, discr 2.6, STLR | same | (1, 1, 4), 256 tokens, >= 300 steps | (1, 1, 8) |
+| gradual unfreezing | (1, 1, 14), lr 0.01, discr 2.6, STLR | same | (1, 1, 4), 256 tokens, >= 300 steps | (1, 1, 8) |
 | where | a GPU | a GPU | 2 CPU cores, under 45 minutes | CI, seconds |
 """
 
