@@ -60,7 +60,7 @@ def save(model, vocab: Vocab, folder=FOLDER) -> Path:
     """Write `folder`/model.pt and vocab.json, as `ulmfit pretrain` does (`--pretrained folder` reads them)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    save_state(model.state_dict(), folder / "model.pt")
+    save_state(model.state_dict(), folder / "model.pt", vocab.itos)
     vocab.save(folder / "vocab.json")
     return folder
 

@@ -29,6 +29,7 @@ from .dataset import Dataset, from_frame, from_lists, stratified_indices, write_
 from .errors import StageError
 from .files import read_json, write_json
 from .ids import read_ids
+from .lock import folder_lock
 from .pipeline import evaluate_classifier, fit_classifier, language_model, load_classifier, run_pipeline
 from .predict import Classifier, Ensemble
 from .presets import PRESETS, ClassifierTraining, Preset, with_lm_recipe
@@ -144,7 +145,7 @@ def fine_tune_lm(run: Run, name: str, recipe: str = "ulmfit", indices=None, pret
         every = read_ids(needs(run.prepared / "clas", "prepare") / "train")
         docs = [every[i] for i in wanted["indices"]]
     began = time.perf_counter()
-    with preset_threads(run.preset):
+    with folder_lock(folder, f"api.fine_tune_lm({name!r})", run.log), preset_threads(run.preset):
         result = {**language_model(run, folder, fit, start, docs, resume), **wanted,
                   "seconds": time.perf_counter() - began}
     write_json(folder / "result.json", result)
@@ -181,7 +182,7 @@ def train_classifier(run: Run, name: str, indices=None, recipe: str = None, seed
                              f"test on documents held out of `indices`")
     encoder = lm if lm in ("lm", None) else _lm_encoder(run, lm)
     run, began = replace(run, seed=wanted["seed"]), time.perf_counter()
-    with preset_threads(run.preset):
+    with folder_lock(folder, f"api.train_classifier({name!r})", run.log), preset_threads(run.preset):
         result = {**fit_classifier(run, folder, indices, wanted["recipe"], resume, encoder, fit),
                   **evaluate_classifier(run, folder, folder, test_indices), **wanted}
     result["seconds"] = time.perf_counter() - began

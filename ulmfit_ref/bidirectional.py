@@ -17,6 +17,7 @@ import numpy as np
 
 from .distributed import on_main
 from .files import write_json
+from .lock import folder_lock
 from .pipeline import (
     STAGES,
     classifier_data,
@@ -85,16 +86,20 @@ def write_bidirectional_results(runs: tuple[Run, Run], each: list[dict]) -> dict
 def run_bidirectional(runs: tuple[Run, Run], stages=None, resume: bool = False, command: str = "train") -> dict:
     """Run `stages` (default: all) of the forward run, then of the backward one, then score their average."""
     out, stages = _parent(runs), list(STAGES) if stages is None else list(stages)
-    on_main(claim_folder, out, {"bidirectional": {name: r.config() for name, r in zip(DIRECTIONS, runs)}}, command)
-    if finished(runs[0].prepared) is None and "prepare" in stages:
-        on_main(remove_made, [r.out for r in runs] + [out / "evaluate"], "prepare", runs[0].log)
-    each = [run_pipeline(r, stages, resume, command) for r in runs]
-    if "evaluate" in stages:
-        on_main(evaluate_ensemble, runs, out / "evaluate")
-    return on_main(write_bidirectional_results, runs, each)
+    with folder_lock(out, f"ulmfit {command} --bidirectional", runs[0].log):
+        on_main(claim_folder, out, {"bidirectional": {name: r.config() for name, r in zip(DIRECTIONS, runs)}},
+                command)
+        if finished(runs[0].prepared) is None and "prepare" in stages:
+            on_main(remove_made, [r.out for r in runs] + [out / "evaluate"], "prepare", runs[0].log)
+        each = [run_pipeline(r, stages, resume, command) for r in runs]
+        if "evaluate" in stages:
+            on_main(evaluate_ensemble, runs, out / "evaluate")
+        return on_main(write_bidirectional_results, runs, each)
 
 
 def run_imdb_bidirectional(runs: tuple[Run, Run], data=None, stages=None, resume: bool = False) -> dict:
     """`ulmfit imdb --bidirectional`: the IMDb reviews at `data` to the standard CSV in RUN/data, then both runs."""
-    folder = imdb_data(runs[0], data, _parent(runs) / "data")
-    return run_bidirectional(tuple(replace(r, data=folder) for r in runs), stages, resume, "imdb")
+    out = _parent(runs)
+    with folder_lock(out, "ulmfit imdb --bidirectional", runs[0].log):
+        folder = on_main(imdb_data, runs[0], data, out / "data")
+        return run_bidirectional(tuple(replace(r, data=folder) for r in runs), stages, resume, "imdb")

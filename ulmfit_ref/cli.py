@@ -3,8 +3,9 @@
 `train`, `imdb` and `pretrain` also run under `torchrun --nproc_per_node N -m ulmfit_ref.cli ...` (distributed.py).
 
 Only argparse and the presets are imported to build the parser, so `ulmfit --help` answers at once; each command
-imports what it runs. A user's error ends in one line on stderr (`--debug`: the whole traceback); a bug keeps its
-traceback.
+imports what it runs. A user's error, or a failure of the machine (errors.environment_error: a file that cannot be
+read or written, a full disk, a GPU out of memory), ends in one line on stderr (`--debug`: the whole traceback); a
+bug keeps its traceback.
 """
 
 import argparse
@@ -14,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .errors import StageError, UlmfitError
+from .errors import StageError, UlmfitError, environment_error
 from .presets import PRESETS, RECIPE_ALIASES, with_batch_size, with_recipe
 
 STAGE_HELP = "run this stage only: prepare, lm, classifier or evaluate (the stages before it must be done)"
@@ -66,9 +67,11 @@ def _run(args, data=None):
     """The Run that the options of `ulmfit train` or `ulmfit imdb` describe; with --bidirectional, its forward and
     backward Runs."""
     from .bidirectional import make_bidirectional
+    from .distributed import main_log
     from .runs import find_pretrained, make_run
 
     _join()
+    log = main_log(print)
     preset = _preset(args)
     try:
         with_recipe(preset.classify, args.recipe)
@@ -78,7 +81,7 @@ def _run(args, data=None):
         raise StageError("--pretrained-vocab goes with --pretrained (the weights it belongs to)")
     if args.pretrained_backwards_vocab and not args.pretrained_backwards:
         raise StageError("--pretrained-backwards-vocab goes with --pretrained-backwards (the weights it belongs to)")
-    pretrained = find_pretrained(args.pretrained, args.pretrained_vocab) if args.pretrained else None
+    pretrained = find_pretrained(args.pretrained, args.pretrained_vocab, log) if args.pretrained else None
     if not args.bidirectional:
         if args.pretrained_backwards:
             raise StageError("--pretrained-backwards goes with --bidirectional; a --backwards run takes its backward "
@@ -94,7 +97,7 @@ def _run(args, data=None):
     if args.pretrained_backwards:
         vocab = args.pretrained_backwards_vocab or (None if Path(args.pretrained_backwards).is_dir()
                                                     else args.pretrained_vocab)  # fastai's two share itos_wt103.pkl
-        backward = find_pretrained(args.pretrained_backwards, vocab)
+        backward = find_pretrained(args.pretrained_backwards, vocab, log)
     return make_bidirectional(args.out, preset, pretrained, backward, args.seed, args.workers, data=data,
                               recipe=args.recipe)
 
@@ -157,8 +160,8 @@ def cmd_imdb(args):
     stages = _stages(args)
     run = _run(args)
     prepared = (run[0] if isinstance(run, tuple) else run).prepared
-    data = None
-    if (args.data or args.download or "prepare" in stages) and not (prepared / "result.json").exists():
+    data = args.data  # checked against what the run was prepared from, when it was
+    if (args.download or "prepare" in stages) and not (prepared / "result.json").exists():
         data = _imdb_path(args)
     _report(_run_all(run, stages, args.resume, "imdb", data), args.out)
 
@@ -200,7 +203,7 @@ def cmd_predict(args):
     from .pipeline import load_classifier
 
     _one_process("predict")
-    clf = load_classifier(args.model)
+    clf = load_classifier(args.model, log=print)
     labels = None
     if args.input:
         if args.texts:
@@ -321,20 +324,26 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Run the `ulmfit` command; a user's error ends with a one-line message (with --debug, its traceback)."""
+    """Run the `ulmfit` command; a user's error or a failure of the machine ends in one line (--debug: a traceback)."""
     args = build_parser().parse_args(argv)
     try:
+        out = Path(args.out) if getattr(args, "out", None) else None
+        if out is not None and out.exists() and not out.is_dir():
+            raise StageError(f"--out {out} is a file; pass a folder (a new one, or one this command wrote before)")
         args.func(args)
     except KeyboardInterrupt:
         if _is_main():
-            print(f"ulmfit {args.command}: interrupted; run the same command with --resume to continue from the last "
-                  f"checkpoint", file=sys.stderr)
+            again = ("run the same command with --resume to continue from the last checkpoint" if "resume" in args
+                     else "run the same command again: it starts over, and what it had written whole is kept or "
+                          "redone")
+            print(f"ulmfit {args.command}: interrupted; {again}", file=sys.stderr)
         return 130
-    except (UlmfitError, FileNotFoundError) as e:
-        if args.debug:
+    except Exception as e:
+        message = str(e) if isinstance(e, UlmfitError) else environment_error(e)
+        if message is None or args.debug:
             raise
         if _is_main():
-            print(f"ulmfit {args.command}: error: {' '.join(str(e).split())} (--debug shows where)", file=sys.stderr)
+            print(f"ulmfit {args.command}: error: {' '.join(message.split())} (--debug shows where)", file=sys.stderr)
         return 2
     finally:
         if "torch.distributed" in sys.modules:

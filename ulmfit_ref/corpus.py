@@ -7,14 +7,16 @@ out; when a corpus has no `valid` file, every `holdout_every`-th article is held
 
 import json
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 
+from .archive import Archive, skipped_words
 from .config import CorpusConfig
-from .data import archive_members, decode
+from .data import decode
 from .errors import DataError
-from .files import write_json
+from .files import identity, write_json
 from .prepare import numericalize_all
 from .text import mark_fields, partition, tokenize_to_file
 
@@ -52,9 +54,12 @@ def split_articles(text: str) -> list[str]:
     return articles
 
 
-def corpus_files(path) -> list[str]:
-    """The names of the text files of a corpus (a file, a folder searched recursively, a tar.gz), in reading order."""
-    return [name for name, _ in _members(Path(path), read=lambda name: False)]
+def corpus_files(path, skipped: Counter = None) -> list[str]:
+    """The names of the text files of a corpus (a file, a folder searched recursively, a tar.gz), in reading order.
+
+    What the reading of an archive skipped is added to `skipped`.
+    """
+    return [name for name, _ in _members(Path(path), read=lambda name: False, skipped=skipped)]
 
 
 def read_corpus(path, kinds=("train", "valid")) -> Iterator[tuple[str, str]]:
@@ -65,8 +70,9 @@ def read_corpus(path, kinds=("train", "valid")) -> Iterator[tuple[str, str]]:
             yield from ((name, article) for article in split_articles(text))
 
 
-def _members(path: Path, read):
-    """(name, reader) of each text file of a corpus, its bytes read only where read(name); an archive is streamed."""
+def _members(path: Path, read, skipped: Counter = None):
+    """(name, reader) of each text file of a corpus, its bytes read only where read(name); an archive is streamed (what
+    it skipped is added to `skipped`)."""
     if not path.exists():
         raise DataError(f"{path}: no such file or folder; pass a text file, a folder of .txt files or a tar.gz archive")
     n = 0
@@ -76,11 +82,13 @@ def _members(path: Path, read):
             n += 1
             yield str(p.relative_to(path)), p.read_bytes
     elif path.name.endswith((".tar.gz", ".tgz", ".tar")):
-        for name, read_member in archive_members(path):
+        archive = Archive(path)
+        for name, data in archive.members(lambda name: is_text_file(name) and read(name)):
             if is_text_file(name):
-                data = read_member() if read(name) else b""
                 n += 1
-                yield name, lambda data=data: data
+                yield name, lambda data=data: data or b""
+        if skipped is not None:
+            skipped.update(archive.skipped)
     else:
         n += 1
         yield path.name, path.read_bytes
@@ -95,14 +103,17 @@ def prepare_corpus(path, out, config: CorpusConfig = CorpusConfig(), n_workers: 
     """
     path, out = Path(path).resolve(), Path(out)
     summary_path = out / "summary.json"
-    source = {"corpus": str(path), "config": asdict(config)}
+    source = {"corpus": str(path), "input": identity(path), "config": asdict(config)}
     if summary_path.exists():
         summary = json.loads(summary_path.read_text())
         if {k: summary.get(k) for k in source} == source:
             log(f"{out}: corpus already prepared with this configuration, skipping")
             return summary
     out.mkdir(parents=True, exist_ok=True)
-    names = corpus_files(path)
+    skipped = Counter()
+    names = corpus_files(path, skipped)
+    if skipped:
+        log(f"{path}: skipped {skipped_words(skipped)}")
     kinds = [split_kind(n) for n in names]
     valid_files = {n for n, k in zip(names, kinds) if k == "valid"}
     if "train" not in kinds:
@@ -135,7 +146,7 @@ def prepare_corpus(path, out, config: CorpusConfig = CorpusConfig(), n_workers: 
                         f"(add a `valid` file or more articles)")
     vocab, stats = numericalize_all(out, SPLITS, "train", config.max_vocab, config.min_freq)
     valid_from = "file" if valid_files else f"every {config.holdout_every}th article"
-    summary = {**source, "files": names, "valid_from": valid_from,
+    summary = {**source, "files": names, "skipped": dict(skipped), "valid_from": valid_from,
                "train_words": words, "vocab_size": len(vocab), "datasets": stats}
     write_json(summary_path, summary)
     log(format_corpus_summary(summary))

@@ -5,18 +5,17 @@ IMDb is one data set among others: `write_imdb_csv` puts it in the standard CSV 
 """
 
 import csv
-import gzip
 import re
 import sys
-import tarfile
-import zlib
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from .archive import Archive
 from .errors import DataError as DataError  # raised here; imported from here by older code
-from .files import atomic_write, write_json
+from .files import atomic_write, identity, write_json
 
 CLASSES = ("neg", "pos", "unsup")  # label ids 0, 1, 2 of read_imdb; unsup reviews only feed the language model
 SPLITS = ("train", "test")
@@ -25,6 +24,8 @@ IMDB_TASKS = {  # the classes of each task `write_imdb_csv` can make: sentiment 
     "ratings": ("1", "2", "3", "4", "7", "8", "9", "10"),  # the N of ID_N.txt; IMDb has no 5 or 6
 }
 _re_review = re.compile(r"(?:^|/)aclImdb/(train|test)/(neg|pos|unsup)/(\d+)_(\d+)\.txt$")
+_re_class_file = re.compile(r"(?:^|/)aclImdb/(train|test)/(neg|pos|unsup)/[^/]+$")  # a file where reviews are
+NOT_A_REVIEW = "files in a class folder not named ID_RATING.txt"
 
 csv.field_size_limit(sys.maxsize)  # one review may be megabytes long
 
@@ -55,7 +56,7 @@ def read_imdb(path, limit: int = None) -> dict[str, Reviews]:
     `limit` keeps at most that many reviews per split and class (the lowest ids), for small runs.
 
     Taught in lesson 1; the 2018 notebook: `get_texts(PATH)`."""
-    found = _imdb_files(path, limit)
+    found, _ = _imdb_files(path, limit)
     out = {s: Reviews() for s in SPLITS}
     for label, cls in enumerate(CLASSES):
         for split in SPLITS:
@@ -66,24 +67,33 @@ def read_imdb(path, limit: int = None) -> dict[str, Reviews]:
     return out
 
 
-def _imdb_files(path, limit: int = None) -> dict[tuple[str, str], list[tuple[int, int, str, bool]]]:
-    """(split, class) -> (review id, rating, text, decode error) of each review, by id, at most `limit` per class."""
+def _is_review(name: str) -> bool:
+    """Whether a file's name is that of an IMDb review, aclImdb/SPLIT/CLASS/ID_RATING.txt."""
+    return _re_review.search(name) is not None
+
+
+def _imdb_files(path, limit: int = None) -> tuple[dict[tuple[str, str], list[tuple[int, int, str, bool]]], Counter]:
+    """(split, class) -> (review id, rating, text, decode error) of each review, by id, at most `limit` per class;
+    and what was skipped, by reason."""
     path = Path(path)
     if not path.exists():
         raise DataError(f"{path}: no such file or folder; pass an aclImdb folder or aclImdb_v1.tar.gz")
-    found = {}
-    members = _archive_members(path) if path.is_file() else _folder_members(path)
-    for name, read in members:
+    found, skipped = {}, Counter()
+    archive = Archive(path) if path.is_file() else None
+    for name, raw in archive.members(_is_review) if archive else _folder_members(path, _is_review, skipped):
         m = _re_review.search(name)
         if m is None:
+            skipped[NOT_A_REVIEW] += _re_class_file.search(name) is not None
             continue
         key = (m.group(1), m.group(2))
-        found.setdefault(key, []).append((int(m.group(3)), int(m.group(4)), *decode(read())))
+        found.setdefault(key, []).append((int(m.group(3)), int(m.group(4)), *decode(raw)))
+    if archive:
+        skipped.update(archive.skipped)
     wanted = [(s, c) for s in SPLITS for c in CLASSES if (s, c) != ("test", "unsup")]
     missing = [f"aclImdb/{s}/{c}" for s, c in wanted if (s, c) not in found]
     if missing:
         raise DataError(f"{path}: no reviews found in {', '.join(missing)}; is this the IMDb dataset?")
-    return {key: sorted(items)[:limit] for key, items in found.items()}
+    return {key: sorted(items)[:limit] for key, items in found.items()}, +skipped
 
 
 def write_imdb_csv(path, folder, task: str = "sentiment", limit: int = None) -> dict:
@@ -95,7 +105,7 @@ def write_imdb_csv(path, folder, task: str = "sentiment", limit: int = None) -> 
     if task not in IMDB_TASKS:
         raise DataError(f"unknown IMDb task {task!r}; the tasks are {', '.join(IMDB_TASKS)}")
     classes, folder = IMDB_TASKS[task], Path(folder)
-    found = _imdb_files(path, limit)
+    found, skipped = _imdb_files(path, limit)
     counts = {}
     for split in SPLITS:
         labels, texts = [], []
@@ -112,47 +122,29 @@ def write_imdb_csv(path, folder, task: str = "sentiment", limit: int = None) -> 
     counts["unlabelled"] = write_rows(folder / "unlabelled.csv", unsup)
     with atomic_write(folder / "classes.txt") as tmp:
         tmp.write_text("".join(f"{c}\n" for c in classes), encoding="utf-8")
-    summary = {"source": str(Path(path).resolve()), "task": task, "limit": limit, "classes": list(classes),
-               "documents": counts, "decode_errors": sum(bad for items in found.values() for *_, bad in items)}
+    summary = {"source": str(Path(path).resolve()), "input": identity(path), "task": task, "limit": limit,
+               "classes": list(classes),
+               "documents": counts, "decode_errors": sum(bad for items in found.values() for *_, bad in items),
+               "skipped": dict(skipped)}
     write_json(folder / "imdb.json", summary)
     return summary
 
 
-def _folder_members(path: Path):
-    """(name, reader) of each review file under an aclImdb folder, or under the folder holding one."""
+def _folder_members(path: Path, read, skipped: Counter):
+    """(name, bytes where read(name), else None) of each file in the class folders of an aclImdb folder (or of the
+    folder holding one); what is not a file there (a broken link, a folder) is counted in `skipped`."""
     root = path if path.name == "aclImdb" else path / "aclImdb"
     if not root.is_dir():
         raise DataError(f"{path}: no aclImdb folder here; pass the extracted aclImdb folder or the tar.gz archive")
     for split in SPLITS:
         for cls in CLASSES:
-            for f in (root / split / cls).glob("*.txt"):
-                yield f"aclImdb/{split}/{cls}/{f.name}", f.read_bytes
-
-
-def _archive_members(path: Path):
-    """(name, reader) of each file of a tar.gz archive, streamed: nothing is extracted to disk."""
-    for name, read in archive_members(path):
-        data = read()
-        yield name, lambda data=data: data
-
-
-def archive_members(path: Path):
-    """(name, read) of each file of a .tar or .tar.gz, streamed (read() before the next one); a cut archive fails."""
-    n = 0
-    opener = open if path.name.endswith(".tar") else gzip.open
-    try:
-        with opener(path, "rb") as raw, tarfile.open(fileobj=raw, mode="r|") as tar:
-            for member in tar:
-                if member.isfile():
-                    n += 1
-                    yield member.name, tar.extractfile(member).read
-            while raw.read(1 << 20):  # on to the end of the gzip stream, where a truncated archive fails
-                pass
-    except (tarfile.TarError, EOFError, zlib.error, OSError) as e:
-        raise DataError(
-            f"{path}: archive is truncated or corrupt after {n} files ({e}); "
-            "download it again or pass an extracted folder"
-        ) from None
+            folder = root / split / cls
+            for f in sorted(folder.iterdir()) if folder.is_dir() else []:
+                name = f"aclImdb/{split}/{cls}/{f.name}"
+                if f.is_file():
+                    yield name, f.read_bytes() if read(name) else None
+                else:
+                    skipped["entries of a class folder that are no file (folders, broken links)"] += 1
 
 
 def permutation(n: int, seed: int) -> np.ndarray:

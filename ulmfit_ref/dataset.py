@@ -22,7 +22,7 @@ import numpy as np
 
 from .data import Reviews, permutation, write_csv, write_rows
 from .errors import DataError
-from .files import atomic_write
+from .files import atomic_write, identity
 
 FILES = ("train.csv", "test.csv", "classes.txt", "unlabelled.csv")
 HEADER_WORDS = {"label", "labels", "class", "classes", "category", "target", "y", "sentiment", "polarity", "rating",
@@ -145,6 +145,12 @@ def _labelled_file(path: Path, n_fields: int = None) -> tuple[list[tuple[str, ..
     what = "a label, then the text fields" + ("" if n_fields is None else " of train.csv")
     _check_width(path, rows, lines, width, what)
     return [tuple(r[1:]) for r in rows], _Labels(str(path), [r[0].strip() for r in rows], lines), blank
+
+
+def dataset_identity(folder) -> dict:
+    """The identity (files.identity) of each file of a standard CSV folder: what a prepared run was made from."""
+    folder = dataset_folder(folder)
+    return {name: identity(folder / name) for name in FILES if (folder / name).is_file()}
 
 
 def dataset_folder(path) -> Path:

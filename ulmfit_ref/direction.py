@@ -6,8 +6,9 @@ xbos`. In the language model's stream `xbos` then closes a document instead of o
 ends and the next begins), and a backward classifier's last step is the `xbos` of the document, as a forward one's is
 its last word. fastai's bwd_wt103 was trained on text reversed this way, so it transfers as fwd_wt103 does.
 
-Every model file this package writes records its direction (`{"model": state, "backwards": bool}`); a file without
-one (older files, other tools) is taken from its name (fastai's `bwd_wt103.h5`, `lstm_bwd.pth`), else is unknown.
+Every model file this package writes records its direction (`{"model": state, "backwards": bool, "ulmfit": stamp}`,
+the stamp's checksum covering both: provenance.py); a file without one (older files, other tools) is taken from its
+name (fastai's `bwd_wt103.h5`, `lstm_bwd.pth`), else is unknown.
 """
 
 import re

@@ -22,18 +22,21 @@ from torch.utils.data import DataLoader
 
 from .corpus import prepare_corpus
 from .data import permutation
+from .dataset import dataset_identity
 from .direction import PRETRAINED_ADVICE, check_direction, direction, oriented
 from .distributed import current, on_main
 from .errors import StageError
-from .files import atomic_write, read_json, write_json
+from .files import atomic_write, identity, read_json, write_json
 from .ids import read_ids
 from .loaders import LanguageModelLoader, SortishSampler, SortSampler, pad_collate
+from .lock import folder_lock
 from .metrics import classification_report
 from .models import ClassifierConfig, get_classifier, get_language_model
 from .plots import confusion_figure, interactive, save_figure
 from .predict import Classifier, Ensemble, clip_document, predict_docs
 from .prepare import imdb_csv, prepare_dataset
 from .presets import PRESETS, TINY, ClassifierTraining, LMTraining, Preset, with_recipe
+from .provenance import made_with
 from .runs import (
     Pretrained,
     Run,
@@ -47,7 +50,7 @@ from .runs import (
     prepared_folder,
     preset_threads,
     reading,
-    save_model,
+    save_state,
 )
 from .train import ARTAR, Learner, LearnerConfig, Stage, default_device, fine_tune_lm, run_stages, set_seed
 from .train import train_classifier as fit_stages
@@ -84,10 +87,11 @@ def _lm_tokens(docs, limit: int = None, backwards: bool = False) -> np.ndarray:
 
 
 def train_language_model(model, train, valid, fit: LMTraining, folder: Path, seed: int, device: torch.device,
-                         resume: bool, log, backwards: bool = False) -> dict:
+                         resume: bool, log, backwards: bool = False, stamp: dict = None) -> dict:
     """Train an LM on the id documents `train` (head-only fit first if fit.head_epochs) and return its results.
 
     With fit.epochs == 0 nothing trains: the LM is only scored on `valid`. `backwards`: every document reversed.
+    `stamp` (provenance.made_with) marks its checkpoints.
     """
     train_ids = _lm_tokens(train, fit.train_tokens, backwards)
     valid_ids = _lm_tokens(valid, fit.valid_tokens, backwards)
@@ -105,7 +109,7 @@ def train_language_model(model, train, valid, fit: LMTraining, folder: Path, see
     train_dl = LanguageModelLoader(train_ids, fit.bs, fit.bptt, seed=seed, shard=shard)
     valid_dl = LanguageModelLoader(valid_ids, valid_bs, fit.bptt, seed=seed + 1, shard=shard)
     learner = Learner(model, train_dl, valid_dl, reg_fn=ARTAR(), config=_learner_config(fit.learner, folder),
-                      device=device)
+                      device=device, made_with=stamp)
     _note_checkpoints(folder, "lm", resume, log)
     log(f"{direction(backwards)} language model: {len(train_ids):,} training and {len(valid_ids):,} validation "
         f"tokens, {sum(p.numel() for p in model.parameters()):,} parameters")
@@ -131,7 +135,8 @@ def _prepare(run: Run, folder: Path, resume: bool) -> dict:
         raise StageError("the prepare stage needs the data set: give DATA, a folder holding train.csv (and optionally "
                          "test.csv, classes.txt, unlabelled.csv)")
     summary = prepare_dataset(run.data, folder, run.preset.prepare, n_workers=run.n_workers, log=run.log)
-    return {"source": summary["source"], "classes": summary["classes"], "label_format": summary["label_format"],
+    return {"source": summary["source"], "input": summary["input"], "classes": summary["classes"],
+            "label_format": summary["label_format"],
             "test_from": summary["test_from"], "vocab_size": summary["vocab_size"],
             "documents": {name: s["documents"] for name, s in summary["datasets"].items()}}
 
@@ -168,10 +173,11 @@ def language_model(run: Run, folder: Path, fit: LMTraining, pretrained: Pretrain
                        "sizes": f"{p.emb_sz}/{p.n_hid}/{p.n_layers}", "vocab_coverage": coverage,
                        "direction": direction(run.backwards)}
         run.log(f"loaded the pretrained LM {p.weights}: {coverage:.1%} of the task's vocabulary is in its vocabulary")
+    stamp = made_with(vocab.itos, asdict(run.preset))
     result = train_language_model(model, train, valid, fit, folder, run.seed, run.device, resume, run.log,
-                                  run.backwards)
-    save_model(model.state_dict(), folder / "model.pt", run.backwards)
-    save_model(model[0].state_dict(), folder / "encoder.pt", run.backwards)
+                                  run.backwards, stamp)
+    save_state(model.state_dict(), folder / "model.pt", vocab.itos, run.preset, run.backwards)
+    save_state(model[0].state_dict(), folder / "encoder.pt", vocab.itos, run.preset, run.backwards)
     return {**result, "pretraining": pretraining, "direction": direction(run.backwards)}
 
 
@@ -218,7 +224,8 @@ def fit_classifier(run: Run, folder: Path, indices=None, recipe: str = None, res
     Its encoder starts from the `encoder.pt` at `encoder` ('lm': the run's lm stage), or from random weights (None).
     """
     folder = Path(folder)
-    vocab = Vocab.load(needs(run.prepared / "vocab.json", "prepare"))
+    vocab_file = needs(run.prepared / "vocab.json", "prepare")
+    vocab = Vocab.load(vocab_file)
     classes = prepared_summary(run)["classes"]
     if encoder == "lm":
         encoder = needs(run.out / "lm" / "encoder.pt", "lm")
@@ -241,19 +248,20 @@ def fit_classifier(run: Run, folder: Path, indices=None, recipe: str = None, res
     set_seed(run.seed)
     model = get_classifier(len(vocab), len(classes), run.classifier)
     if encoder is not None:
-        with reading(encoder, "the fine-tuned encoder", "train its language model again (delete its folder first)"):
-            saved = load_encoder(model, encoder)
+        advice = f"train its language model again (delete {Path(encoder).parent} first)"
+        with reading(encoder, "the fine-tuned encoder", advice):
+            saved = load_encoder(model, encoder, made_with(vocab.itos), vocab_file, run.log, advice)
         check_direction(encoder, saved, run.backwards, "give the encoder of a language model that reads the same way",
                         run.log)
     learner = Learner(model, train_dl, valid_dl, reg_fn=ARTAR(), config=_learner_config(fit.learner, folder),
-                      device=run.device)
+                      device=run.device, made_with=made_with(vocab.itos, asdict(run.preset)))
     _note_checkpoints(folder, "clas", resume, run.log)
     epochs = fit.epochs_for(len(train_dl))
     run.log(f"{direction(run.backwards)} classifier ({recipe}, "
             f"{'from ' + str(encoder) if encoder is not None else 'random weights'}): "
             f"{len(train):,} training and {len(valid):,} validation documents, {len(classes)} classes, epochs {epochs}")
     records = fit_stages(learner, epochs, [fit.lr] * len(epochs), fit.schedule, resume, fit.unfreeze)
-    save_model(model.state_dict(), folder / "model.pt", run.backwards)
+    save_state(model.state_dict(), folder / "model.pt", vocab.itos, run.preset, run.backwards)
     last = records[-1]
     return {"valid_accuracy": last.accuracy, "valid_loss": last.valid_loss, "n_classes": len(classes),
             "classes": classes, "recipe": recipe, "train_documents": len(train), "valid_documents": len(valid),
@@ -266,24 +274,33 @@ def _classifier(run: Run, folder: Path, resume: bool) -> dict:
     return fit_classifier(run, folder, resume=resume)
 
 
-def load_classifier(out, folder=None) -> Classifier | Ensemble:
-    """The trained classifier of the run in `out` (from `folder`, default out/classifier), ready to predict; of a
-    bidirectional run, its forward and backward classifiers averaged."""
+def load_classifier(out, folder=None, log=None) -> Classifier | Ensemble:
+    """The trained classifier of the run in `out` (from `folder`, default out/classifier), ready to predict.
+
+    Of a bidirectional run: its forward and backward classifiers, averaged (an Ensemble).
+    """
     out = Path(out)
-    config = read_json(needs(out / "run.json", "prepare"))
+    if not out.is_dir():
+        raise StageError(f"{out}: no such folder; pass the folder of a run of `ulmfit train` or `ulmfit imdb`")
+    if not (out / "run.json").is_file():
+        raise StageError(f"{out} is not the folder of a run (it has no run.json); pass the --out of a run of "
+                         f"`ulmfit train` or `ulmfit imdb`")
+    config = read_json(out / "run.json")
     if "bidirectional" in config and folder is None:
-        return Ensemble(tuple(load_classifier(out / name) for name in config["bidirectional"]))
+        return Ensemble(tuple(load_classifier(out / name, log=log) for name in config["bidirectional"]))
     folder = Path(folder) if folder is not None else out / "classifier"
     weights = needs(folder / "model.pt", "classifier")
     prepared = prepared_folder(out)
-    vocab = Vocab.load(needs(prepared / "vocab.json", "prepare"))
+    vocab_file = needs(prepared / "vocab.json", "prepare")
+    vocab = Vocab.load(vocab_file)
     summary = read_json(needs(prepared / "summary.json", "prepare"))
     model = get_classifier(len(vocab), len(summary["classes"]), ClassifierConfig(**config["classifier"]))
-    with reading(weights, "the classifier", "run the classifier stage again (delete its folder first)"):
-        state, saved = read_state(weights)
+    advice = f"run the classifier stage again (delete {folder} first)"
+    with reading(weights, "the classifier", advice):
+        state, saved = read_state(weights, made_with(vocab.itos, config["preset"]), vocab_file, log, advice)
         model.load_state_dict(state)
     backwards = config.get("backwards", False)
-    check_direction(weights, saved, backwards, "run the classifier stage again (delete its folder first)")
+    check_direction(weights, saved, backwards, advice)
     classify = config["preset"]["classify"]
     return Classifier(model, vocab, tuple(summary["classes"]), classify["max_tokens"], summary["n_fields"],
                       classify["bs"], default_device(), backwards)
@@ -313,7 +330,7 @@ def write_evaluation(folder: Path, labels: np.ndarray, probs: np.ndarray, names,
 def evaluate_classifier(run: Run, model_folder: Path, folder: Path, train_indices=None) -> dict:
     """The figures of the classifier in `model_folder` on the test set (or on the training documents `train_indices`,
     held out of its training); predictions and confusion matrix in `folder`."""
-    clf = load_classifier(run.out, model_folder)
+    clf = load_classifier(run.out, model_folder, run.log)
     if train_indices is None:
         docs, labels = classifier_data(run, "test")
     else:
@@ -356,11 +373,28 @@ def write_results(run: Run) -> dict:
 
 
 def _check_source(run: Run) -> None:
-    """Refuse data other than the data set the run's prepare stage read."""
+    """Refuse data other than the data set the run's prepare stage read, or the same files changed since."""
     done = finished(run.prepared)
-    if run.data is not None and done is not None and done["source"] != str(run.data.resolve()):
+    if run.data is None or done is None:
+        return
+    if done["source"] != str(run.data.resolve()):
         raise StageError(f"{run.out} was prepared from {done['source']}, not {run.data.resolve()}: pass a new --out "
                          f"(or delete {run.prepared} to prepare it again)")
+    if "input" in done and done["input"] != dataset_identity(run.data):
+        raise StageError(f"{run.data} changed since {run.out} was prepared from it (its files differ in size or "
+                         f"modification time): pass a new --out (or delete {run.prepared} to prepare it again)")
+
+
+def _check_imdb_source(data, folder: Path, prepared: Path) -> None:
+    """Refuse IMDb reviews other than those the data folder `folder` was written from, or the same ones changed."""
+    made = folder / "imdb.json"
+    if not made.exists():
+        return
+    before = read_json(made)
+    if "input" in before and before["input"] != identity(data):
+        raise StageError(f"{folder.parent} was prepared from {before['source']} as it was then, not from {data} as it "
+                         f"is now (they differ in size or modification time): pass a new --out (or delete {folder} "
+                         f"and {prepared} to prepare it again)")
 
 
 def remove_made(folders: list[Path], stage: str, log) -> None:
@@ -376,8 +410,14 @@ def run_pipeline(run: Run, stages=None, resume: bool = False, command: str = "tr
     unknown = [s for s in stages if s not in STAGES]
     if unknown:
         raise StageError(f"unknown stage {unknown[0]!r}; the stages are {', '.join(STAGES)}")
-    on_main(claim_folder, run.out, run.config(), command)
-    _check_source(run)
+    with folder_lock(run.out, f"ulmfit {command}", run.log):
+        on_main(claim_folder, run.out, run.config(), command)
+        _check_source(run)
+        return _run_stages(run, stages, resume, command)
+
+
+def _run_stages(run: Run, stages: list[str], resume: bool, command: str) -> dict:
+    """The body of run_pipeline, once the folder is locked and claimed."""
     with preset_threads(run.preset):
         run.log(f"ulmfit {command}: preset {run.preset.name} on {device_name(run.device)}, writing to {run.out}")
         order = list(STAGES)
@@ -402,17 +442,24 @@ def run_pipeline(run: Run, stages=None, resume: bool = False, command: str = "tr
 
 
 def imdb_data(run: Run, data, folder: Path) -> Path | None:
-    """The standard CSV folder of the IMDb reviews at `data`, written to `folder` while the run is not prepared."""
-    if data is not None and finished(run.prepared) is None:
-        return imdb_csv(data, folder, "sentiment", run.preset.prepare.limit, run.log)
-    return None if finished(run.prepared) is not None else run.data
+    """The standard CSV folder of the IMDb reviews at `data`, written to `folder` while the run is not prepared.
+
+    Once it is prepared: None, after checking that the reviews given are those it was prepared from.
+    """
+    if finished(run.prepared) is not None:
+        if data is not None:
+            _check_imdb_source(data, folder, run.prepared)
+        return None
+    return run.data if data is None else imdb_csv(data, folder, "sentiment", run.preset.prepare.limit, run.log)
 
 
 def run_imdb(run: Run, data=None, stages=None, resume: bool = False) -> dict:
     """`ulmfit imdb`: the IMDb reviews at `data` to the standard CSV in RUN/data, then `run_pipeline`.
 
     Taught in lesson 10."""
-    return run_pipeline(replace(run, data=imdb_data(run, data, run.out / "data")), stages, resume, "imdb")
+    with folder_lock(run.out, "ulmfit imdb", run.log):
+        folder = on_main(imdb_data, run, data, run.out / "data")
+        return run_pipeline(replace(run, data=folder), stages, resume, "imdb")
 
 
 def run_pretrain(corpus, out, preset: Preset, resume: bool = False, seed: int = 42, n_workers: int = None,
@@ -420,13 +467,21 @@ def run_pretrain(corpus, out, preset: Preset, resume: bool = False, seed: int = 
     """`ulmfit pretrain`: a general LM from plain text, saved as out/model.pt and out/vocab.json for --pretrained;
     `backwards`: every article read from its end (for a backward run's --pretrained)."""
     out, device = Path(out), default_device()
-    config = as_json({"corpus": str(Path(corpus).resolve()), "preset_name": preset.name, "corpus_config":
-                      asdict(preset.corpus), "lm": asdict(preset.lm), "pretrain": asdict(preset.pretrain),
-                      "seed": seed, **({"backwards": True} if backwards else {})})
-    on_main(claim_folder, out, config, "pretrain")
-    if (result := finished(out)) is not None:
-        log(f"pretrain: {out / 'result.json'} exists, skipping (delete {out} to run it again)")
-        return result
+    corpus_input = identity(corpus) if Path(corpus).exists() else None  # a corpus changed since is another run
+    config = as_json({"corpus": str(Path(corpus).resolve()), "corpus_input": corpus_input, "preset_name": preset.name,
+                      "corpus_config": asdict(preset.corpus), "lm": asdict(preset.lm),
+                      "pretrain": asdict(preset.pretrain), "seed": seed, **({"backwards": True} if backwards else {})})
+    with folder_lock(out, "ulmfit pretrain", log):
+        on_main(claim_folder, out, config, "pretrain")
+        if (result := finished(out)) is not None:
+            log(f"pretrain: {out / 'result.json'} exists, skipping (delete {out} to run it again)")
+            return result
+        return _pretrain(corpus, out, preset, resume, seed, n_workers, log, device, backwards)
+
+
+def _pretrain(corpus, out: Path, preset: Preset, resume: bool, seed: int, n_workers: int, log,
+              device: torch.device, backwards: bool) -> dict:
+    """The body of run_pretrain, once the folder is locked and claimed."""
     with preset_threads(preset):
         log(f"ulmfit pretrain: preset {preset.name} on {device_name(device)}, writing to {out}")
         began = time.perf_counter()
@@ -435,8 +490,9 @@ def run_pretrain(corpus, out, preset: Preset, resume: bool = False, seed: int = 
         set_seed(seed)
         model = get_language_model(len(vocab), preset.lm)
         result = train_language_model(model, read_ids(out / "prepared" / "train"), read_ids(out / "prepared" / "valid"),
-                                      preset.pretrain, out / "checkpoints", seed, device, resume, log, backwards)
-        save_model(model.state_dict(), out / "model.pt", backwards)
+                                      preset.pretrain, out / "checkpoints", seed, device, resume, log, backwards,
+                                      made_with(vocab.itos, asdict(preset)))
+        save_state(model.state_dict(), out / "model.pt", vocab.itos, preset, backwards)
         on_main(vocab.save, out / "vocab.json")
         result.update(corpus=summary["corpus"], vocab_size=len(vocab), device=device_name(device),
                       direction=direction(backwards), seconds=time.perf_counter() - began)

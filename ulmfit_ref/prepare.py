@@ -12,12 +12,14 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from .archive import skipped_words
 from .config import PrepareConfig
 from .data import Reviews, make_splits, read_csv, write_csv, write_imdb_csv
-from .dataset import Dataset, dataset_folder, hold_out_test, limit_per_class, read_dataset
+from .dataset import Dataset, dataset_folder, dataset_identity, hold_out_test, limit_per_class, read_dataset
 from .errors import DataError
-from .files import atomic_write, read_json, write_json
+from .files import atomic_write, identity, read_json, write_json
 from .ids import write_ids
+from .lock import folder_lock
 from .text import mark_fields, read_tokens, tokenize_to_file
 from .vocab import Vocab
 
@@ -86,14 +88,24 @@ def prepare_dataset(data, out, config: PrepareConfig = PrepareConfig(), n_worker
 
     Skipped when `out` holds the same data prepared with the same configuration.
     """
-    out = Path(out)
+    with folder_lock(out, "ulmfit prepare", log):
+        return _prepare_dataset(data, Path(out), config, n_workers, log)
+
+
+def _prepare_dataset(data, out: Path, config: PrepareConfig, n_workers: int, log) -> dict:
+    """The body of prepare_dataset, once `out` is locked."""
     source = str(dataset_folder(data).resolve()) if not isinstance(data, Dataset) else data.source
+    inputs = dataset_identity(data) if not isinstance(data, Dataset) else None
     summary_path = out / "summary.json"
     if summary_path.exists():
         summary = read_json(summary_path)
-        if summary.get("config") == asdict(config) and summary.get("source") == source:
-            log(f"{out}: already prepared with this configuration, skipping")
+        made = {k: summary.get(k) for k in ("config", "source", "input")}
+        if made == {"config": asdict(config), "source": source, "input": inputs}:
+            log(f"{out}: already prepared from these files with this configuration, skipping")
             return summary
+        why = ("other options" if made["config"] != asdict(config) else f"other data ({made['source']})"
+               if made["source"] != source else f"{source} as it was then (its files changed since)")
+        log(f"{out}: prepared before from {why}; preparing it again")
     dataset = read_dataset(data, config.limit) if not isinstance(data, Dataset) else limit_per_class(data, config.limit)
     test_from = "test.csv"
     if dataset.test is None:
@@ -129,7 +141,7 @@ def prepare_dataset(data, out, config: PrepareConfig = PrepareConfig(), n_worker
         raise DataError(f"document counts differ: {n_in} in ({counts['train']} train, {counts['test']} test, "
                         f"{counts['unlabelled']} unlabelled), {n_lm} for the LM, {stats['clas/train']['documents']} "
                         f"and {stats['clas/test']['documents']} for the classifier")
-    summary = {"config": asdict(config), "source": source, "classes": list(dataset.classes),
+    summary = {"config": asdict(config), "source": source, "input": inputs, "classes": list(dataset.classes),
                "label_format": dataset.label_format, "n_fields": dataset.n_fields, "test_from": test_from,
                "documents_in": {k: counts[k] for k in ("train", "test", "unlabelled")},
                "per_class": counts["per_class"], "blank_lines": dataset.blank_lines, "vocab_size": len(vocab),
@@ -142,22 +154,24 @@ def prepare_dataset(data, out, config: PrepareConfig = PrepareConfig(), n_worker
 def prepare_imdb(data, out, config: PrepareConfig = PrepareConfig(), n_workers: int = None, log=print,
                  task: str = "sentiment") -> dict:
     """IMDb's reviews to the standard CSV folder out/data (write_imdb_csv), then prepared like any data set."""
-    folder = imdb_csv(data, Path(out) / "data", task, config.limit, log)
-    return prepare_dataset(folder, out, config, n_workers, log)
+    with folder_lock(out, "ulmfit prepare", log):
+        folder = imdb_csv(data, Path(out) / "data", task, config.limit, log)
+        return prepare_dataset(folder, out, config, n_workers, log)
 
 
 def imdb_csv(data, folder, task: str = "sentiment", limit: int = None, log=print) -> Path:
     """`folder` holding IMDb's reviews as a standard CSV folder; kept when made before from the same reviews."""
     folder = Path(folder)
     made = folder / "imdb.json"
-    wanted = {"source": str(Path(data).resolve()), "task": task, "limit": limit}
+    wanted = {"source": str(Path(data).resolve()), "input": identity(data), "task": task, "limit": limit}
     if made.exists() and {k: read_json(made).get(k) for k in wanted} == wanted:
         log(f"{folder}: IMDb already in the standard CSV, skipping")
         return folder
     summary = write_imdb_csv(data, folder, task, limit)
-    bad = summary["decode_errors"]
+    bad, skipped = summary["decode_errors"], summary["skipped"]
     log(f"IMDb ({task}) from {data} to the standard CSV in {folder}: {summary['documents']}"
-        + (f"; {bad} reviews not valid UTF-8 (bad bytes replaced by U+FFFD)" if bad else ""))
+        + (f"; {bad} reviews not valid UTF-8 (bad bytes replaced by U+FFFD)" if bad else "")
+        + (f"; skipped {skipped_words(skipped)}" if skipped else ""))
     return folder
 
 

@@ -13,8 +13,6 @@ live in RUN/forward and RUN/backward and share the prepare stage of their parent
 import contextlib
 import json
 import os
-import pickle
-import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -25,25 +23,32 @@ from .config import ClassifierConfig, LMConfig
 from .dataset import dataset_folder
 from .direction import PRETRAINED_ADVICE, check_direction, named_direction
 from .distributed import is_main, main_log
-from .errors import StageError
-from .files import atomic_write, read_json, write_json
+from .errors import StageError, UlmfitError
+from .files import read_json, write_json
 from .presets import Preset, with_recipe
+from .provenance import made_with, save_checked
 from .train import default_device
 from .transfer import lm_sizes, read_lm
+from .vocab import load_itos
 
 FOLDERS = {"prepare": "prepared"}  # a stage's folder, where it is not the stage's own name
 
 
 @contextlib.contextmanager
 def reading(path: Path, what: str, advice: str):
-    """Turn the errors of reading a checkpoint into a StageError naming the file and what to do."""
+    """Turn the errors of reading a file into a StageError naming the file and what to do.
+
+    A BadFile says it already; any other OSError, such as a permission refused, stays the OSError naming its path.
+    """
     try:
         yield
+    except UlmfitError:
+        raise
     except FileNotFoundError as e:
         raise StageError(f"{path}: missing ({what}); {advice}") from e
-    except (OSError, RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile) as e:
+    except RuntimeError as e:  # load_state_dict of weights that do not fit the model
         reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise StageError(f"{path}: cannot read {what}, the file is truncated or corrupt ({reason}); {advice}") from e
+        raise StageError(f"{path}: {what} does not fit the model ({reason}); {advice}") from e
     except ValueError as e:
         raise StageError(f"{' '.join(str(e).split())}; {advice}") from e
 
@@ -62,8 +67,12 @@ class Pretrained:
     state: dict = field(default=None, compare=False, repr=False)  # read once, by find_pretrained
 
 
-def find_pretrained(weights, vocab=None) -> Pretrained:
-    """The pretrained LM at `weights` (a file, or a folder made by `ulmfit pretrain`) and its vocabulary file."""
+def find_pretrained(weights, vocab=None, log=None) -> Pretrained:
+    """The pretrained LM at `weights` (a file, or a folder made by `ulmfit pretrain`) and its vocabulary file.
+
+    The two are checked to belong together: by the fingerprint of the vocabulary in the weights' stamp, else by its
+    number of words.
+    """
     weights = Path(weights)
     if weights.is_dir():
         vocab = vocab or weights / "vocab.json"
@@ -75,9 +84,15 @@ def find_pretrained(weights, vocab=None) -> Pretrained:
     for path, what in ((weights, "pretrained weights"), (vocab, "pretrained vocabulary")):
         if not path.is_file():
             raise StageError(f"{path}: no such file ({what})")
-    with reading(weights, "the pretrained weights", "pass a fastai wt103 model or the folder of `ulmfit pretrain`"):
-        state, backwards = read_lm(weights)
+    with reading(vocab, "the pretrained vocabulary", "pass the vocabulary file the model was saved with"):
+        itos = load_itos(vocab)
+    advice = "pass the weights and the --pretrained-vocab saved with them (a folder of `ulmfit pretrain` holds both)"
+    with reading(weights, "the pretrained weights", advice):
+        state, backwards = read_lm(weights, made_with(itos), vocab, log, advice)
         sizes = lm_sizes(state)
+    if state["0.encoder.weight"].shape[0] != len(itos):
+        raise StageError(f"{vocab}: the pretrained vocabulary has {len(itos):,} words but {weights} has "
+                         f"{state['0.encoder.weight'].shape[0]:,} embedding rows; {advice}")
     backwards = named_direction(weights) if backwards is None else backwards
     return Pretrained(weights.resolve(), vocab.resolve(), **sizes, backwards=backwards, state=state)
 
@@ -187,17 +202,15 @@ def needs(path: Path, stage: str) -> Path:
     return path
 
 
-def save_state(state: dict, path: Path) -> None:
-    """torch.save, atomically, by rank 0 alone under torchrun (every process holds the same weights)."""
+def save_state(state: dict, path: Path, itos=None, preset: Preset = None, backwards: bool = False) -> None:
+    """A state dict saved as {"model": state, "backwards": backwards}, stamped with its vocabulary and preset.
+
+    Atomically (provenance.save_checked), by rank 0 alone under torchrun: every process holds the same weights.
+    """
     if not is_main():
         return
-    with atomic_write(path) as tmp:
-        torch.save(state, tmp)
-
-
-def save_model(state: dict, path: Path, backwards: bool) -> None:
-    """A model's state dict saved with its direction, which `transfer.read_state` gives back."""
-    save_state({"model": state, "backwards": backwards}, path)
+    save_checked(path, {"model": state, "backwards": backwards},
+                 made_with(itos, None if preset is None else asdict(preset)))
 
 
 @contextlib.contextmanager

@@ -28,9 +28,9 @@ from tqdm.auto import tqdm
 
 from .config import LearnerConfig
 from .distributed import DistInfo, setup_distributed
-from .errors import UlmfitError, out_of_memory_message
-from .files import atomic_write
+from .errors import BadFile, UlmfitError, out_of_memory_message
 from .plots import LiveFigure, in_notebook, lr_find_figure, save_figure, training_figure
+from .provenance import load_checked, save_checked
 from .regularize import activation_reg, temporal_activation_reg
 from .schedule import STLR, Constant, Schedule
 
@@ -240,24 +240,27 @@ def _oom_advice(x: torch.Tensor, bs: int) -> Iterator[None]:
     except torch.cuda.OutOfMemoryError as e:
         if isinstance(e, OutOfMemory):
             raise
-        raise OutOfMemory(out_of_memory_message(x.shape, bs)) from e
+        raise OutOfMemory(out_of_memory_message(e, x.shape, bs)) from e
 
 
 class Learner:
     """Trains a model over its layer groups with Adam(W), clipping, schedules and per-epoch checkpoints.
+
+    `made_with` (provenance.made_with: the vocabulary and preset) stamps each checkpoint, and a resume refuses a
+    checkpoint stamped otherwise.
 
     Taught in lesson 9; fastai 0.7: `RNN_Learner`."""
 
     def __init__(self, model: nn.Module, train_dl: Iterable, valid_dl: Iterable,
                  loss_func: Callable = flat_cross_entropy, reg_fn: Callable | None = None,
                  reset_fn: Callable[[], None] | None = None, config: LearnerConfig = LearnerConfig(),
-                 device: torch.device | None = None):
+                 device: torch.device | None = None, made_with: dict | None = None):
         self.param_groups = _group_params(model)
         self.device = device or default_device()
         self.dist = setup_distributed(self.device)
         self.model = model.to(self.device)
         self.train_dl, self.valid_dl = train_dl, valid_dl
-        self.loss_func, self.reg_fn, self.config = loss_func, reg_fn, config
+        self.loss_func, self.reg_fn, self.config, self.made_with = loss_func, reg_fn, config, made_with
         self.reset_fn = reset_fn or getattr(model, "reset", None) or (lambda: None)
         self.opt = torch.optim.AdamW([{"params": ps} for ps in self.param_groups], lr=0.0,
                                      betas=config.betas, weight_decay=config.wd)
@@ -541,11 +544,12 @@ class Learner:
         if self.config.path is None:
             return
         if self.is_main:
-            with atomic_write(self._checkpoint_file(name)) as tmp:
-                torch.save({"model": self.model.state_dict(), "opt": self.opt.state_dict(),
-                            "scaler": self.scaler.state_dict(), "plan": plan, "epoch": epoch, "step": step,
-                            "total": total, "records": [asdict(r) for r in records], "history": self.history,
-                            "rng": _rng_state(), "loaders": _loader_states(self.train_dl, self.valid_dl)}, tmp)
+            save_checked(self._checkpoint_file(name),
+                         {"model": self.model.state_dict(), "opt": self.opt.state_dict(),
+                          "scaler": self.scaler.state_dict(), "plan": plan, "epoch": epoch, "step": step,
+                          "total": total, "records": [asdict(r) for r in records], "history": self.history,
+                          "rng": _rng_state(), "loaders": _loader_states(self.train_dl, self.valid_dl)},
+                         self.made_with)
         if self.dist.world_size > 1:
             dist.barrier()
 
@@ -555,12 +559,18 @@ class Learner:
         if not file.exists():
             self._print(f"no checkpoint at {file}: starting from scratch")
             return None
-        state = torch.load(file, map_location="cpu", weights_only=True)
+        advice = "delete it to start this fit afresh (or run without resume)"
+        state = load_checked(file, "a checkpoint", advice, self.made_with, log=self._print)
+        if not isinstance(state, dict) or not {"model", "opt", "plan", "epoch"} <= state.keys():
+            raise BadFile(f"{file} is not a checkpoint of this package's Learner; {advice}")
         if state["plan"] != plan:
-            raise ValueError(f"{file} was written by a different fit {state['plan']}, not {plan}: "
-                             f"pass the same arguments and layer freezing, or delete it to start afresh")
-        self.model.load_state_dict(state["model"])
-        self.opt.load_state_dict(state["opt"])
+            raise BadFile(f"{file} was written by a different fit {state['plan']}, not {plan}: "
+                          f"pass the same arguments and layer freezing, or {advice}")
+        try:
+            self.model.load_state_dict(state["model"])
+            self.opt.load_state_dict(state["opt"])
+        except (RuntimeError, ValueError) as e:
+            raise BadFile(f"{file} does not fit this model ({str(e).strip().splitlines()[0]}); {advice}") from e
         self.scaler.load_state_dict(state["scaler"])
         self.history = state["history"]
         _set_rng_state(state["rng"])

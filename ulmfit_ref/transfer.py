@@ -1,11 +1,11 @@
 """Load a pretrained language model onto a new vocabulary, from fastai 0.7, fastai 1/2 or this package's files.
 
 Keys are matched by name (fastai #1294): a file that does not fit raises ValueError listing every
-missing, unexpected and mis-shaped key. Weights are read with `torch.load(weights_only=True)` and
-vocabularies with `vocab.load_itos`, whose unpickler builds nothing but lists and strings.
+missing, unexpected and mis-shaped key. Weights are read with `torch.load(weights_only=True)`, checked against
+their stamp where they have one (provenance.py), and vocabularies with `vocab.load_itos`, whose unpickler builds
+nothing but lists and strings.
 """
 
-import pickle
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from .models import LanguageModel, RNNEncoder
+from .provenance import load_checked
 
 # The weights whose rows follow the vocabulary, under this package's names.
 VOCAB_KEYS = ("0.encoder.weight", "0.encoder_dp.embed.weight", "1.decoder.weight", "1.decoder.bias")
@@ -28,13 +29,17 @@ _DROPPED_HH = re.compile(r"^0\.rnns\.(\d+)\.module\.weight_hh_l0$")
 _RNN_HH = re.compile(r"^0\.rnns\.(\d+)\.weight_hh_l0_raw$")  # one per LSTM layer, under this package's names
 
 
-def read_state(path: str | Path) -> tuple[dict[str, Tensor], bool | None]:
-    """The state dict saved at `path` (unwrapped from {'model': ..., 'opt': ...} if need be) and the direction saved
-    with it: its 'backwards' (None when the file does not say, as fastai's do not)."""
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=True)
-    except pickle.UnpicklingError as e:
-        raise ValueError(f"{path} holds more than tensors, refusing to unpickle it: {e}") from e
+WEIGHTS_ADVICE = "pass a fastai language model or one saved by this package"
+
+
+def read_state(path: str | Path, expect: dict = None, vocab_file=None, log=None,
+               advice: str = WEIGHTS_ADVICE) -> tuple[dict[str, Tensor], bool | None]:
+    """The state dict saved at `path`, its stamp checked against `expect`, and the direction saved with it.
+
+    It is unwrapped from {'model': ..., 'opt': ...} if need be; a stamp, if any, is checked by provenance.load_checked;
+    the direction is the file's 'backwards' (None when the file does not say, as fastai's do not).
+    """
+    state = load_checked(path, "the weights", advice, expect, vocab_file, log)
     backwards = None
     if isinstance(state, dict) and isinstance(state.get("model"), dict):
         backwards = state.get("backwards")
@@ -54,10 +59,13 @@ def rename_key(key: str) -> str:
     return key
 
 
-def read_lm(path: str | Path) -> tuple[dict[str, Tensor], bool | None]:
-    """The language model weights at `path` in any supported format, under this package's key names, and the
-    direction saved with them (`read_state`)."""
-    saved, backwards = read_state(path)
+def read_lm(path: str | Path, expect: dict = None, vocab_file=None, log=None,
+            advice: str = WEIGHTS_ADVICE) -> tuple[dict[str, Tensor], bool | None]:
+    """The language model weights at `path` in any supported format, under this package's names, and their direction.
+
+    As `read_state` reads them: a file stamped by this package is checked against `expect`.
+    """
+    saved, backwards = read_state(path, expect, vocab_file, log, advice)
     state = {rename_key(k): v for k, v in saved.items()}
     for key in [k for k in state if _DROPPED_HH.match(k)]:
         raw = _DROPPED_HH.sub(r"0.rnns.\1.weight_hh_l0_raw", key)
@@ -153,12 +161,13 @@ def save_encoder(model: nn.Module, path: str | Path) -> None:
     torch.save(_rnn_encoder(model).state_dict(), path)
 
 
-def load_encoder(model: nn.Module, path: str | Path) -> bool | None:
-    """Load encoder weights saved by `save_encoder` into `model`'s RNNEncoder; returns the direction saved with them.
+def load_encoder(model: nn.Module, path: str | Path, expect: dict = None, vocab_file=None, log=None,
+                 advice: str = WEIGHTS_ADVICE) -> bool | None:
+    """Load encoder weights saved by `save_encoder` (or the lm stage) into `model`'s encoder; returns their direction.
 
     fastai 0.7: `learn.load_encoder`."""
     encoder = _rnn_encoder(model)
-    state, backwards = read_state(path)
+    state, backwards = read_state(path, expect, vocab_file, log, advice)
     _check_fits(encoder, state, str(path))
     encoder.load_state_dict(state)
     return backwards

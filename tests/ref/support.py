@@ -1,4 +1,5 @@
-"""What the tests of tests/ref share: data sets made on the spot, `ulmfit` run in-process, one torch thread."""
+"""What the tests of tests/ref share: data sets made on the spot (CSV, IMDb, WikiText), `ulmfit` run in-process, one
+torch thread."""
 
 import contextlib
 import csv
@@ -63,6 +64,42 @@ def make_corpus(root: Path, n_articles: int = 25, seed: int = 5) -> Path:
     for i in range(n_articles):
         (root / f"article{i}.txt").write_text(document(rng, rng.choice(["World", "Sports", "Health"]), 60, 120))
     (root / "valid.txt").write_text(document(rng, "Business", 200, 200))
+    return root
+
+
+POS = "great wonderful superb moving brilliant delightful charming masterpiece loved enjoyable".split()
+NEG = "awful boring terrible dull waste horrible clumsy tedious hated painful".split()
+FILM = "the film movie plot actor scene story it was and a of to director music camera ending script cast".split()
+
+
+def review(rng: random.Random, words: list[str]) -> str:
+    """A review of film words with a few sentiment words mixed in."""
+    return " ".join(rng.choice(FILM * 2 + words) for _ in range(rng.randint(15, 50))).capitalize() + "."
+
+
+def make_imdb(root: Path, n: int = 50) -> Path:
+    """An aclImdb folder of `n` generated reviews per split and class, plus `n` unsup reviews."""
+    rng = random.Random(0)
+    groups = [(s, c, w) for s in ("train", "test") for c, w in (("neg", NEG), ("pos", POS))]
+    for split, cls, words in groups + [("train", "unsup", POS + NEG)]:
+        folder = root / "aclImdb" / split / cls
+        folder.mkdir(parents=True)
+        for i in range(n):
+            (folder / f"{i}_{8 if cls == 'pos' else 2 if cls == 'neg' else 0}.txt").write_text(review(rng, words))
+    return root / "aclImdb"
+
+
+def make_wikitext(root: Path, n_articles: int = 40) -> Path:
+    """A WikiText-format corpus folder: wiki.train.tokens and wiki.valid.tokens."""
+    rng = random.Random(1)
+
+    def articles(first, n):
+        return "".join(f" = Article {i} = \n\n {review(rng, POS + NEG)} \n = = Reception = = \n "
+                       f"{review(rng, POS + NEG)} \n\n" for i in range(first, first + n))
+
+    root.mkdir(parents=True)
+    (root / "wiki.train.tokens").write_text(articles(0, n_articles))
+    (root / "wiki.valid.tokens").write_text(articles(1000, 4))
     return root
 
 

@@ -9,48 +9,24 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-from support import assert_one_line_error, fastai07_checkpoint, one_thread, ulmfit  # noqa: F401  (one_thread: a fixture)
+from support import (  # noqa: F401  (one_thread: a fixture)
+    NEG,
+    POS,
+    assert_one_line_error,
+    fastai07_checkpoint,
+    make_imdb,
+    make_wikitext,
+    one_thread,
+    review,
+    ulmfit,
+)
 
 from ulmfit_ref.data import CLASSES
 from ulmfit_ref.pipeline import PRESETS, STAGES, StageError, find_pretrained
 from ulmfit_ref.train import Learner
 from ulmfit_ref.vocab import Vocab
 
-POS = "great wonderful superb moving brilliant delightful charming masterpiece loved enjoyable".split()
-NEG = "awful boring terrible dull waste horrible clumsy tedious hated painful".split()
-COMMON = "the film movie plot actor scene story it was and a of to director music camera ending script cast".split()
 RESULT_KEYS = {"accuracy", "error", "perplexity", "seconds", "config", "device", "pretraining", "preset"}
-
-
-def review(rng: random.Random, words: list[str]) -> str:
-    """A review of common words with a few sentiment words mixed in."""
-    return " ".join(rng.choice(COMMON * 2 + words) for _ in range(rng.randint(15, 50))).capitalize() + "."
-
-
-def make_imdb(root: Path, n: int = 50) -> Path:
-    """An aclImdb folder of `n` generated reviews per split and class, plus `n` unsup reviews."""
-    rng = random.Random(0)
-    groups = [(s, c, w) for s in ("train", "test") for c, w in (("neg", NEG), ("pos", POS))]
-    for split, cls, words in groups + [("train", "unsup", POS + NEG)]:
-        folder = root / "aclImdb" / split / cls
-        folder.mkdir(parents=True)
-        for i in range(n):
-            (folder / f"{i}_{8 if cls == 'pos' else 2 if cls == 'neg' else 0}.txt").write_text(review(rng, words))
-    return root / "aclImdb"
-
-
-def make_wikitext(root: Path, n_articles: int = 40) -> Path:
-    """A WikiText-format corpus folder: wiki.train.tokens and wiki.valid.tokens."""
-    rng = random.Random(1)
-
-    def articles(first, n):
-        return "".join(f" = Article {i} = \n\n {review(rng, POS + NEG)} \n = = Reception = = \n "
-                       f"{review(rng, POS + NEG)} \n\n" for i in range(first, first + n))
-
-    root.mkdir(parents=True)
-    (root / "wiki.train.tokens").write_text(articles(0, n_articles))
-    (root / "wiki.valid.tokens").write_text(articles(1000, 4))
-    return root
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +153,8 @@ def test_a_fastai_07_checkpoint_loads_through_the_cli_and_is_read_once(finished,
     out = prepared_copy(finished, tmp_path)
     reads = []
     load = torch.load
-    monkeypatch.setattr(torch, "load", lambda path, *a, **k: reads.append(Path(path).name) or load(path, *a, **k))
+    monkeypatch.setattr(torch, "load", lambda f, *a, **k: reads.append(Path(getattr(f, "name", f)).name)
+                        or load(f, *a, **k))
     with pytest.warns(UserWarning, match="pickled vocab"):
         code, stdout, err = ulmfit("imdb", "--out", out, "--preset", "tiny", "--stage", "lm", "--pretrained", weights,
                                    "--pretrained-vocab", vocab)
@@ -210,10 +187,23 @@ def pretrained_lm(finished, tmp_path) -> tuple[Path, Path]:
 
 def test_a_vocabulary_that_does_not_match_the_checkpoint_is_named(finished, pretrained_lm, tmp_path):
     weights, vocab = pretrained_lm
-    Vocab(Vocab.load(vocab).itos + ["extra"]).save(vocab)
+    itos = Vocab.load(vocab).itos
+    Vocab(itos + ["extra"]).save(vocab)
     code, _, err = ulmfit("imdb", "--out", prepared_copy(finished, tmp_path), "--preset", "tiny", "--stage", "lm",
                           "--pretrained", weights, "--pretrained-vocab", vocab)
-    assert_one_line_error(code, err, "pretrained vocabulary has", "--pretrained-vocab")
+    assert_one_line_error(code, err, f"vocabulary of {len(itos)} words", f"{vocab} ({len(itos) + 1} words)",
+                          "--pretrained-vocab")
+    assert "corrupt" not in err
+    Vocab(itos[:2] + [itos[3], itos[2]] + itos[4:]).save(vocab)  # the same words, two swapped: the same size
+    code, _, err = ulmfit("imdb", "--out", prepared_copy(finished, tmp_path / "b"), "--preset", "tiny", "--stage",
+                          "lm", "--pretrained", weights, "--pretrained-vocab", vocab)
+    assert_one_line_error(code, err, "another vocabulary of the same size", str(vocab))
+    legacy = torch.load(weights, weights_only=True)["model"]  # a file without a stamp is checked by its size
+    torch.save(legacy, weights)
+    Vocab(itos + ["extra"]).save(vocab)
+    code, _, err = ulmfit("imdb", "--out", prepared_copy(finished, tmp_path / "c"), "--preset", "tiny", "--stage",
+                          "lm", "--pretrained", weights, "--pretrained-vocab", vocab)
+    assert_one_line_error(code, err, f"has {len(itos) + 1} words", f"{len(itos)} embedding rows")
 
 
 def test_a_truncated_checkpoint_is_named(finished, pretrained_lm, tmp_path):
@@ -221,14 +211,14 @@ def test_a_truncated_checkpoint_is_named(finished, pretrained_lm, tmp_path):
     weights.write_bytes(weights.read_bytes()[:2000])
     code, _, err = ulmfit("imdb", "--out", prepared_copy(finished, tmp_path), "--preset", "tiny",
                           "--pretrained", weights, "--pretrained-vocab", vocab)
-    assert_one_line_error(code, err, str(weights), "truncated or corrupt")
+    assert_one_line_error(code, err, str(weights), "truncated (its end is missing)")
 
 
 def test_a_nan_loss_stops_the_run_with_advice(finished, pretrained_lm, tmp_path):
     weights, vocab = pretrained_lm
-    state = torch.load(weights, weights_only=True)["model"]  # {"model": state dict, "backwards": False}
+    state = torch.load(weights, weights_only=True)["model"]  # {"model": state dict, "backwards": False, "ulmfit": ...}
     state["0.rnns.0.weight_hh_l0_raw"][0, 0] = float("nan")
-    torch.save(state, weights)
+    torch.save(state, weights)  # without a stamp: a legacy file
     code, _, err = ulmfit("imdb", "--out", prepared_copy(finished, tmp_path), "--preset", "tiny", "--stage", "lm",
                           "--pretrained", weights, "--pretrained-vocab", vocab)
     assert_one_line_error(code, err, "loss became nan", "lower the learning rate")

@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 import pytest
-from support import make_dataset
+from support import assert_one_line_error, make_dataset, ulmfit
 
 from ulmfit_ref.cli import main
 from ulmfit_ref.ids import read_ids, write_ids
@@ -97,3 +97,40 @@ def test_prepare_on_real_imdb_reviews(shared_imdb, tmp_path):
     assert d["clas/train"]["documents"] == 100 and d["clas/test"]["documents"] == 100
     assert 0 < d["clas/test"]["unknown_rate"] < 0.2
     assert summary["vocab_size"] <= 2002
+
+
+def test_preparing_other_data_into_a_prepared_folder_redoes_it_and_says_why(tmp_path):
+    first, second, out = make_dataset(tmp_path / "a"), make_dataset(tmp_path / "b", seed=1), tmp_path / "prep"
+    logs = []
+    prepare_dataset(first, out, n_workers=1, log=logs.append)
+    summary = prepare_dataset(second, out, n_workers=1, log=logs.append)
+    assert summary["source"] == str(second.resolve()) and f"other data ({first.resolve()})" in "\n".join(logs)
+    rows = (second / "train.csv").read_text().splitlines()
+    (second / "train.csv").write_text("\n".join(rows[:-5]) + "\n")  # the same path, other content
+    before = len(logs)
+    summary = prepare_dataset(second, out, n_workers=1, log=logs.append)
+    assert summary["documents_in"]["train"] == len(rows) - 5 and "its files changed since" in logs[before]
+    prepare_dataset(second, out, n_workers=1, log=logs.append)
+    assert "already prepared" in logs[-1]
+
+
+def test_an_imdb_archive_replaced_at_the_same_path_is_prepared_again(tiny_imdb_tar, tmp_path):
+    out, logs = tmp_path / "prep", []
+    prepare_imdb(tiny_imdb_tar, out, PrepareConfig(), n_workers=1, log=logs.append)
+    tiny_imdb_tar.write_bytes(tiny_imdb_tar.read_bytes())  # touched: the archive may have changed
+    prepare_imdb(tiny_imdb_tar, out, PrepareConfig(), n_workers=1, log=logs.append)
+    assert not any("IMDb already in the standard CSV" in line for line in logs)
+
+
+def test_a_run_refuses_data_changed_since_it_was_prepared(tiny_imdb_tar, tmp_path):
+    data, run = make_dataset(tmp_path / "a"), tmp_path / "run"
+    assert ulmfit("train", data, "--out", run, "--preset", "tiny", "--stage", "prepare", "--workers", 1)[0] == 0
+    (data / "unlabelled.csv").write_text("one more text\n", encoding="utf-8")
+    code, _, err = ulmfit("train", data, "--out", run, "--preset", "tiny", "--stage", "lm")
+    assert_one_line_error(code, err, f"{data} changed since {run} was prepared", "new --out")
+    run = tmp_path / "imdb_run"
+    assert ulmfit("imdb", "--data", tiny_imdb_tar, "--out", run, "--preset", "tiny", "--stage", "prepare",
+                  "--workers", 1)[0] == 0
+    tiny_imdb_tar.write_bytes(tiny_imdb_tar.read_bytes() + bytes(512))  # another archive at the same path
+    code, _, err = ulmfit("imdb", "--data", tiny_imdb_tar, "--out", run, "--preset", "tiny", "--stage", "lm")
+    assert_one_line_error(code, err, f"{run} was prepared from", "as it was then", "new --out")
