@@ -78,11 +78,12 @@ def make(data, out, preset: str | Preset = "cpu", pretrained=None, pretrained_vo
 def train(data, out, preset: str | Preset = "cpu", pretrained=None, pretrained_vocab=None, recipe: str = "ulmfit",
           stages=None, resume: bool = False, seed: int = 42, n_workers: int = None, log=print, label: str = "label",
           text=None, backwards: bool = False, bidirectional: bool = False, pretrained_backwards=None,
-          pretrained_backwards_vocab=None) -> dict:
+          pretrained_backwards_vocab=None, side_by_side: bool = None) -> dict:
     """Every stage of `ulmfit train` (or `stages`) on `data`, as `make` reads it; returns results.json's figures.
 
     backwards: every document read from its end. bidirectional: a forward run (from `pretrained`) and a backward one
-    (from `pretrained_backwards`) in OUT/forward and OUT/backward, their probabilities averaged (bidirectional.py).
+    (from `pretrained_backwards`) in OUT/forward and OUT/backward, their probabilities averaged (bidirectional.py);
+    side_by_side: both at once, each on half the CPU threads (default: on a CPU of 2+ threads), else one by one.
     """
     if not bidirectional:
         if pretrained_backwards is not None:
@@ -98,7 +99,7 @@ def train(data, out, preset: str | Preset = "cpu", pretrained=None, pretrained_v
                                                                          pretrained_backwards_vocab)
     runs = make_bidirectional(out, preset, forward, backward, seed, n_workers, log,
                               _data_folder(data, out, label, text), recipe)
-    return run_bidirectional(runs, stages, resume)
+    return run_bidirectional(runs, stages, resume, side_by_side=side_by_side)
 
 
 def fine_tune(run: Run, resume: bool = False) -> dict:

@@ -83,6 +83,8 @@ def _run(args, data=None):
         raise StageError("--pretrained-backwards-vocab goes with --pretrained-backwards (the weights it belongs to)")
     pretrained = find_pretrained(args.pretrained, args.pretrained_vocab, log) if args.pretrained else None
     if not args.bidirectional:
+        if args.one_at_a_time:
+            raise StageError("--one-at-a-time goes with --bidirectional (the order of its two directions)")
         if args.pretrained_backwards:
             raise StageError("--pretrained-backwards goes with --bidirectional; a --backwards run takes its backward "
                              "LM as --pretrained")
@@ -102,14 +104,15 @@ def _run(args, data=None):
                               recipe=args.recipe)
 
 
-def _run_all(run, stages, resume: bool, command: str, data=None) -> dict:
+def _run_all(run, stages, resume: bool, command: str, data=None, one_at_a_time: bool = False) -> dict:
     """The stages of `run` (a Run, or the two of a bidirectional run), with IMDb's reviews at `data` for imdb."""
     from .bidirectional import run_bidirectional, run_imdb_bidirectional
     from .pipeline import run_imdb, run_pipeline
 
     if isinstance(run, tuple):
-        return run_imdb_bidirectional(run, data, stages, resume) if command == "imdb" else \
-            run_bidirectional(run, stages, resume, command)
+        side_by_side = False if one_at_a_time else None
+        return run_imdb_bidirectional(run, data, stages, resume, side_by_side) if command == "imdb" else \
+            run_bidirectional(run, stages, resume, command, side_by_side)
     return run_imdb(run, data, stages, resume) if command == "imdb" else run_pipeline(run, stages, resume, command)
 
 
@@ -141,7 +144,7 @@ def cmd_train(args):
                          f"unlabelled.csv); for IMDb's archive use `ulmfit imdb --data {args.data}`")
     stages = _stages(args)
     run = _run(args, args.data)
-    _report(_run_all(run, stages, args.resume, "train"), args.out)
+    _report(_run_all(run, stages, args.resume, "train", one_at_a_time=args.one_at_a_time), args.out)
 
 
 def _imdb_path(args):
@@ -163,7 +166,7 @@ def cmd_imdb(args):
     data = args.data  # checked against what the run was prepared from, when it was
     if (args.download or "prepare" in stages) and not (prepared / "result.json").exists():
         data = _imdb_path(args)
-    _report(_run_all(run, stages, args.resume, "imdb", data), args.out)
+    _report(_run_all(run, stages, args.resume, "imdb", data, args.one_at_a_time), args.out)
 
 
 def _is_dataset(path: Path) -> bool:
@@ -255,6 +258,9 @@ def _run_options(p, data_help: str):
     p.add_argument("--pretrained-backwards", help="with --bidirectional: the backward LM, fastai's bwd_wt103.h5 or the "
                                                   "folder of `ulmfit pretrain --backwards`")
     p.add_argument("--pretrained-backwards-vocab", help="its vocabulary (default: --pretrained-vocab for a file)")
+    p.add_argument("--one-at-a-time", action="store_true",
+                   help="with --bidirectional: train the forward run, then the backward one (default on a CPU of 2+ "
+                        "threads: side by side, each on half the threads)")
     p.add_argument("--bs", type=_positive, default=None, help=BS_HELP)
     p.add_argument("--resume", action="store_true", help="continue an interrupted stage from its last checkpoint")
     p.add_argument("--limit", type=_positive, default=None, help=data_help)

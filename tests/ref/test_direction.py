@@ -219,3 +219,63 @@ def test_the_api_trains_a_bidirectional_run_and_loads_it_as_an_ensemble(tmp_path
     assert isinstance(model, Ensemble) and model.predict(["a song by the band"]) in (["music"], ["sport"])
     with pytest.raises(StageError, match="drop backwards"):
         api.train(dataset, tmp_path / "x", preset="tiny", bidirectional=True, backwards=True)
+
+
+@pytest.fixture(scope="module")
+def two_ways(tmp_path_factory) -> dict:
+    """One tiny bidirectional run trained side by side and one trained one direction after the other, with the log
+    lines of each."""
+    rng = random.Random(1)
+    topics = {"sport": "goal match team coach", "music": "song band guitar album"}
+    texts = [(t, " ".join(rng.choices(w.split() + "the a and of".split(), k=rng.randint(3, 12))))
+             for t, w in topics.items() for _ in range(60)]
+    dataset = api.from_lists([t for _, t in texts], [label for label, _ in texts])
+    made = {}
+    for side_by_side in (True, False):
+        out, lines = tmp_path_factory.mktemp("ways") / "both", []
+        results = api.train(dataset, out, preset="tiny", bidirectional=True, n_workers=1, log=lines.append,
+                            side_by_side=side_by_side)
+        made[side_by_side] = out, results, lines
+    return made
+
+
+def test_directions_side_by_side_give_what_one_after_the_other_gives(two_ways):
+    (together, both, lines), (apart, one_by_one, _) = two_ways[True], two_ways[False]
+    for name in ("forward", "backward"):
+        assert np.allclose(np.load(together / name / "evaluate" / "probabilities.npy"),
+                           np.load(apart / name / "evaluate" / "probabilities.npy"), atol=1e-5)
+    assert both["accuracy"] == one_by_one["accuracy"]
+    assert both["directions"] == "side by side" and one_by_one["directions"] == "one after the other"
+    assert both["minutes"] == pytest.approx(both["prepare_minutes"] + max(both["forward"]["minutes"],
+                                                                          both["backward"]["minutes"]))
+    assert any(line.startswith("training forward and backward side by side, 1 thread each") for line in lines)
+    for name in ("forward", "backward"):  # each direction's lines reach the caller's log, named
+        assert any(line.startswith(f"{name}: {name} classifier") for line in lines), lines
+
+
+def test_a_direction_that_fails_side_by_side_raises_its_error_in_the_caller(two_ways):
+    from ulmfit_ref.bidirectional import _side_by_side, make_bidirectional
+
+    out = two_ways[True][0]
+    runs = make_bidirectional(out, api.PRESETS["tiny"], data=out / "data")
+    with pytest.raises(StageError, match="unknown stage 'nowhere'"):
+        _side_by_side(runs, ["nowhere"], False, "train")
+
+
+def test_a_direction_whose_process_dies_is_one_line_naming_resume():
+    from ulmfit_ref.bidirectional import _check_alive
+
+    class Gone:
+        exitcode = -9
+
+        def is_alive(self):
+            return False
+
+    _check_alive({"forward": Gone()}, {"forward": {}})  # it gave its result before it ended: fine
+    with pytest.raises(StageError, match="backward direction's process ended with exit code -9.*--resume"):
+        _check_alive({"forward": Gone(), "backward": Gone()}, {"forward": {}})
+
+
+def test_one_at_a_time_goes_with_bidirectional(data, tmp_path):
+    code, _, err = ulmfit("train", data, "--out", tmp_path / "x", "--preset", "tiny", "--one-at-a-time")
+    assert_one_line_error(code, err, "--one-at-a-time goes with --bidirectional")
