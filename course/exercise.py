@@ -309,7 +309,21 @@ def _reference_name(exercise: Exercise) -> str:
 
 
 def run(exercise: Exercise, learner, examples: int, seed: int | None = None) -> Verdict:
-    """Check the learner's `exercise` on its fixed inputs, then on `examples` random ones drawn from `seed`."""
+    """Check the learner's `exercise` on its fixed inputs, then on `examples` random ones drawn from `seed`.
+
+    torch's CPU generator is left as it was: the checks seed it, and the learner's next draws are the learner's.
+    """
+    torch = sys.modules.get("torch")
+    before = None if torch is None else torch.get_rng_state()
+    try:
+        return _run(exercise, learner, examples, seed)
+    finally:
+        if before is not None:
+            torch.set_rng_state(before)
+
+
+def _run(exercise: Exercise, learner, examples: int, seed: int | None) -> Verdict:
+    """The body of run."""
     from hypothesis import HealthCheck, Phase, Verbosity, given, settings, strategies
     from hypothesis import seed as hypothesis_seed
     from hypothesis.errors import Flaky
