@@ -16,7 +16,8 @@ Every classifier trains by the preset's recipe ('ulmfit') and is scored on the w
 drawn classes in proportion (IMDb's are balanced), seeded: --seeds samples where N <= --seeds-up-to, else one.
 The pretraining is not counted (the paper downloads wt103); the semi-supervised LM's fine-tuning is.
 
-Each run is kept in OUT (a rerun skips what is done) and RESULTS/low_shot.{json,md,png} are rewritten after each.
+Each run is kept in OUT (a rerun skips what is done) and RESULTS/low_shot.{json,md,png} are rewritten after each;
+--done-only writes them from the runs of the grid that are done, training none (after grids run a part at a time).
 --select trains the semi-supervised classifier with each of CANDIDATES on samples of the training documents, scores
 it on a held-out tenth of them (never the test set) and writes RESULTS/low_shot_selection.{json,md}.
 """
@@ -93,6 +94,13 @@ class LowShot:
         if self._text is None:
             self._text = documents(self.run, "train"), documents(self.run, "test")
         return self._text
+
+    def done(self, method: str, n: int, seed: int) -> bool:
+        """Whether the run of `method` on N documents drawn with `seed` is done (its figures are read back)."""
+        name = f"{method}-n{n}-s{seed}"
+        if method == "tfidf":
+            return (self.run.out / "tfidf" / f"{name}.json").exists()
+        return (self.run.out / "classifiers" / name / "result.json").exists()
 
     def result(self, method: str, n: int, seed: int, idx: np.ndarray) -> dict:
         """The figures of `method` trained on the documents `idx` (run now, or read back when done before)."""
@@ -242,6 +250,8 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, default=3, help="samples per N where N <= --seeds-up-to")
     parser.add_argument("--seeds-up-to", type=int, default=1000)
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=METHODS)
+    parser.add_argument("--done-only", action="store_true", help="report the runs of the grid that are done in "
+                                                                   "OUT, train none (after runs of a few at a time)")
     parser.add_argument("--select", action="store_true", help="choose the classifier's training at small N instead")
     parser.add_argument("--candidates", nargs="+", choices=CANDIDATES, default=list(CANDIDATES), help="with --select")
     args = parser.parse_args(argv)
@@ -256,6 +266,8 @@ def main(argv=None):
     for method in [m for m in METHODS if m in args.methods]:
         for n in sizes:
             for seed in range(1, 1 + (args.seeds if n <= args.seeds_up_to else 1)):
+                if args.done_only and not bench.done(method, n, seed):
+                    continue
                 idx = sample(bench.labels, np.arange(len(bench.labels)), n, seed)
                 r = bench.result(method, n, seed, idx)
                 runs.append({"method": method, "n": n, "seed": seed, **r})

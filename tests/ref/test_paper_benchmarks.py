@@ -54,6 +54,10 @@ def test_low_shot_runs_every_method_and_writes_its_table_and_figure(data, pretra
     again = benchmark("low_shot", *args)  # everything is done: read back, nothing trains
     assert "epoch" not in again and json.loads((tmp_path / "results" / "low_shot.json").read_text())["runs"] == \
         report["runs"]
+    wider = args[:8] + ["--sizes", 16, 32, 64, "--seeds", 3, "--seeds-up-to", 16] + args[-2:]
+    again = benchmark("low_shot", *wider, "--done-only")  # a wider grid, of which only the done runs are reported
+    assert "epoch" not in again and json.loads((tmp_path / "results" / "low_shot.json").read_text())["runs"] == \
+        report["runs"]
 
 
 def test_select_scores_each_candidate_on_held_out_training_documents(data, tmp_path):
