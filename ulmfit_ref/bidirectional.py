@@ -106,6 +106,11 @@ def can_go_side_by_side(runs: tuple[Run, Run]) -> bool:
             and runs[0].preset.threads is None)
 
 
+def named(name: str, message: str) -> str:
+    """`message` with every line of it begun by the name of its direction."""
+    return "\n".join(f"{name}: {line}" for line in message.splitlines() or [""])
+
+
 def _send(lines, name: str, line: str) -> None:
     """A log line of direction `name`, sent to the parent process."""
     lines.put(("line", name, line))
@@ -147,7 +152,7 @@ def _side_by_side(runs: tuple[Run, Run], stages: list[str], resume: bool, comman
                 _check_alive(workers, results)
                 continue
             if kind == "line":
-                log(f"{name}: {payload}")
+                log(named(name, payload))
             elif kind == "result":
                 results[name] = payload
             else:

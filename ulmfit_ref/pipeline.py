@@ -109,7 +109,7 @@ def train_language_model(model, train, valid, fit: LMTraining, folder: Path, see
     train_dl = LanguageModelLoader(train_ids, fit.bs, fit.bptt, seed=seed, shard=shard)
     valid_dl = LanguageModelLoader(valid_ids, valid_bs, fit.bptt, seed=seed + 1, shard=shard)
     learner = Learner(model, train_dl, valid_dl, reg_fn=ARTAR(), config=_learner_config(fit.learner, folder),
-                      device=device, made_with=stamp)
+                      device=device, made_with=stamp, log=log)
     _note_checkpoints(folder, "lm", resume, log)
     log(f"{direction(backwards)} language model: {len(train_ids):,} training and {len(valid_ids):,} validation "
         f"tokens, {sum(p.numel() for p in model.parameters()):,} parameters")
@@ -254,7 +254,7 @@ def fit_classifier(run: Run, folder: Path, indices=None, recipe: str = None, res
         check_direction(encoder, saved, run.backwards, "give the encoder of a language model that reads the same way",
                         run.log)
     learner = Learner(model, train_dl, valid_dl, reg_fn=ARTAR(), config=_learner_config(fit.learner, folder),
-                      device=run.device, made_with=made_with(vocab.itos, asdict(run.preset)))
+                      device=run.device, made_with=made_with(vocab.itos, asdict(run.preset)), log=run.log)
     _note_checkpoints(folder, "clas", resume, run.log)
     epochs = fit.epochs_for(len(train_dl))
     run.log(f"{direction(run.backwards)} classifier ({recipe}, "

@@ -254,8 +254,10 @@ class Learner:
     def __init__(self, model: nn.Module, train_dl: Iterable, valid_dl: Iterable,
                  loss_func: Callable = flat_cross_entropy, reg_fn: Callable | None = None,
                  reset_fn: Callable[[], None] | None = None, config: LearnerConfig = LearnerConfig(),
-                 device: torch.device | None = None, made_with: dict | None = None):
+                 device: torch.device | None = None, made_with: dict | None = None,
+                 log: Callable[[str], None] | None = None):
         self.param_groups = _group_params(model)
+        self.log = log or tqdm.write  # where its lines go: the stage lines, the epochs table, checkpoints
         self.device = device or default_device()
         self.dist = setup_distributed(self.device)
         self.model = model.to(self.device)
@@ -579,9 +581,9 @@ class Learner:
         return state["epoch"], state["step"], state["total"], [EpochRecord(**r) for r in state["records"]]
 
     def _print(self, line: str) -> None:
-        """Print on rank 0 only."""
+        """A line to the log, on rank 0 only."""
         if self.is_main:
-            tqdm.write(line)
+            self.log(line)
 
 
 @dataclass(frozen=True)

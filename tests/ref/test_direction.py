@@ -251,6 +251,14 @@ def test_directions_side_by_side_give_what_one_after_the_other_gives(two_ways):
     assert any(line.startswith("training forward and backward side by side, 1 thread each") for line in lines)
     for name in ("forward", "backward"):  # each direction's lines reach the caller's log, named
         assert any(line.startswith(f"{name}: {name} classifier") for line in lines), lines
+        assert any(line.startswith(f"{name}: lm stage 1") for line in lines), lines  # the Learner's lines too
+
+
+def test_every_line_of_a_directions_message_is_named():
+    from ulmfit_ref.bidirectional import named
+
+    assert named("backward", "a table\n  row 1\n") == "backward: a table\nbackward:   row 1"
+    assert named("forward", "") == "forward: "
 
 
 def test_a_direction_that_fails_side_by_side_raises_its_error_in_the_caller(two_ways):
