@@ -10,8 +10,9 @@ scikit-learn is never a dependency of ulmfit_ref: it is imported here only, so i
         --pretrained runs/wiki --out runs/bench-ratings
     python benchmarks/end_to_end.py --data FOLDER --pretrained runs/wiki --out runs/bench-mine   # any data set
     ulmfit pretrain --corpus ../shared/data/wiki_general_en.tar.gz --preset cpu --out runs/wiki-bwd --backwards
-    python benchmarks/end_to_end.py --imdb ../shared/data/aclImdb_v1_reviews.tar.gz --task sentiment \
-        --pretrained runs/wiki --pretrained-backwards runs/wiki-bwd --out runs/bench-imdb-bi --name imdb_sentiment_bi
+    python benchmarks/end_to_end.py --imdb ../shared/data/aclImdb_v1_reviews.tar.gz --task sentiment \\
+        --pretrained runs/wiki --pretrained-backwards runs/wiki-bwd --out runs/bench-imdb-bi \\
+        --name imdb_sentiment_bidirectional      # and --task ratings ... --name imdb_ratings_bidirectional
 
 With --imdb, the reviews are first written as a standard CSV folder (`write_imdb_csv`, the lesson's step: train.csv,
 test.csv, unlabelled.csv with the 50k unsup reviews, classes.txt): `sentiment` is neg/pos, `ratings` the 8 star
@@ -24,7 +25,7 @@ The baseline reads the same folder with the same reader and scores on the same t
 part of train.csv that `ulmfit train` holds out): TF-IDF of 1-2 grams (sublinear tf, min_df 2; a document's fields
 joined by a space) and a logistic regression whose C is chosen by accuracy on a stratified 20% of train (then refit
 on all of it). Both are scored by `ulmfit_ref.metrics`. The load average is recorded: the minutes depend on it.
-Writes benchmarks/results/end_to_end_<name>.json.
+Writes RESULTS/end_to_end_<name>.json (--results, default benchmarks/results).
 """
 
 import sys
@@ -116,6 +117,7 @@ def main():
     parser.add_argument("--bidirectional", action="store_true", help="a bidirectional run (from scratch without "
                                                                      "--pretrained-backwards)")
     parser.add_argument("--name", help="the results' name (default: imdb_<task>, or the data folder's name)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="where the JSON goes (default: %(default)s)")
     args = parser.parse_args()
 
     out = Path(args.out)
@@ -134,7 +136,7 @@ def main():
     baseline = run_baseline(data, args.preset, args.limit)
     ulmfit = {k: results[k] for k in ("accuracy", "macro_f1", "per_class", "confusion_matrix", "perplexity")}
     if bidirectional:  # each direction's figures and minutes, the shared prepare stage apart
-        ulmfit.update({name: results[name] for name in ("forward", "backward", "ensemble")})
+        ulmfit.update({name: results[name] for name in ("forward", "backward", "ensemble", "directions")})
         stage_minutes = {"prepare": results["prepare_minutes"], **{name: results[name]["minutes"]
                                                                    for name in ("forward", "backward")}}
         pretraining = {name: _pretraining(folder, results[name])
@@ -153,7 +155,7 @@ def main():
         "pretraining": pretraining, "limit": args.limit,
         "load_average_before": load_before, "load_average_after": os.getloadavg(),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}"}
-    path = RESULTS / f"end_to_end_{name}.json"
+    path = args.results / f"end_to_end_{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, indent=2))
     print(f"ULMFiT ({args.preset}) accuracy {results['accuracy']:.4f}, macro-F1 {results['macro_f1']:.4f} in "

@@ -1,5 +1,5 @@
-"""The benchmarks of the paper's claims (benchmarks/low_shot.py, ablations.py) on a tiny slice: every method and every
-table row runs, the JSON, markdown and picture are written, and a rerun trains nothing again."""
+"""The benchmarks of the paper's claims (benchmarks/low_shot.py, ablations.py, end_to_end.py) on a tiny slice: every
+method and table row runs, the JSON, markdown and picture are written, and a rerun trains nothing again."""
 
 import json
 import subprocess
@@ -90,3 +90,15 @@ def test_ablations_need_a_pretrained_lm(data, tmp_path):
     done = subprocess.run([sys.executable, "-m", "benchmarks.ablations", "--data", str(data), "--out",
                            str(tmp_path / "run"), "--preset", "tiny"], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 2 and "--pretrained is needed" in done.stderr
+
+
+def test_end_to_end_of_a_bidirectional_run_reports_both_directions_beside_the_baseline(data, tmp_path):
+    printed = benchmark("end_to_end", "--data", data, "--out", tmp_path / "run", "--preset", "tiny", "--bidirectional",
+                        "--name", "news_both", "--results", tmp_path / "results")
+    report = json.loads((tmp_path / "results" / "end_to_end_news_both.json").read_text())
+    ulmfit = report["ulmfit"]
+    assert ulmfit["bidirectional"] is True and ulmfit["directions"] == "one after the other"  # tiny: one thread
+    assert set(ulmfit["stage_minutes"]) == {"prepare", "forward", "backward"} and ulmfit["minutes"] > 0
+    assert ulmfit["ensemble"]["accuracy"] == ulmfit["accuracy"] and 0 <= ulmfit["forward"]["accuracy"] <= 1
+    assert report["baseline"]["accuracy"] > 0 and report["test_documents"] == 48
+    assert "error ratio ULMFiT / baseline" in printed
