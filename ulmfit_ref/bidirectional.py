@@ -101,8 +101,7 @@ def write_bidirectional_results(runs: tuple[Run, Run], each: list[dict], side_by
 
 
 def can_go_side_by_side(runs: tuple[Run, Run]) -> bool:
-    """Whether the two directions can train at once: on a CPU of 2+ threads, in one process, the preset's threads
-    left to torch."""
+    """Whether the two directions can train at once: on a CPU of 2+ threads, not under torchrun, threads not set."""
     return (runs[0].device.type == "cpu" and torch.get_num_threads() >= 2 and current().world_size == 1
             and runs[0].preset.threads is None)
 
