@@ -175,15 +175,14 @@ def test_random_inputs_come_from_a_fresh_seed_that_draws_them_again():
     first = verdict("replace_wrep", replace_wrep, examples=300, seed=7)
     assert not first.passed and "drawn from seed 7" in first.message
     assert verdict("replace_wrep", replace_wrep, examples=300, seed=7).message == first.message
-    seeds = {
-        __import__("re")
-        .search(
-            r"seed (\d+)",
-            run(EXERCISES["replace_wrep"], InProcess({"replace_wrep": replace_wrep}), 300).message or "seed 0",
-        )
-        .group(1)
-        for _ in range(3)
-    }
+    fixed = {args[0] for args, _ in EXERCISES["replace_wrep"].fixed}
+
+    def wrong_off_the_fixed(t):  # right on every fixed input, wrong on every other: each run fails, naming its seed
+        return text.replace_wrep(t) if t in fixed else t + "!"
+
+    messages = [run(EXERCISES["replace_wrep"], InProcess({"replace_wrep": wrong_off_the_fixed}), 300).message
+                for _ in range(3)]
+    seeds = {__import__("re").search(r"drawn from seed (\d+)", m).group(1) for m in messages}
     assert len(seeds) > 1, "a run without a seed draws from a fresh one"
 
 
