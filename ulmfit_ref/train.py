@@ -644,7 +644,7 @@ def train_classifier(learner: Learner, epochs: Sequence[int], lrs: Sequence[LR],
                      resume: bool = False, unfreeze: str = "gradual") -> list[EpochRecord]:
     """ULMFiT stage 3, gradual unfreezing: the head, then freeze_to(-2), -3, ..., and the last stage trains all.
 
-    unfreeze="full" trains every layer group for sum(epochs) epochs at lrs[-1] ('Full' in the paper's Table 6);
+    unfreeze="full" trains every layer group for sum(epochs) epochs at lrs[-1] ('Full' in the paper's Table 7);
     "last" trains the head alone as long ('Last'); "chain" is chain-thaw (Felbo et al. 2017): the head alone, then
     each group below it alone from the first, then all, each stage epochs[0] long but the last, which takes the
     rest; the head trains at lrs[-1], every other group at a tenth of it.
