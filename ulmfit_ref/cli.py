@@ -332,11 +332,13 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     """Run the `ulmfit` command; a user's error or a failure of the machine ends in one line (--debug: a traceback)."""
     args = build_parser().parse_args(argv)
+    done = False
     try:
         out = Path(args.out) if getattr(args, "out", None) else None
         if out is not None and out.exists() and not out.is_dir():
             raise StageError(f"--out {out} is a file; pass a folder (a new one, or one this command wrote before)")
         args.func(args)
+        done = True
     except KeyboardInterrupt:
         if _is_main():
             again = ("run the same command with --resume to continue from the last checkpoint" if "resume" in args
@@ -355,7 +357,7 @@ def main(argv=None) -> int:
         if "torch.distributed" in sys.modules:
             from .distributed import leave
 
-            leave()
+            leave(wait=done)
     return 0
 
 

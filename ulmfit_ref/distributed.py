@@ -90,7 +90,9 @@ def main_log(log: Callable[[str], None]) -> Callable[[str], None]:
     return log if is_main() else (lambda line: None)
 
 
-def leave() -> None:
-    """Leave the process group, if this process joined one."""
+def leave(wait: bool = False) -> None:
+    """Leave the process group, if this process joined one; `wait`: first wait for every process to be done."""
     if dist.is_available() and dist.is_initialized():
+        if wait:
+            dist.barrier()  # a gloo process torn down while another still writes can abort at exit
         dist.destroy_process_group()
