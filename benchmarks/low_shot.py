@@ -20,6 +20,9 @@ Each run is kept in OUT (a rerun skips what is done) and RESULTS/low_shot.{json,
 --done-only writes them from the runs of the grid that are done, training none (after grids run a part at a time).
 --select trains the semi-supervised classifier with each of CANDIDATES on samples of the training documents, scores
 it on a held-out tenth of them (never the test set) and writes RESULTS/low_shot_selection.{json,md}.
+--lm-tokens asks whether the LM is what holds ULMFiT back at small N: the semi-supervised LM fine-tuned on each of
+TOKENS tokens of every text (the preset's number is the run's own LM), each with the classifier on --seeds samples
+per N, scored on the same held-out tenth; RESULTS/low_shot_lm.{json,md}.
 """
 
 import argparse
@@ -243,6 +246,48 @@ def selection_report(args, rows: list[dict], n_held: int) -> None:
     (args.results / "low_shot_selection.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def lm_study(args, run: api.Run, sizes, seeds: int, budgets) -> None:
+    """Semi-supervised ULMFiT from LMs fine-tuned on each of `budgets` tokens, scored on held-out training reviews."""
+    labels = api.train_labels(run)
+    pool, held = held_out(labels, 0.1, run.preset.prepare.seed)
+    lms, rows = {}, []
+    for tokens in sorted(budgets):
+        name = "lm" if tokens == run.preset.fine_tune.train_tokens else f"every-text-{tokens}"
+        made = read_json(run.folder("lm") / "result.json") if name == "lm" else api.fine_tune_lm(
+            run, name, fit=replace(run.preset.fine_tune, train_tokens=tokens))
+        lms[tokens] = {"lm": name, "read_tokens": made["train_tokens"], "perplexity": made["perplexity"],
+                       "minutes": made["seconds"] / 60}
+        print(f"LM fine-tuned on {made['train_tokens']:,} tokens (of {tokens:,} asked; the text has no more where "
+              f"fewer): perplexity {made['perplexity']:.1f} ({made['seconds'] / 60:.1f} min)")
+        for n in sizes:
+            for seed in range(101, 101 + seeds):
+                r = api.train_classifier(run, f"lm{tokens}-n{n}-s{seed}", sample(labels, pool, n, seed), seed=seed,
+                                         lm=name, test_indices=held)
+                rows.append({"train_tokens": tokens, "n": n, "seed": seed, "error": r["error"],
+                             "seconds": r["seconds"]})
+                print(f"LM of {tokens:,} tokens, N={n:,} seed {seed}: held-out error {r['error']:.4f}")
+                lm_report(args, lms, rows, len(held))
+
+
+def lm_report(args, lms: dict, rows: list[dict], n_held: int) -> None:
+    """Write RESULTS/low_shot_lm.{json,md}: per LM fine-tuning budget, its perplexity and held-out error per N."""
+    errors = {}
+    for r in rows:
+        errors.setdefault(r["train_tokens"], {}).setdefault(r["n"], []).append(r["error"])
+    errors = {t: {n: spread(e) for n, e in by_n.items()} for t, by_n in errors.items()}
+    sizes = sorted({r["n"] for r in rows})
+    lines = ["| LM fine-tuning tokens (read) | perplexity | minutes | " + " | ".join(f"N={n:,}" for n in sizes) + " |",
+             "|" + " --- |" * (len(sizes) + 3)]
+    lines += [f"| {t:,} ({lms[t]['read_tokens']:,}) | {lms[t]['perplexity']:.1f} | {lms[t]['minutes']:.1f} | "
+              + " | ".join(percent(errors[t][n]) if n in errors[t] else "" for n in sizes) + " |" for t in errors]
+    args.results.mkdir(parents=True, exist_ok=True)
+    write_json(args.results / "low_shot_lm.json",
+               {"scored_on": f"{n_held:,} training documents held out (a tenth of each class), never the test set",
+                "lms": lms, "errors": errors, "minutes": (sum(r["seconds"] for r in rows) + sum(
+                    m["minutes"] * 60 for m in lms.values())) / 60, "conditions": conditions(), "runs": rows})
+    (args.results / "low_shot_lm.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     data_arguments(parser)
@@ -252,15 +297,22 @@ def main(argv=None):
     parser.add_argument("--methods", nargs="+", choices=METHODS, default=METHODS)
     parser.add_argument("--done-only", action="store_true", help="report the runs of the grid that are done in "
                                                                    "OUT, train none (after runs of a few at a time)")
-    parser.add_argument("--select", action="store_true", help="choose the classifier's training at small N instead")
+    instead = parser.add_mutually_exclusive_group()
+    instead.add_argument("--select", action="store_true", help="choose the classifier's training at small N instead")
+    instead.add_argument("--lm-tokens", type=int, nargs="+", metavar="TOKENS",
+                         help="instead: semi-supervised ULMFiT from LMs fine-tuned on these many tokens")
     parser.add_argument("--candidates", nargs="+", choices=CANDIDATES, default=list(CANDIDATES), help="with --select")
     args = parser.parse_args(argv)
+    if args.lm_tokens and min(args.lm_tokens) < 1:
+        parser.error(f"--lm-tokens must be positive, got {min(args.lm_tokens)}")
 
     began = time.perf_counter()
     run = open_run(args)
     sizes = sorted(args.sizes)
     if args.select:
         return select(args, run, sizes, args.seeds, args.candidates)
+    if args.lm_tokens:
+        return lm_study(args, run, sizes, args.seeds, args.lm_tokens)
     bench = LowShot(run)
     runs = []
     for method in [m for m in METHODS if m in args.methods]:

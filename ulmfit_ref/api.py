@@ -32,7 +32,7 @@ from .ids import read_ids
 from .lock import folder_lock
 from .pipeline import evaluate_classifier, fit_classifier, language_model, load_classifier, run_pipeline
 from .predict import Classifier, Ensemble
-from .presets import PRESETS, ClassifierTraining, Preset, with_lm_recipe
+from .presets import PRESETS, ClassifierTraining, LMTraining, Preset, with_lm_recipe
 from .runs import Run, as_json, find_pretrained, finished, make_run, needs, preset_threads
 
 __all__ = ["make", "train", "fine_tune", "fine_tune_lm", "train_labels", "train_classifier", "load", "from_lists",
@@ -120,13 +120,14 @@ def _done_as_wanted(folder: Path, wanted: dict) -> dict | None:
 
 
 def fine_tune_lm(run: Run, name: str, recipe: str = "ulmfit", indices=None, pretrained="run",
-                 resume: bool = False) -> dict:
+                 resume: bool = False, fit: LMTraining = None) -> dict:
     """Another language model on `run`'s prepared data, in RUN/lms/NAME, for train_classifier(..., lm=NAME).
 
     recipe: an LM recipe of presets.with_lm_recipe ('none', 'full', 'full+discr', 'ulmfit'). pretrained: 'run', the
     run's pretrained LM (as its lm stage); None, none (the preset's from-scratch training); or another one of the
     same sizes (a folder of `ulmfit pretrain`). indices: the LM reads only these training documents (default: every
-    text). Done once: a rerun with the same arguments returns its result.json.
+    text). fit: the training that `recipe` applies to (default: the preset's fine_tune, or from_scratch without a
+    pretrained LM). Done once: a rerun with the same arguments returns its result.json.
     """
     folder = run.out / "lms" / name
     start = run.pretrained if pretrained == "run" else None if pretrained is None else find_pretrained(pretrained)
@@ -137,10 +138,11 @@ def fine_tune_lm(run: Run, name: str, recipe: str = "ulmfit", indices=None, pret
         raise StageError(f"{start.weights} is {start.emb_sz}/{start.n_hid}/{start.n_layers} (emb/hidden/layers), "
                          f"the run's LM {run.lm.emb_sz}/{run.lm.n_hid}/{run.lm.n_layers}: pass one of the run's sizes")
     wanted = {"recipe": recipe, "pretrained": None if start is None else str(start.weights),
-              "indices": _indices(indices), "seed": run.seed}
+              "indices": _indices(indices), "seed": run.seed, "fit": None if fit is None else as_json(asdict(fit))}
     if (result := _done_as_wanted(folder, wanted)) is not None:
         return result
-    fit = with_lm_recipe(run.preset.fine_tune if start is not None else run.preset.from_scratch, recipe)
+    default = run.preset.fine_tune if start is not None else run.preset.from_scratch
+    fit = with_lm_recipe(default if fit is None else fit, recipe)
     docs = None
     if indices is not None:
         every = read_ids(needs(run.prepared / "clas", "prepare") / "train")

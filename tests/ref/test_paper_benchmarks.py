@@ -70,6 +70,28 @@ def test_select_scores_each_candidate_on_held_out_training_documents(data, tmp_p
     assert not (tmp_path / "results" / "low_shot.json").exists()
 
 
+def test_lm_tokens_scores_an_lm_per_budget_on_held_out_training_documents(data, pretrained, tmp_path):
+    printed = benchmark("low_shot", "--data", data, "--out", tmp_path / "run", "--preset", "tiny", "--pretrained",
+                        pretrained, "--sizes", 16, "--seeds", 1, "--lm-tokens", 60000, 3000, "--results",
+                        tmp_path / "results")
+    study = json.loads((tmp_path / "results" / "low_shot_lm.json").read_text())
+    assert {t: m["lm"] for t, m in study["lms"].items()} == {"3000": "every-text-3000", "60000": "lm"}  # tiny's own
+    made = json.loads((tmp_path / "run" / "lms" / "every-text-3000" / "result.json").read_text())
+    assert made["train_tokens"] == 3000 and made["fit"]["train_tokens"] == 3000 and made["indices"] is None
+    assert 3000 < study["lms"]["60000"]["read_tokens"] < 60000  # the tiny data set's every token, said as such
+    assert [(r["train_tokens"], r["n"]) for r in study["runs"]] == [(3000, 16), (60000, 16)]
+    assert "never the test set" in study["scored_on"] and "perplexity" in printed
+    table = (tmp_path / "results" / "low_shot_lm.md").read_text()
+    assert table.splitlines()[2].startswith("| 3,000 (3,000) | ")
+    assert not (tmp_path / "results" / "low_shot.json").exists()
+
+
+def test_lm_tokens_must_be_positive(data, tmp_path):
+    done = subprocess.run([sys.executable, "-m", "benchmarks.low_shot", "--data", str(data), "--out",
+                           str(tmp_path / "run"), "--lm-tokens", "0"], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2 and "--lm-tokens must be positive, got 0" in done.stderr
+
+
 def test_ablations_run_every_row_of_the_three_tables_beside_the_paper(data, pretrained, tmp_path):
     printed = benchmark("ablations", "--data", data, "--out", tmp_path / "run", "--preset", "tiny", "--pretrained",
                         pretrained, "--sizes", 24, "--seeds", 1, "--results", tmp_path / "results")
