@@ -28,7 +28,7 @@ import torch
 
 from .distributed import current, on_main
 from .errors import StageError
-from .files import write_json
+from .files import read_json, write_json
 from .lock import folder_lock
 from .pipeline import (
     STAGES,
@@ -40,7 +40,7 @@ from .pipeline import (
     write_evaluation,
 )
 from .presets import Preset
-from .runs import Pretrained, Run, claim_folder, finished, make_run, needs
+from .runs import Pretrained, Run, claim_run, finished, make_run, needs
 
 DIRECTIONS = ("forward", "backward")
 FIGURES = ("accuracy", "error", "macro_f1")
@@ -173,6 +173,16 @@ def _check_alive(workers: dict, results: dict) -> None:
                              f"(killed, or out of memory?); rerun with --resume to continue from its checkpoints")
 
 
+def _claim_pair(out: Path, runs: tuple[Run, Run], command: str) -> None:
+    """Each direction's options checked against its own stages' outputs (runs.claim_run), then OUT/run.json."""
+    path = out / "run.json"
+    if path.exists() and "bidirectional" not in read_json(path):
+        raise StageError(f"{out} holds a run of one direction: pass a new --out for `ulmfit {command} --bidirectional`")
+    for r in runs:
+        claim_run(r, list(STAGES), command)
+    write_json(path, {"bidirectional": {name: r.config() for name, r in zip(DIRECTIONS, runs)}})
+
+
 def run_bidirectional(runs: tuple[Run, Run], stages=None, resume: bool = False, command: str = "train",
                       side_by_side: bool = None) -> dict:
     """Run `stages` (default: all) of both directions, then score their average.
@@ -184,8 +194,7 @@ def run_bidirectional(runs: tuple[Run, Run], stages=None, resume: bool = False, 
     side_by_side = can_go_side_by_side(runs) if side_by_side is None else side_by_side
     side_by_side = side_by_side and any(s != "prepare" for s in stages)
     with folder_lock(out, f"ulmfit {command} --bidirectional", runs[0].log):
-        on_main(claim_folder, out, {"bidirectional": {name: r.config() for name, r in zip(DIRECTIONS, runs)}},
-                command)
+        on_main(_claim_pair, out, runs, command)
         if finished(runs[0].prepared) is None and "prepare" in stages:
             on_main(remove_made, [r.out for r in runs] + [out / "evaluate"], "prepare", runs[0].log)
         if side_by_side:

@@ -42,6 +42,7 @@ from .runs import (
     Run,
     as_json,
     claim_folder,
+    claim_run,
     device_name,
     find_pretrained,
     finished,
@@ -411,7 +412,7 @@ def run_pipeline(run: Run, stages=None, resume: bool = False, command: str = "tr
     if unknown:
         raise StageError(f"unknown stage {unknown[0]!r}; the stages are {', '.join(STAGES)}")
     with folder_lock(run.out, f"ulmfit {command}", run.log):
-        on_main(claim_folder, run.out, run.config(), command)
+        on_main(claim_run, run, list(STAGES), command)
         _check_source(run)
         return _run_stages(run, stages, resume, command)
 

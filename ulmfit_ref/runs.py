@@ -177,6 +177,40 @@ def _differences(a, b, prefix: str = "") -> list[str]:
     return [] if a == b else [prefix.rstrip(".")]
 
 
+# The first stage of a run that reads each part of run.json (by the start of its dotted key); any other part is read by
+# the first stage, prepare. A changed part makes that stage's output, and every later one's, out of date.
+FIRST_READ_BY = {"seed": "lm", "lm": "lm", "pretrained": "lm", "backwards": "lm", "preset.lm": "lm",
+                 "preset.fine_tune": "lm", "preset.from_scratch": "lm", "classifier": "classifier",
+                 "preset.classifier": "classifier", "preset.classify": "classifier", "recipe": "classifier",
+                 "preset.name": "classifier", "preset.threads": "classifier"}
+EXPERIMENTS = {"lm": "lms", "classifier": "classifiers"}  # the folders of api.fine_tune_lm and api.train_classifier
+
+
+def first_reader(key: str) -> str:
+    """The first stage that reads the part `key` (dotted) of run.json."""
+    parts = key.split(".")
+    found = (FIRST_READ_BY.get(".".join(parts[:i])) for i in range(len(parts), 0, -1))
+    return next((stage for stage in found if stage is not None), "prepare")
+
+
+def claim_run(run: Run, stages: list[str], command: str) -> None:
+    """Record the run's config in run.json; where it changed, refuse if a stage that reads the change has output."""
+    path, config = run.out / "run.json", run.config()
+    diff = _differences(read_json(path), config) if path.exists() else []
+    if diff:
+        later = stages[min(stages.index(first_reader(k)) for k in diff):]
+        folders = [run.folder(s) for s in later] + [run.out / EXPERIMENTS[s] for s in later if s in EXPERIMENTS]
+        if made := [str(f) for f in folders if f.exists()]:
+            raise StageError(f"{run.out} holds a run made with other options (they differ in {', '.join(diff[:4])}), "
+                             f"which its {later[0]} stage reads: pass the same options as before, a new --out, or "
+                             f"delete {', '.join(made)} to run {'it' if len(later) == 1 else 'it and after'} again "
+                             f"for `ulmfit {command}`")
+        run.log(f"run.json: the options changed in {', '.join(diff[:4])}, read first by the {later[0]} stage, which "
+                f"has not run yet")
+    if diff or not path.exists():
+        write_json(path, config)
+
+
 def claim_folder(out: Path, config: dict, command: str) -> None:
     """Record `config` in out/run.json, or check that it is the one already there."""
     path = out / "run.json"

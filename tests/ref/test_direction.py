@@ -162,6 +162,20 @@ def test_a_rerun_of_a_bidirectional_run_skips_every_stage(bidirectional, data, p
     assert stdout.count("exists, skipping") == 8  # four stages in each direction, prepare shared
 
 
+def test_a_bidirectional_run_is_refused_options_that_a_stage_of_a_direction_has_read(bidirectional, data, pretrained,
+                                                                                      tmp_path):
+    out, both = bidirectional[0], ["--pretrained", pretrained["forward"], "--pretrained-backwards", pretrained["backward"]]
+    code, _, err = ulmfit("train", data, "--out", out, "--preset", "tiny", "--bidirectional", "--recipe", "full", *both)
+    assert_one_line_error(code, err, "recipe", f"delete {out / 'forward' / 'classifier'}, ")
+    assert json.loads((out / "run.json").read_text())["bidirectional"]["forward"]["recipe"] == "ulmfit"
+    code, _, err = ulmfit("train", data, "--out", out, "--preset", "tiny")  # one direction, in a folder of both
+    assert_one_line_error(code, err, "other options", "bidirectional", f"delete {out / 'prepared'}")
+    code, _, err = ulmfit("train", data, "--out", tmp_path / "one", "--preset", "tiny", "--workers", 1)
+    assert code == 0, err
+    code, _, err = ulmfit("train", data, "--out", tmp_path / "one", "--preset", "tiny", "--bidirectional")
+    assert_one_line_error(code, err, "holds a run of one direction", "new --out")
+
+
 def test_a_backward_run_refuses_a_forward_lm_and_a_forward_run_a_backward_one(data, pretrained, tmp_path):
     code, _, err = ulmfit("train", data, "--out", tmp_path / "a", "--preset", "tiny", "--backwards",
                           "--pretrained", pretrained["forward"], "--workers", 1)

@@ -23,6 +23,7 @@ from support import (  # noqa: F401  (one_thread: a fixture)
 
 from ulmfit_ref.data import CLASSES
 from ulmfit_ref.pipeline import PRESETS, STAGES, StageError, find_pretrained
+from ulmfit_ref.runs import first_reader
 from ulmfit_ref.train import Learner
 from ulmfit_ref.vocab import Vocab
 
@@ -237,5 +238,30 @@ def test_a_missing_stage_input_says_which_stage_to_run(finished, tmp_path):
 
 
 def test_a_run_folder_made_with_other_options_is_refused(finished):
-    code, _, err = ulmfit("imdb", "--out", finished[0], "--preset", "tiny", "--seed", 7)
-    assert_one_line_error(code, err, "other options", "seed")
+    out = finished[0]
+    code, _, err = ulmfit("imdb", "--out", out, "--preset", "tiny", "--seed", 7)
+    assert_one_line_error(code, err, "other options", "seed", "its lm stage reads", f"delete {out / 'lm'}, ")
+    code, _, err = ulmfit("imdb", "--out", out, "--preset", "tiny", "--recipe", "full")
+    assert_one_line_error(code, err, "recipe", "its classifier stage reads", f"delete {out / 'classifier'}, "
+                          f"{out / 'evaluate'} to run it and after again")
+    assert json.loads((out / "run.json").read_text())["recipe"] == "ulmfit"
+
+
+def test_options_that_only_a_stage_not_yet_run_reads_are_taken(finished, tmp_path):
+    out = prepared_copy(finished, tmp_path)
+    shutil.copytree(finished[0] / "lm", out / "lm")
+    shutil.copy(finished[0] / "run.json", out / "run.json")
+    code, stdout, err = ulmfit("imdb", "--out", out, "--preset", "tiny", "--recipe", "full", "--stage", "classifier")
+    assert code == 0, err
+    assert "options changed in recipe, read first by the classifier stage, which has not run yet" in stdout + err
+    assert json.loads((out / "run.json").read_text())["recipe"] == "full"
+    assert (out / "lm" / "encoder.pt").read_bytes() == (finished[0] / "lm" / "encoder.pt").read_bytes()
+    assert json.loads((out / "classifier" / "result.json").read_text())["recipe"] == "full"
+
+
+@pytest.mark.parametrize("key, stage", [("preset.classify.min_steps", "classifier"), ("recipe", "classifier"),
+                                        ("seed", "lm"), ("preset.fine_tune.lr", "lm"), ("lm.n_hid", "lm"),
+                                        ("preset.prepare.max_vocab", "prepare"), ("preset.corpus.max_words", "prepare"),
+                                        ("prepared", "prepare")])
+def test_each_part_of_run_json_is_read_first_by_its_stage(key, stage):
+    assert first_reader(key) == stage
