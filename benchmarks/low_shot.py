@@ -83,14 +83,34 @@ def tfidf(texts: list[str], labels: np.ndarray, test_texts: list[str], test_labe
             "seconds": time.perf_counter() - began}
 
 
-class LowShot:
-    """The runs of the benchmark on one prepared data set: every (method, N, seed), each done once."""
+def semi_lm(run: api.Run, tokens: int = None, train: bool = True) -> tuple[str, dict | None]:
+    """The semi-supervised LM, fine-tuned on `tokens` tokens of every text (None or the preset's number: the run's own
+    lm stage): its name for train_classifier and its result (trained now unless `train` is False: None if not done)."""
+    if tokens in (None, run.preset.fine_tune.train_tokens):
+        return "lm", read_json(run.folder("lm") / "result.json")
+    name = f"every-text-{tokens}"
+    if not train:
+        done = run.out / "lms" / name / "result.json"
+        return name, read_json(done) if done.exists() else None
+    return name, api.fine_tune_lm(run, name, fit=replace(run.preset.fine_tune, train_tokens=tokens))
 
-    def __init__(self, run: api.Run):
-        self.run = run
+
+class LowShot:
+    """The runs of the benchmark on one prepared data set: every (method, N, seed), each done once.
+
+    semi_tokens: the semi-supervised LM's fine-tuning tokens (None: the preset's, the run's lm stage).
+    """
+
+    def __init__(self, run: api.Run, semi_tokens: int = None):
+        self.run, self.semi_tokens = run, semi_tokens
         self.labels = api.train_labels(run)
         self.classes = read_json(run.prepared / "summary.json")["classes"]
         self._text = None
+
+    def name(self, method: str, n: int, seed: int) -> str:
+        """The folder (or JSON) name of one run: a semi-supervised LM other than the run's own is in it."""
+        lm = semi_lm(self.run, self.semi_tokens, train=False)[0] if method == "semi" else "lm"
+        return f"{method}-n{n}-s{seed}" if lm == "lm" else f"{method}-{lm}-n{n}-s{seed}"
 
     def text(self):
         """The training and test documents as text, for the linear peer (read once)."""
@@ -100,14 +120,14 @@ class LowShot:
 
     def done(self, method: str, n: int, seed: int) -> bool:
         """Whether the run of `method` on N documents drawn with `seed` is done (its figures are read back)."""
-        name = f"{method}-n{n}-s{seed}"
+        name = self.name(method, n, seed)
         if method == "tfidf":
             return (self.run.out / "tfidf" / f"{name}.json").exists()
         return (self.run.out / "classifiers" / name / "result.json").exists()
 
     def result(self, method: str, n: int, seed: int, idx: np.ndarray) -> dict:
         """The figures of `method` trained on the documents `idx` (run now, or read back when done before)."""
-        name = f"{method}-n{n}-s{seed}"
+        name = self.name(method, n, seed)
         if method == "tfidf":
             path = self.run.out / "tfidf" / f"{name}.json"
             if path.exists() and (done := read_json(path)).pop("indices") == idx.tolist():
@@ -116,7 +136,9 @@ class LowShot:
             result = tfidf([texts[i] for i in idx], labels[idx], test_texts, test_labels, self.classes, seed)
             write_json(path, {**result, "indices": idx.tolist()})
             return result
-        lm, extra = {"semi": "lm", "scratch": None, "supervised": name}[method], {}
+        lm, extra = {"scratch": None, "supervised": name}.get(method), {}
+        if method == "semi":
+            lm = semi_lm(self.run, self.semi_tokens)[0]
         if method == "supervised":
             made = api.fine_tune_lm(self.run, name, indices=idx)
             extra = {"lm_seconds": made["seconds"], "lm_perplexity": made["perplexity"]}
@@ -192,15 +214,16 @@ def figure(summary: dict, title: str) -> Figure:
 def report(args, run: api.Run, runs: list[dict], began: float, sizes) -> dict:
     """Write RESULTS/low_shot.{json,md,png} from the runs done so far; returns the JSON's contents."""
     summary = summarize(runs)
-    semi_lm = read_json(run.folder("lm") / "result.json")
+    name, made = semi_lm(run, args.semi_lm_tokens, train=False)
     seconds = {m: sum(r["seconds"] + r.get("lm_seconds", 0) for r in runs if r["method"] == m) for m in METHODS}
-    seconds["semi"] = seconds.get("semi", 0) + semi_lm["seconds"]
+    seconds["semi"] = seconds.get("semi", 0) + (made["seconds"] if made else 0)
     out = {"data": args.imdb or args.data, "preset": run.preset.name, "recipe": run.recipe,
            "classify": as_json(asdict(run.preset.classify)), "sizes": list(sizes), **summary,
            "minutes": {"total": sum(seconds.values()) / 60, **{m: s / 60 for m, s in seconds.items()}},
            "wall_minutes_this_call": (time.perf_counter() - began) / 60,
-           "semi_supervised_lm": {"perplexity": semi_lm["perplexity"], "train_tokens": semi_lm["train_tokens"],
-                                  "valid_tokens": semi_lm["valid_tokens"], "minutes": semi_lm["seconds"] / 60},
+           "semi_supervised_lm": made and {"lm": name, "perplexity": made["perplexity"],
+                                           "train_tokens": made["train_tokens"], "valid_tokens": made["valid_tokens"],
+                                           "minutes": made["seconds"] / 60},
            "pretraining": pretraining(run), "conditions": conditions(), "runs": runs}
     args.results.mkdir(parents=True, exist_ok=True)
     write_json(args.results / "low_shot.json", out)
@@ -252,9 +275,7 @@ def lm_study(args, run: api.Run, sizes, seeds: int, budgets) -> None:
     pool, held = held_out(labels, 0.1, run.preset.prepare.seed)
     lms, rows = {}, []
     for tokens in sorted(budgets):
-        name = "lm" if tokens == run.preset.fine_tune.train_tokens else f"every-text-{tokens}"
-        made = read_json(run.folder("lm") / "result.json") if name == "lm" else api.fine_tune_lm(
-            run, name, fit=replace(run.preset.fine_tune, train_tokens=tokens))
+        name, made = semi_lm(run, tokens)
         lms[tokens] = {"lm": name, "read_tokens": made["train_tokens"], "perplexity": made["perplexity"],
                        "minutes": made["seconds"] / 60}
         print(f"LM fine-tuned on {made['train_tokens']:,} tokens (of {tokens:,} asked; the text has no more where "
@@ -302,9 +323,12 @@ def main(argv=None):
     instead.add_argument("--lm-tokens", type=int, nargs="+", metavar="TOKENS",
                          help="instead: semi-supervised ULMFiT from LMs fine-tuned on these many tokens")
     parser.add_argument("--candidates", nargs="+", choices=CANDIDATES, default=list(CANDIDATES), help="with --select")
+    parser.add_argument("--semi-lm-tokens", type=int, metavar="TOKENS", help="the semi-supervised LM fine-tuned on "
+                        "these many tokens of every text (default: the preset's; the run's lm stage)")
     args = parser.parse_args(argv)
-    if args.lm_tokens and min(args.lm_tokens) < 1:
-        parser.error(f"--lm-tokens must be positive, got {min(args.lm_tokens)}")
+    for flag, values in (("--lm-tokens", args.lm_tokens or []), ("--semi-lm-tokens", [args.semi_lm_tokens or 1])):
+        if min(values, default=1) < 1:
+            parser.error(f"{flag} must be positive, got {min(values)}")
 
     began = time.perf_counter()
     run = open_run(args)
@@ -313,7 +337,7 @@ def main(argv=None):
         return select(args, run, sizes, args.seeds, args.candidates)
     if args.lm_tokens:
         return lm_study(args, run, sizes, args.seeds, args.lm_tokens)
-    bench = LowShot(run)
+    bench = LowShot(run, args.semi_lm_tokens)
     runs = []
     for method in [m for m in METHODS if m in args.methods]:
         for n in sizes:

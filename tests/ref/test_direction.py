@@ -164,7 +164,8 @@ def test_a_rerun_of_a_bidirectional_run_skips_every_stage(bidirectional, data, p
 
 def test_a_bidirectional_run_is_refused_options_that_a_stage_of_a_direction_has_read(bidirectional, data, pretrained,
                                                                                       tmp_path):
-    out, both = bidirectional[0], ["--pretrained", pretrained["forward"], "--pretrained-backwards", pretrained["backward"]]
+    out = bidirectional[0]
+    both = ["--pretrained", pretrained["forward"], "--pretrained-backwards", pretrained["backward"]]
     code, _, err = ulmfit("train", data, "--out", out, "--preset", "tiny", "--bidirectional", "--recipe", "full", *both)
     assert_one_line_error(code, err, "recipe", f"delete {out / 'forward' / 'classifier'}, ")
     assert json.loads((out / "run.json").read_text())["bidirectional"]["forward"]["recipe"] == "ulmfit"

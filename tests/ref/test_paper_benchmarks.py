@@ -86,10 +86,26 @@ def test_lm_tokens_scores_an_lm_per_budget_on_held_out_training_documents(data, 
     assert not (tmp_path / "results" / "low_shot.json").exists()
 
 
-def test_lm_tokens_must_be_positive(data, tmp_path):
+def test_the_grid_takes_a_semi_supervised_lm_of_other_tokens_and_names_its_runs_so(data, pretrained, tmp_path):
+    args = ["--data", data, "--out", tmp_path / "run", "--preset", "tiny", "--pretrained", pretrained, "--sizes", 16,
+            "--seeds", 1, "--methods", "semi", "scratch", "--results", tmp_path / "results"]
+    benchmark("low_shot", *args, "--semi-lm-tokens", 3000)
+    report = json.loads((tmp_path / "results" / "low_shot.json").read_text())
+    assert {k: report["semi_supervised_lm"][k] for k in ("lm", "train_tokens")} == {"lm": "every-text-3000",
+                                                                                     "train_tokens": 3000}
+    made = {p.name for p in (tmp_path / "run" / "classifiers").iterdir()}
+    assert made == {"semi-every-text-3000-n16-s1", "scratch-n16-s1"}  # random weights: the same run for any LM
+    benchmark("low_shot", *args, "--semi-lm-tokens", 4000, "--done-only")  # its LM is not made: nothing trains
+    report = json.loads((tmp_path / "results" / "low_shot.json").read_text())
+    assert [r["method"] for r in report["runs"]] == ["scratch"] and report["semi_supervised_lm"] is None
+    assert not (tmp_path / "run" / "lms" / "every-text-4000").exists()
+
+
+@pytest.mark.parametrize("flag, value", [("--lm-tokens", "0"), ("--semi-lm-tokens", "-5")])
+def test_lm_tokens_must_be_positive(data, tmp_path, flag, value):
     done = subprocess.run([sys.executable, "-m", "benchmarks.low_shot", "--data", str(data), "--out",
-                           str(tmp_path / "run"), "--lm-tokens", "0"], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 2 and "--lm-tokens must be positive, got 0" in done.stderr
+                           str(tmp_path / "run"), flag, value], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 2 and f"{flag} must be positive, got {value}" in done.stderr
 
 
 def test_ablations_run_every_row_of_the_three_tables_beside_the_paper(data, pretrained, tmp_path):
