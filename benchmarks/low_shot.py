@@ -278,8 +278,9 @@ def lm_study(args, run: api.Run, sizes, seeds: int, budgets) -> None:
         name, made = semi_lm(run, tokens)
         lms[tokens] = {"lm": name, "read_tokens": made["train_tokens"], "perplexity": made["perplexity"],
                        "minutes": made["seconds"] / 60}
-        print(f"LM fine-tuned on {made['train_tokens']:,} tokens (of {tokens:,} asked; the text has no more where "
-              f"fewer): perplexity {made['perplexity']:.1f} ({made['seconds'] / 60:.1f} min)")
+        short = f" (of {tokens:,} asked: the text has no more)" if made["train_tokens"] < tokens else ""
+        print(f"LM fine-tuned on {made['train_tokens']:,} tokens{short}: perplexity {made['perplexity']:.1f} "
+              f"({made['seconds'] / 60:.1f} min)")
         for n in sizes:
             for seed in range(101, 101 + seeds):
                 r = api.train_classifier(run, f"lm{tokens}-n{n}-s{seed}", sample(labels, pool, n, seed), seed=seed,
