@@ -22,7 +22,8 @@ Each run is kept in OUT (a rerun skips what is done) and RESULTS/low_shot.{json,
 it on a held-out tenth of them (never the test set) and writes RESULTS/low_shot_selection.{json,md}.
 --lm-tokens asks whether the LM is what holds ULMFiT back at small N: the semi-supervised LM fine-tuned on each of
 TOKENS tokens of every text (the preset's number is the run's own LM), each with the classifier on --seeds samples
-per N, scored on the same held-out tenth; RESULTS/low_shot_lm.{json,md}.
+per N, and a probe of its features (the frozen encoder's concat pooling read by logistic regression, C by 3-fold
+cross-validation on the N), scored on the same held-out tenth; RESULTS/low_shot_lm.{json,md}.
 """
 
 import argparse
@@ -31,6 +32,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 import numpy as np
+import torch
 from matplotlib.figure import Figure
 
 from benchmarks.experiment import (
@@ -46,9 +48,15 @@ from benchmarks.experiment import (
 )
 from ulmfit_ref import api
 from ulmfit_ref.files import read_json, write_json
+from ulmfit_ref.loaders import SortSampler, pad_collate, restore_order
 from ulmfit_ref.metrics import classification_report
+from ulmfit_ref.models import PoolingLinearClassifier, get_classifier
+from ulmfit_ref.pipeline import classifier_data
 from ulmfit_ref.plots import save_figure
 from ulmfit_ref.runs import as_json
+from ulmfit_ref.text import partition
+from ulmfit_ref.transfer import load_encoder
+from ulmfit_ref.vocab import Vocab
 
 METHODS = ("tfidf", "semi", "scratch", "supervised")  # the order they run in: the headline comparison first
 LABELS = {"tfidf": "TF-IDF + logistic regression", "semi": "ULMFiT, semi-supervised",
@@ -81,6 +89,34 @@ def tfidf(texts: list[str], labels: np.ndarray, test_texts: list[str], test_labe
     return {"accuracy": report["accuracy"], "error": 1 - report["accuracy"], "macro_f1": report["macro_f1"],
             "C": search.best_params_["lr__C"], "test_documents": len(test_labels),
             "seconds": time.perf_counter() - began}
+
+
+def encoder_features(run: api.Run, lm: str, docs: list[np.ndarray], bs: int = 64) -> np.ndarray:
+    """[len(docs), 3 * emb_sz]: the concat pooling (last, max, mean) that the classifier's head reads, from the frozen
+    encoder of LM `lm` (the run's 'lm' or a fine_tune_lm name) over id documents."""
+    path = run.folder("lm") / "encoder.pt" if lm == "lm" else run.out / "lms" / lm / "encoder.pt"
+    model = get_classifier(len(Vocab.load(run.prepared / "vocab.json")), 2, run.classifier)  # its head goes unused
+    load_encoder(model, path)
+    encoder, order, pooled = model[0].eval(), list(SortSampler([len(d) for d in docs])), []
+    with torch.no_grad():
+        for batch in partition(order, bs):
+            x, lengths, _ = pad_collate([(docs[i], 0) for i in batch], run.classifier.pad_idx)  # x [seq, bs]
+            _, outputs, mask = encoder(x, lengths)  # outputs[-1] [kept, bs, emb_sz], mask [kept, bs]
+            pooled.append(PoolingLinearClassifier.pool(outputs[-1], mask))  # [bs, 3 * emb_sz]
+    return restore_order(torch.cat(pooled), order).numpy()
+
+
+def probe(x: np.ndarray, y: np.ndarray, test_x: np.ndarray, test_y: np.ndarray, seed: int) -> float:
+    """Test error of logistic regression on standardized features, C by 3-fold cross-validation on `x`."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = Pipeline([("scale", StandardScaler()), ("lr", LogisticRegression(max_iter=3000))])
+    folds = StratifiedKFold(min(3, int(np.bincount(y).min())), shuffle=True, random_state=seed)
+    search = GridSearchCV(model, {"lr__C": [c / 100 for c in C_GRID]}, cv=folds, scoring="accuracy").fit(x, y)
+    return float((search.predict(test_x) != test_y).mean())
 
 
 def semi_lm(run: api.Run, tokens: int = None, train: bool = True) -> tuple[str, dict | None]:
@@ -273,6 +309,10 @@ def lm_study(args, run: api.Run, sizes, seeds: int, budgets) -> None:
     """Semi-supervised ULMFiT from LMs fine-tuned on each of `budgets` tokens, scored on held-out training reviews."""
     labels = api.train_labels(run)
     pool, held = held_out(labels, 0.1, run.preset.prepare.seed)
+    samples = {(n, seed): sample(labels, pool, n, seed) for n in sizes for seed in range(101, 101 + seeds)}
+    read = np.unique(np.concatenate([held, *samples.values()]))  # the documents the probes read, each once
+    row_of = {int(i): j for j, i in enumerate(read)}
+    docs = classifier_data(run, "train")[0]
     lms, rows = {}, []
     for tokens in sorted(budgets):
         name, made = semi_lm(run, tokens)
@@ -281,32 +321,46 @@ def lm_study(args, run: api.Run, sizes, seeds: int, budgets) -> None:
         short = f" (of {tokens:,} asked: the text has no more)" if made["train_tokens"] < tokens else ""
         print(f"LM fine-tuned on {made['train_tokens']:,} tokens{short}: perplexity {made['perplexity']:.1f} "
               f"({made['seconds'] / 60:.1f} min)")
-        for n in sizes:
-            for seed in range(101, 101 + seeds):
-                r = api.train_classifier(run, f"lm{tokens}-n{n}-s{seed}", sample(labels, pool, n, seed), seed=seed,
-                                         lm=name, test_indices=held)
-                rows.append({"train_tokens": tokens, "n": n, "seed": seed, "error": r["error"],
-                             "seconds": r["seconds"]})
-                print(f"LM of {tokens:,} tokens, N={n:,} seed {seed}: held-out error {r['error']:.4f}")
-                lm_report(args, lms, rows, len(held))
+        began = time.perf_counter()
+        features = encoder_features(run, name, [docs[i] for i in read])  # [len(read), 3 * emb_sz]
+        held_x = features[[row_of[int(i)] for i in held]]
+        lms[tokens]["feature_seconds"] = time.perf_counter() - began
+        for (n, seed), idx in samples.items():
+            r = api.train_classifier(run, f"lm{tokens}-n{n}-s{seed}", idx, seed=seed, lm=name, test_indices=held)
+            probed = probe(features[[row_of[int(i)] for i in idx]], labels[idx], held_x, labels[held], seed)
+            rows.append({"train_tokens": tokens, "n": n, "seed": seed, "error": r["error"], "probe_error": probed,
+                         "seconds": r["seconds"]})
+            print(f"LM of {tokens:,} tokens, N={n:,} seed {seed}: held-out error {r['error']:.4f}, frozen features + "
+                  f"logistic regression {probed:.4f}")
+            lm_report(args, lms, rows, len(held))
 
 
 def lm_report(args, lms: dict, rows: list[dict], n_held: int) -> None:
-    """Write RESULTS/low_shot_lm.{json,md}: per LM fine-tuning budget, its perplexity and held-out error per N."""
-    errors = {}
-    for r in rows:
-        errors.setdefault(r["train_tokens"], {}).setdefault(r["n"], []).append(r["error"])
-    errors = {t: {n: spread(e) for n, e in by_n.items()} for t, by_n in errors.items()}
+    """Write RESULTS/low_shot_lm.{json,md}: per LM fine-tuning budget, its perplexity and, per N, the held-out error
+    of the classifier and of the probe of its features."""
+    spreads = {}
+    for kind in ("error", "probe_error"):
+        by = {}
+        for r in rows:
+            by.setdefault(r["train_tokens"], {}).setdefault(r["n"], []).append(r[kind])
+        spreads[kind] = {t: {n: spread(e) for n, e in by_n.items()} for t, by_n in by.items()}
     sizes = sorted({r["n"] for r in rows})
-    lines = ["| LM fine-tuning tokens (read) | perplexity | minutes | " + " | ".join(f"N={n:,}" for n in sizes) + " |",
-             "|" + " --- |" * (len(sizes) + 3)]
-    lines += [f"| {t:,} ({lms[t]['read_tokens']:,}) | {lms[t]['perplexity']:.1f} | {lms[t]['minutes']:.1f} | "
-              + " | ".join(percent(errors[t][n]) if n in errors[t] else "" for n in sizes) + " |" for t in errors]
+    heads = [f"N={n:,} {what}" for n in sizes for what in ("ULMFiT", "frozen + LR")]
+    lines = ["| LM fine-tuning tokens (read) | perplexity | minutes | " + " | ".join(heads) + " |",
+             "|" + " --- |" * (len(heads) + 3)]
+    for t in spreads["error"]:
+        cells = [percent(spreads[k][t][n]) if n in spreads[k][t] else "" for n in sizes
+                 for k in ("error", "probe_error")]
+        lines.append(f"| {t:,} ({lms[t]['read_tokens']:,}) | {lms[t]['perplexity']:.1f} | {lms[t]['minutes']:.1f} | "
+                     + " | ".join(cells) + " |")
     args.results.mkdir(parents=True, exist_ok=True)
     write_json(args.results / "low_shot_lm.json",
                {"scored_on": f"{n_held:,} training documents held out (a tenth of each class), never the test set",
-                "lms": lms, "errors": errors, "minutes": (sum(r["seconds"] for r in rows) + sum(
-                    m["minutes"] * 60 for m in lms.values())) / 60, "conditions": conditions(), "runs": rows})
+                "probe": "the frozen encoder's concat pooling (last, max, mean), standardized, read by logistic "
+                         "regression with C by 3-fold cross-validation on the N",
+                "lms": lms, "errors": spreads["error"], "probe_errors": spreads["probe_error"],
+                "minutes": (sum(r["seconds"] for r in rows) + sum(m["minutes"] * 60 for m in lms.values())) / 60,
+                "conditions": conditions(), "runs": rows})
     (args.results / "low_shot_lm.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 

@@ -80,10 +80,11 @@ def test_lm_tokens_scores_an_lm_per_budget_on_held_out_training_documents(data, 
     assert made["train_tokens"] == 3000 and made["fit"]["train_tokens"] == 3000 and made["indices"] is None
     assert 3000 < study["lms"]["60000"]["read_tokens"] < 60000  # the tiny data set's every token, said as such
     assert [(r["train_tokens"], r["n"]) for r in study["runs"]] == [(3000, 16), (60000, 16)]
+    assert all(0 <= r["probe_error"] <= 1 for r in study["runs"]) and study["probe_errors"]["3000"]["16"]["n"] == 1
     assert "never the test set" in study["scored_on"] and "LM fine-tuned on 3,000 tokens: perplexity" in printed
     assert "tokens (of 60,000 asked: the text has no more)" in printed
     table = (tmp_path / "results" / "low_shot_lm.md").read_text()
-    assert table.splitlines()[2].startswith("| 3,000 (3,000) | ")
+    assert table.splitlines()[2].startswith("| 3,000 (3,000) | ") and "| N=16 frozen + LR |" in table
     assert not (tmp_path / "results" / "low_shot.json").exists()
 
 
