@@ -21,7 +21,8 @@ Each run is kept in OUT (a rerun skips what is done) and RESULTS/low_shot.{json,
 --select trains the semi-supervised classifier with each of CANDIDATES on samples of the training documents, scores
 it on a held-out tenth of them (never the test set) and writes RESULTS/low_shot_selection.{json,md}.
 --lm-tokens asks whether the LM is what holds ULMFiT back at small N: the semi-supervised LM fine-tuned on each of
-TOKENS tokens of every text (the preset's number is the run's own LM), each with the classifier on --seeds samples
+TOKENS tokens of every text (the preset's number is the run's own LM; 0: none, random weights), each with the
+classifier on --seeds samples
 per N, and a probe of its features (the frozen encoder's concat pooling read by logistic regression, C by 3-fold
 cross-validation on the N), scored on the same held-out tenth; RESULTS/low_shot_lm.{json,md}.
 """
@@ -93,10 +94,11 @@ def tfidf(texts: list[str], labels: np.ndarray, test_texts: list[str], test_labe
 
 def encoder_features(run: api.Run, lm: str, docs: list[np.ndarray], bs: int = 64) -> np.ndarray:
     """[len(docs), 3 * emb_sz]: the concat pooling (last, max, mean) that the classifier's head reads, from the frozen
-    encoder of LM `lm` (the run's 'lm' or a fine_tune_lm name) over id documents."""
-    path = run.folder("lm") / "encoder.pt" if lm == "lm" else run.out / "lms" / lm / "encoder.pt"
+    encoder of LM `lm` (the run's 'lm', a fine_tune_lm name, or None: random weights, seeded) over id documents."""
+    torch.manual_seed(run.seed)
     model = get_classifier(len(Vocab.load(run.prepared / "vocab.json")), 2, run.classifier)  # its head goes unused
-    load_encoder(model, path)
+    if lm is not None:
+        load_encoder(model, run.folder("lm") / "encoder.pt" if lm == "lm" else run.out / "lms" / lm / "encoder.pt")
     encoder, order, pooled = model[0].eval(), list(SortSampler([len(d) for d in docs])), []
     with torch.no_grad():
         for batch in partition(order, bs):
@@ -315,12 +317,15 @@ def lm_study(args, run: api.Run, sizes, seeds: int, budgets) -> None:
     docs = classifier_data(run, "train")[0]
     lms, rows = {}, []
     for tokens in sorted(budgets):
-        name, made = semi_lm(run, tokens)
+        if tokens == 0:  # no LM: the classifier from scratch, and the probe of a random encoder's features
+            name, made = None, {"train_tokens": 0, "perplexity": None, "seconds": 0}
+        else:
+            name, made = semi_lm(run, tokens)
+            short = f" (of {tokens:,} asked: the text has no more)" if made["train_tokens"] < tokens else ""
+            print(f"LM fine-tuned on {made['train_tokens']:,} tokens{short}: perplexity {made['perplexity']:.1f} "
+                  f"({made['seconds'] / 60:.1f} min)")
         lms[tokens] = {"lm": name, "read_tokens": made["train_tokens"], "perplexity": made["perplexity"],
                        "minutes": made["seconds"] / 60}
-        short = f" (of {tokens:,} asked: the text has no more)" if made["train_tokens"] < tokens else ""
-        print(f"LM fine-tuned on {made['train_tokens']:,} tokens{short}: perplexity {made['perplexity']:.1f} "
-              f"({made['seconds'] / 60:.1f} min)")
         began = time.perf_counter()
         features = encoder_features(run, name, [docs[i] for i in read])  # [len(read), 3 * emb_sz]
         held_x = features[[row_of[int(i)] for i in held]]
@@ -351,8 +356,9 @@ def lm_report(args, lms: dict, rows: list[dict], n_held: int) -> None:
     for t in spreads["error"]:
         cells = [percent(spreads[k][t][n]) if n in spreads[k][t] else "" for n in sizes
                  for k in ("error", "probe_error")]
-        lines.append(f"| {t:,} ({lms[t]['read_tokens']:,}) | {lms[t]['perplexity']:.1f} | {lms[t]['minutes']:.1f} | "
-                     + " | ".join(cells) + " |")
+        ppl = "" if lms[t]["perplexity"] is None else f"{lms[t]['perplexity']:.1f}"
+        what = "none: random weights" if t == 0 else f"{t:,} ({lms[t]['read_tokens']:,})"
+        lines.append(f"| {what} | {ppl} | {lms[t]['minutes']:.1f} | " + " | ".join(cells) + " |")
     args.results.mkdir(parents=True, exist_ok=True)
     write_json(args.results / "low_shot_lm.json",
                {"scored_on": f"{n_held:,} training documents held out (a tenth of each class), never the test set",
@@ -376,14 +382,16 @@ def main(argv=None):
     instead = parser.add_mutually_exclusive_group()
     instead.add_argument("--select", action="store_true", help="choose the classifier's training at small N instead")
     instead.add_argument("--lm-tokens", type=int, nargs="+", metavar="TOKENS",
-                         help="instead: semi-supervised ULMFiT from LMs fine-tuned on these many tokens")
+                         help="instead: semi-supervised ULMFiT from LMs fine-tuned on these many tokens (0: no LM, "
+                              "random weights)")
     parser.add_argument("--candidates", nargs="+", choices=CANDIDATES, default=list(CANDIDATES), help="with --select")
     parser.add_argument("--semi-lm-tokens", type=int, metavar="TOKENS", help="the semi-supervised LM fine-tuned on "
                         "these many tokens of every text (default: the preset's; the run's lm stage)")
     args = parser.parse_args(argv)
-    for flag, values in (("--lm-tokens", args.lm_tokens or []), ("--semi-lm-tokens", [args.semi_lm_tokens or 1])):
-        if min(values, default=1) < 1:
-            parser.error(f"{flag} must be positive, got {min(values)}")
+    if min(args.lm_tokens or [0]) < 0:
+        parser.error(f"--lm-tokens must be 0 (no LM) or more, got {min(args.lm_tokens)}")
+    if args.semi_lm_tokens is not None and args.semi_lm_tokens < 1:
+        parser.error(f"--semi-lm-tokens must be positive, got {args.semi_lm_tokens}")
 
     began = time.perf_counter()
     run = open_run(args)

@@ -72,19 +72,22 @@ def test_select_scores_each_candidate_on_held_out_training_documents(data, tmp_p
 
 def test_lm_tokens_scores_an_lm_per_budget_on_held_out_training_documents(data, pretrained, tmp_path):
     printed = benchmark("low_shot", "--data", data, "--out", tmp_path / "run", "--preset", "tiny", "--pretrained",
-                        pretrained, "--sizes", 16, "--seeds", 1, "--lm-tokens", 60000, 3000, "--results",
+                        pretrained, "--sizes", 16, "--seeds", 1, "--lm-tokens", 60000, 3000, 0, "--results",
                         tmp_path / "results")
     study = json.loads((tmp_path / "results" / "low_shot_lm.json").read_text())
-    assert {t: m["lm"] for t, m in study["lms"].items()} == {"3000": "every-text-3000", "60000": "lm"}  # tiny's own
+    assert {t: m["lm"] for t, m in study["lms"].items()} == {"0": None, "3000": "every-text-3000", "60000": "lm"}
     made = json.loads((tmp_path / "run" / "lms" / "every-text-3000" / "result.json").read_text())
     assert made["train_tokens"] == 3000 and made["fit"]["train_tokens"] == 3000 and made["indices"] is None
     assert 3000 < study["lms"]["60000"]["read_tokens"] < 60000  # the tiny data set's every token, said as such
-    assert [(r["train_tokens"], r["n"]) for r in study["runs"]] == [(3000, 16), (60000, 16)]
+    assert [(r["train_tokens"], r["n"]) for r in study["runs"]] == [(0, 16), (3000, 16), (60000, 16)]
+    scratch = json.loads((tmp_path / "run" / "classifiers" / "lm0-n16-s101" / "result.json").read_text())
+    assert scratch["lm"] is None and study["lms"]["0"]["perplexity"] is None  # no LM: random weights
     assert all(0 <= r["probe_error"] <= 1 for r in study["runs"]) and study["probe_errors"]["3000"]["16"]["n"] == 1
     assert "never the test set" in study["scored_on"] and "LM fine-tuned on 3,000 tokens: perplexity" in printed
     assert "tokens (of 60,000 asked: the text has no more)" in printed
     table = (tmp_path / "results" / "low_shot_lm.md").read_text()
-    assert table.splitlines()[2].startswith("| 3,000 (3,000) | ") and "| N=16 frozen + LR |" in table
+    assert table.splitlines()[2].startswith("| none: random weights |  | 0.0 | ") and "| N=16 frozen + LR |" in table
+    assert table.splitlines()[3].startswith("| 3,000 (3,000) | ")
     assert not (tmp_path / "results" / "low_shot.json").exists()
 
 
@@ -103,11 +106,12 @@ def test_the_grid_takes_a_semi_supervised_lm_of_other_tokens_and_names_its_runs_
     assert not (tmp_path / "run" / "lms" / "every-text-4000").exists()
 
 
-@pytest.mark.parametrize("flag, value", [("--lm-tokens", "0"), ("--semi-lm-tokens", "-5")])
-def test_lm_tokens_must_be_positive(data, tmp_path, flag, value):
+@pytest.mark.parametrize("flag, value, says", [("--lm-tokens", "-1", "must be 0 (no LM) or more"),
+                                               ("--semi-lm-tokens", "0", "must be positive")])
+def test_lm_tokens_must_be_tokens(data, tmp_path, flag, value, says):
     done = subprocess.run([sys.executable, "-m", "benchmarks.low_shot", "--data", str(data), "--out",
                            str(tmp_path / "run"), flag, value], cwd=ROOT, capture_output=True, text=True)
-    assert done.returncode == 2 and f"{flag} must be positive, got {value}" in done.stderr
+    assert done.returncode == 2 and f"{flag} {says}, got {value}" in done.stderr
 
 
 def test_ablations_run_every_row_of_the_three_tables_beside_the_paper(data, pretrained, tmp_path):
