@@ -21,8 +21,8 @@ Each run is kept in OUT (a rerun skips what is done) and RESULTS/low_shot.{json,
 --select trains the semi-supervised classifier with each of CANDIDATES on samples of the training documents, scores
 it on a held-out tenth of them (never the test set) and writes RESULTS/low_shot_selection.{json,md}.
 --lm-tokens asks whether the LM is what holds ULMFiT back at small N: the semi-supervised LM fine-tuned on each of
-TOKENS tokens of every text (the preset's number is the run's own LM; 0: none, random weights), each with the
-classifier on --seeds samples
+TOKENS tokens of every text (the preset's number is the run's own LM; 0: none, the probe of random weights alone,
+the classifier from scratch being the grid's 'scratch'), each with the classifier on --seeds samples
 per N, and a probe of its features (the frozen encoder's concat pooling read by logistic regression, C by 3-fold
 cross-validation on the N), scored on the same held-out tenth; RESULTS/low_shot_lm.{json,md}.
 """
@@ -317,7 +317,7 @@ def lm_study(args, run: api.Run, sizes, seeds: int, budgets) -> None:
     docs = classifier_data(run, "train")[0]
     lms, rows = {}, []
     for tokens in sorted(budgets):
-        if tokens == 0:  # no LM: the classifier from scratch, and the probe of a random encoder's features
+        if tokens == 0:  # no LM: the probe of a random encoder's features (the classifier from scratch: 'scratch')
             name, made = None, {"train_tokens": 0, "perplexity": None, "seconds": 0}
         else:
             name, made = semi_lm(run, tokens)
@@ -331,12 +331,14 @@ def lm_study(args, run: api.Run, sizes, seeds: int, budgets) -> None:
         held_x = features[[row_of[int(i)] for i in held]]
         lms[tokens]["feature_seconds"] = time.perf_counter() - began
         for (n, seed), idx in samples.items():
-            r = api.train_classifier(run, f"lm{tokens}-n{n}-s{seed}", idx, seed=seed, lm=name, test_indices=held)
             probed = probe(features[[row_of[int(i)] for i in idx]], labels[idx], held_x, labels[held], seed)
+            r = {"error": None, "seconds": 0} if name is None else api.train_classifier(
+                run, f"lm{tokens}-n{n}-s{seed}", idx, seed=seed, lm=name, test_indices=held)
             rows.append({"train_tokens": tokens, "n": n, "seed": seed, "error": r["error"], "probe_error": probed,
                          "seconds": r["seconds"]})
-            print(f"LM of {tokens:,} tokens, N={n:,} seed {seed}: held-out error {r['error']:.4f}, frozen features + "
-                  f"logistic regression {probed:.4f}")
+            told = "" if name is None else f"held-out error {r['error']:.4f}, "
+            print(f"LM of {tokens:,} tokens, N={n:,} seed {seed}: {told}frozen features + logistic regression "
+                  f"{probed:.4f}")
             lm_report(args, lms, rows, len(held))
 
 
@@ -346,15 +348,15 @@ def lm_report(args, lms: dict, rows: list[dict], n_held: int) -> None:
     spreads = {}
     for kind in ("error", "probe_error"):
         by = {}
-        for r in rows:
+        for r in [r for r in rows if r[kind] is not None]:
             by.setdefault(r["train_tokens"], {}).setdefault(r["n"], []).append(r[kind])
         spreads[kind] = {t: {n: spread(e) for n, e in by_n.items()} for t, by_n in by.items()}
     sizes = sorted({r["n"] for r in rows})
     heads = [f"N={n:,} {what}" for n in sizes for what in ("ULMFiT", "frozen + LR")]
     lines = ["| LM fine-tuning tokens (read) | perplexity | minutes | " + " | ".join(heads) + " |",
              "|" + " --- |" * (len(heads) + 3)]
-    for t in spreads["error"]:
-        cells = [percent(spreads[k][t][n]) if n in spreads[k][t] else "" for n in sizes
+    for t in lms:
+        cells = [percent(spreads[k][t][n]) if n in spreads[k].get(t, {}) else "" for n in sizes
                  for k in ("error", "probe_error")]
         ppl = "" if lms[t]["perplexity"] is None else f"{lms[t]['perplexity']:.1f}"
         what = "none: random weights" if t == 0 else f"{t:,} ({lms[t]['read_tokens']:,})"

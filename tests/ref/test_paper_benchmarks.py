@@ -80,13 +80,14 @@ def test_lm_tokens_scores_an_lm_per_budget_on_held_out_training_documents(data, 
     assert made["train_tokens"] == 3000 and made["fit"]["train_tokens"] == 3000 and made["indices"] is None
     assert 3000 < study["lms"]["60000"]["read_tokens"] < 60000  # the tiny data set's every token, said as such
     assert [(r["train_tokens"], r["n"]) for r in study["runs"]] == [(0, 16), (3000, 16), (60000, 16)]
-    scratch = json.loads((tmp_path / "run" / "classifiers" / "lm0-n16-s101" / "result.json").read_text())
-    assert scratch["lm"] is None and study["lms"]["0"]["perplexity"] is None  # no LM: random weights
+    assert study["lms"]["0"]["perplexity"] is None and "0" not in study["errors"]  # no LM: the random probe alone
+    assert study["probe_errors"]["0"]["16"]["n"] == 1
+    assert not (tmp_path / "run" / "classifiers" / "lm0-n16-s101").exists()
     assert all(0 <= r["probe_error"] <= 1 for r in study["runs"]) and study["probe_errors"]["3000"]["16"]["n"] == 1
     assert "never the test set" in study["scored_on"] and "LM fine-tuned on 3,000 tokens: perplexity" in printed
     assert "tokens (of 60,000 asked: the text has no more)" in printed
     table = (tmp_path / "results" / "low_shot_lm.md").read_text()
-    assert table.splitlines()[2].startswith("| none: random weights |  | 0.0 | ") and "| N=16 frozen + LR |" in table
+    assert table.splitlines()[2].startswith("| none: random weights |  | 0.0 |  | ") and "| N=16 frozen + LR |" in table
     assert table.splitlines()[3].startswith("| 3,000 (3,000) | ")
     assert not (tmp_path / "results" / "low_shot.json").exists()
 
