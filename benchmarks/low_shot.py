@@ -336,9 +336,9 @@ def lm_study(args, run: api.Run, sizes, seeds: int, budgets) -> None:
                 run, f"lm{tokens}-n{n}-s{seed}", idx, seed=seed, lm=name, test_indices=held)
             rows.append({"train_tokens": tokens, "n": n, "seed": seed, "error": r["error"], "probe_error": probed,
                          "seconds": r["seconds"]})
+            lm_said = "no LM (random weights)" if name is None else f"LM of {tokens:,} tokens"
             told = "" if name is None else f"held-out error {r['error']:.4f}, "
-            print(f"LM of {tokens:,} tokens, N={n:,} seed {seed}: {told}frozen features + logistic regression "
-                  f"{probed:.4f}")
+            print(f"{lm_said}, N={n:,} seed {seed}: {told}frozen features + logistic regression {probed:.4f}")
             lm_report(args, lms, rows, len(held))
 
 
