@@ -367,7 +367,8 @@ def lm_report(args, lms: dict, rows: list[dict], n_held: int) -> None:
                 "probe": "the frozen encoder's concat pooling (last, max, mean), standardized, read by logistic "
                          "regression with C by 3-fold cross-validation on the N",
                 "lms": lms, "errors": spreads["error"], "probe_errors": spreads["probe_error"],
-                "minutes": (sum(r["seconds"] for r in rows) + sum(m["minutes"] * 60 for m in lms.values())) / 60,
+                "minutes": (sum(r["seconds"] for r in rows) + sum(m["minutes"] * 60 + m.get("feature_seconds", 0)
+                                                                  for m in lms.values())) / 60,
                 "conditions": conditions(), "runs": rows})
     (args.results / "low_shot_lm.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .data import ROOT
 
-RESULTS = ("low_shot.json", "low_shot.png", "ablations.json")
+RESULTS = ("low_shot.json", "low_shot.png", "low_shot_lm.json", "ablations.json")
 
 
 def results_dir() -> Path:
@@ -19,5 +19,5 @@ def results_dir() -> Path:
 
 
 def result(name: str) -> dict:
-    """The committed JSON of one benchmark: 'low_shot' or 'ablations'."""
+    """The committed JSON of one benchmark: 'low_shot', 'low_shot_lm' (its --lm-tokens study) or 'ablations'."""
     return json.loads((results_dir() / f"{name}.json").read_text(encoding="utf-8"))

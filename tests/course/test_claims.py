@@ -20,6 +20,11 @@ def test_the_committed_results_hold_what_lesson_10_reads():
     assert rows["From scratch"]["paper"][0] == 9.93 and rows["Freez + discr + stlr"]["paper"][0] == 5.00
     assert rows["From scratch"]["ours"] and rows["Freez + discr + stlr"]["ours"]
     assert (claims.results_dir() / "low_shot.png").stat().st_size > 10_000
+    study = claims.result("low_shot_lm")
+    assert study["lms"]["0"]["lm"] is None and len(study["lms"]) >= 3  # the no-LM anchor and two LMs at least
+    assert set(study["probe_errors"]) == set(study["lms"]) == set(study["errors"]) | {"0"}  # no classifier of no LM
+    spreads = [s for kind in ("errors", "probe_errors") for by_n in study[kind].values() for s in by_n.values()]
+    assert all(s["n"] == 3 for s in spreads)
 
 
 def test_missing_results_say_how_to_make_them(tmp_path, monkeypatch):

@@ -111,7 +111,8 @@ def test_the_grid_takes_a_semi_supervised_lm_of_other_tokens_and_names_its_runs_
                                                ("--semi-lm-tokens", "0", "must be positive")])
 def test_lm_tokens_must_be_tokens(data, tmp_path, flag, value, says):
     done = subprocess.run([sys.executable, "-m", "benchmarks.low_shot", "--data", str(data), "--out",
-                           str(tmp_path / "run"), flag, value], cwd=ROOT, capture_output=True, text=True)
+                           str(tmp_path / "run"), "--results", str(tmp_path / "results"), flag, value], cwd=ROOT,
+                          capture_output=True, text=True)  # --results: a wrong answer must not write the repo's
     assert done.returncode == 2 and f"{flag} {says}, got {value}" in done.stderr
 
 
@@ -133,7 +134,8 @@ def test_ablations_run_every_row_of_the_three_tables_beside_the_paper(data, pret
 
 def test_ablations_need_a_pretrained_lm(data, tmp_path):
     done = subprocess.run([sys.executable, "-m", "benchmarks.ablations", "--data", str(data), "--out",
-                           str(tmp_path / "run"), "--preset", "tiny"], cwd=ROOT, capture_output=True, text=True)
+                           str(tmp_path / "run"), "--preset", "tiny", "--results", str(tmp_path / "results")], cwd=ROOT,
+                          capture_output=True, text=True)
     assert done.returncode == 2 and "--pretrained is needed" in done.stderr
 
 
