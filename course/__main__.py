@@ -1,7 +1,7 @@
 """The course's commands.
 
     python -m course start FOLDER [--data PATH]   a learner's working copy of the lessons, and where the data is
-    python -m course build                        lessons/ and docs/API.md, from solutions/ and ulmfit_ref
+    python -m course build [--lesson NN_name]     lessons/ and docs/API.md, from solutions/ and ulmfit_ref
     python -m course check                        fails when lessons/ or docs/API.md differ from what build writes
 """
 
@@ -22,6 +22,8 @@ def main(argv=None) -> int:
     for name, what in (("build", "write lessons/ and docs/API.md"), ("check", "compare them with their sources")):
         p = commands.add_parser(name, help=what)
         p.add_argument("--root", type=Path, default=ROOT, help="the project folder (default: %(default)s)")
+    p = commands.choices["build"]
+    p.add_argument("--lesson", action="append", help="build only this lesson (05_loader), the others left as they are")
     args = parser.parse_args(argv)
     if args.command == "start":
         from .start import main as start
@@ -31,7 +33,7 @@ def main(argv=None) -> int:
 
     if args.command == "build":
         try:
-            build(args.root)
+            build(args.root, lessons=args.lesson)
         except SourceError as e:
             print(f"error: {e}", file=sys.stderr)
             return 1

@@ -10,6 +10,7 @@ import nbformat
 from .data import ROOT
 
 SOURCE_PATTERN = "[0-9][0-9]_*.py"  # solutions/01_data.py -> lessons/01_data.ipynb
+RELEASED = "### RELEASED "  # in a solution region: a line of the given code of a find-and-fix exercise
 NBGRADER_KEYS = ("grade", "grade_id", "locked", "schema_version", "solution", "task")
 SCHEMA_VERSION = 3
 MARKERS = ("BEGIN SOLUTION", "END SOLUTION", "BEGIN HIDDEN TESTS", "END HIDDEN TESTS")
@@ -94,14 +95,55 @@ def read_source(src) -> nbformat.NotebookNode:
     return nb
 
 
+def released_region(lines: list[str]) -> list[str] | None:
+    """The given code of a solution region (its `### RELEASED ` lines, uncommented), or None when it holds none."""
+    given = [line.replace(RELEASED, "", 1) for line in lines if line.lstrip().startswith(RELEASED)]
+    return given or None
+
+
+def clear_solutions():
+    """nbgrader's ClearSolutions, where a region with `### RELEASED ` lines becomes those lines (the code a find-and-fix
+    exercise gives, bug included) and a prediction's cell becomes `name = ...` (a value, not code, is asked for)."""
+    from nbgrader.preprocessors import ClearSolutions
+
+    from .exercises import EXERCISES
+
+    class ClearSolutionsOfCourse(ClearSolutions):
+        def _replace_solution_region(self, cell, language):
+            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+            if cell.cell_type == "code" and grade_id in EXERCISES and EXERCISES[grade_id].value:
+                cell.source = f"{grade_id} = ...  # your prediction: a number"
+                return True
+            lines, out, region = cell.source.split("\n"), [], None
+            for line in lines:
+                if self.begin_solution_delimeter in line:
+                    region = []
+                elif self.end_solution_delimeter in line and region is not None:
+                    given = released_region(region)
+                    if given is None:
+                        return super()._replace_solution_region(cell, language)
+                    out += given
+                    region = None
+                elif region is not None:
+                    region.append(line)
+                else:
+                    out.append(line)
+            if lines == out or not any(RELEASED in line for line in lines):
+                return super()._replace_solution_region(cell, language)
+            cell.source = "\n".join(out)
+            return True
+
+    return ClearSolutionsOfCourse
+
+
 def _preprocessors():
-    """nbgrader's GenerateAssignment preprocessors, in its order, less SaveCells (which fills a gradebook database)."""
+    """nbgrader's GenerateAssignment preprocessors, in its order, less SaveCells (which fills a gradebook database),
+    with the course's ClearSolutions."""
     from nbgrader.preprocessors import (
         CheckCellMetadata,
         ClearHiddenTests,
         ClearMarkScheme,
         ClearOutput,
-        ClearSolutions,
         ComputeChecksums,
         IncludeHeaderFooter,
         InstantiateTests,
@@ -112,7 +154,7 @@ def _preprocessors():
         IncludeHeaderFooter,
         InstantiateTests,
         LockCells,
-        ClearSolutions,
+        clear_solutions(),
         ClearOutput,
         CheckCellMetadata,
         ComputeChecksums,
@@ -144,11 +186,21 @@ def render(src) -> str:
     return nbformat.writes(release(read_source(src))) + "\n"
 
 
-def build(root=ROOT, log=print) -> list[Path]:
-    """Write lessons/NN_*.ipynb from solutions/NN_*.py, remove lessons whose source is gone, write docs/API.md from
-    ulmfit_ref's docstrings; returns the lessons."""
+def build(root=ROOT, log=print, lessons=None) -> list[Path]:
+    """Write lessons/NN_*.ipynb from solutions/NN_*.py (those named in `lessons`, else all), remove lessons whose source
+    is gone, write docs/API.md from ulmfit_ref's docstrings; returns the lessons."""
     root = Path(root)
     out = []
+    if lessons:
+        unknown = set(lessons) - {src.stem for src in sources(root)}
+        if unknown:
+            names = ", ".join(s.stem for s in sources(root))
+            raise SourceError(f"no solutions/{sorted(unknown)[0]}.py; the lessons are {names}")
+        for src in sources(root):
+            if src.stem in lessons:
+                lesson_path(src, root).write_text(render(src), encoding="utf-8")
+                log(f"{lesson_path(src, root).relative_to(root)}: written")
+        return [lesson_path(root / "solutions" / f"{name}.py", root) for name in lessons]
     for src in sources(root):
         path = lesson_path(src, root)
         text = render(src)

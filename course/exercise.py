@@ -7,13 +7,17 @@ judged (`judge`, in the checker's process, on decoded values only) and what advi
 
 `run` compares the learner with the reference on the fixed inputs, in order, then on random inputs drawn from a seed
 (fresh unless given, so that answers recorded in advance do not pass, and printed with a failure, so that it can be
-drawn again), shrunk by hypothesis to the smallest one that differs. Where the learner's answer is reached does not
+drawn again), shrunk by hypothesis to the smallest one that differs. An exercise with no reference (`reference=None`:
+a design task, a prediction) is judged by its `judge` alone, and a test the learner writes (`kind="test"`) is run on
+the correct code and on hidden buggy versions of it (`course.kinds`). Where the learner's answer is reached does not
 matter: in the notebook's kernel (`InProcess`) or in the grader's sandbox, every observation crosses `course.wire`, so
 that both give the same verdict on the same inputs.
 """
 
+import copy
 import dataclasses
 import importlib
+import inspect
 import itertools
 import re
 import secrets
@@ -75,10 +79,72 @@ def composite(draw_input: Callable) -> Callable:
     return lambda st: st.composite(lambda draw: draw_input(draw, st))()
 
 
+class ArgumentChanged(Exception):
+    """An answer changed one of the arguments it was given (its contract leaves them as they were)."""
+
+
+def _snapshot(x):
+    """A copy of `x` to compare with after a call (tensors cloned, containers copied all the way down)."""
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(x, torch.Tensor):
+        return x.detach().clone()
+    if type(x) in (list, tuple):
+        return type(x)(_snapshot(v) for v in x)
+    if type(x) is dict:
+        return {k: _snapshot(v) for k, v in x.items()}
+    return copy.deepcopy(x)
+
+
+def _same(before, after) -> bool:
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(before, torch.Tensor):
+        return (
+            isinstance(after, torch.Tensor)
+            and before.shape == after.shape
+            and before.dtype == after.dtype
+            and bool(((before == after) | (before != before) & (after != after)).all())
+        )
+    if type(before) in (list, tuple):
+        return type(after) is type(before) and len(after) == len(before) and all(map(_same, before, after))
+    if type(before) is dict:
+        return type(after) is dict and before.keys() == after.keys() and all(_same(before[k], after[k]) for k in before)
+    return before == after or (before != before and after != after)  # NaN is NaN
+
+
+def unchanged(fn, *args, **kwargs):
+    """`fn(*args, **kwargs)`, raising `ArgumentChanged` when the call changed an argument in place."""
+    try:
+        snapshots = [_snapshot(a) for a in args], {k: _snapshot(v) for k, v in kwargs.items()}
+    except Exception:  # noqa: BLE001 - an argument that cannot be copied is not compared
+        return fn(*args, **kwargs)
+    result = fn(*args, **kwargs)
+    try:
+        names = list(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        names = []
+    for i, (before, after) in enumerate(zip(snapshots[0], args)):
+        if not _same(before, after):
+            name = f"`{names[i]}`" if i < len(names) else f"number {i + 1}"
+            raise ArgumentChanged(f"the call changed its argument {name} in place; it should leave it as it was")
+    for k, before in snapshots[1].items():
+        if not _same(before, kwargs[k]):
+            raise ArgumentChanged(f"the call changed its argument `{k}` in place; it should leave it as it was")
+    return result
+
+
 def call(fn, inp, workdir):
-    """The default observation: `fn(*args, **kwargs)` for an input `(args, kwargs)`."""
+    """The default observation: `fn(*args, **kwargs)` for an input `(args, kwargs)`, its arguments left as they were."""
     args, kwargs = inp
-    return fn(*args, **kwargs)
+    return unchanged(fn, *args, **kwargs)
+
+
+KINDS = {
+    "write": "write the code from its contract",
+    "fix": "find and fix the bug in the given code",
+    "test": "write the test that catches buggy versions",
+    "predict": "predict a number before the cell that shows it",
+    "make": "design something, judged by what it measurably does",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,7 +152,7 @@ class Exercise:
     """The check of one exercise (its name is the grade_id of its notebook cell)."""
 
     name: str
-    reference: str  # "module:name" of the public ulmfit_ref object that answers it
+    reference: str | None  # "module:name" of the public ulmfit_ref object that answers it (tested, for a test); None
     fixed: tuple  # inputs always checked, first, in this order
     inputs: Callable  # hypothesis.strategies -> the strategy of random inputs (plain data); see `composite`
     observe: Callable = call  # (answer, input, workdir) -> what is compared; runs in the learner's process
@@ -98,9 +164,20 @@ class Exercise:
     adapt: Callable | None = None  # reference object -> a callable with the exercise's signature
     sample: int = 8  # random inputs of the notebook's check cell
     examples: int = 100  # random inputs of the self-check and the autograde
+    kind: str = "write"  # one of KINDS
+    bugs: tuple = ()  # of a test exercise: the `course.kinds.Bug`s its test must catch
+    value: bool = False  # the answer is a value (a prediction), not a function or a class
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"{self.name}: kind {self.kind!r} is none of {', '.join(KINDS)}")
+        if self.reference is None and self.judge is None:
+            raise ValueError(f"{self.name}: an exercise with no reference needs a judge")
 
     def reference_object(self):
-        """The reference, looked up by its public name (and adapted to the exercise's signature)."""
+        """The reference, looked up by its public name (and adapted to the exercise's signature); None if none."""
+        if self.reference is None:
+            return None
         module, attr = self.reference.split(":")
         obj = importlib.import_module(module)
         for part in attr.split("."):
@@ -127,10 +204,15 @@ class Verdict:
     passed: bool
     message: str
     grader_problem: bool = False
+    score: float | None = None  # the share of the points earned where a check gives part of them (a test's bugs)
 
 
 def not_implemented(name: str, in_kernel: bool = True) -> str:
     """The message for an exercise whose stub is still there, in the words of a notebook or of a terminal."""
+    from .exercises import EXERCISES
+
+    if name in EXERCISES and EXERCISES[name].value:
+        return f"not implemented yet: {name}. Write your prediction in place of `...` in its cell, then run the check."
     if in_kernel:
         return (
             f"not implemented yet: {name}. Write its body in the exercise cell above "
@@ -254,6 +336,10 @@ class InProcess:
         answer = self._answer(name)
         if answer is None:
             return f"there is no {name} to check: run its exercise cell first"
+        from .exercises import EXERCISES
+
+        if name in EXERCISES and EXERCISES[name].value:
+            return None
         if not callable(answer):
             shown = wire.show(wire.decode(wire.encode(answer)), 80)
             return f"{name} should be a function (or a class); yours is a {type(answer).__name__}: {shown}"
@@ -335,7 +421,18 @@ def _run(exercise: Exercise, learner, examples: int, seed: int | None) -> Verdic
             return Verdict(name, False, f"{name}: {problem}")
     except GraderProblem as e:
         return Verdict(name, False, f"{name}: {e.reason}", grader_problem=True)
-    reference = InProcess({name: exercise.reference_object()}, learner=False)
+    if exercise.kind == "test":
+        from .kinds import run_test
+
+        try:
+            return run_test(exercise, learner)
+        except GraderProblem as e:
+            return Verdict(name, False, f"{name}: {e.reason}", grader_problem=True)
+        except Stop as stop:
+            return Verdict(
+                name, False, stop.reason if stop.reason.startswith("not implemented yet") else f"{name}: {stop.reason}"
+            )
+    reference = InProcess({name: exercise.reference_object()}, learner=False) if exercise.reference else None
     checked, counts = [], {"fixed": 0, "random": 0}
     state = {"phase": "fixed", "tried": None}  # tried: how many random inputs had run when the first one differed
 
@@ -343,7 +440,7 @@ def _run(exercise: Exercise, learner, examples: int, seed: int | None) -> Verdic
         if state["phase"] == "random" and state["tried"] is None:
             counts["random"] += 1
         tree = wire.encode(inp)
-        expected = wire.decode(reference.observe(exercise, tree))
+        expected = None if reference is None else wire.decode(reference.observe(exercise, tree))
         try:
             actual = wire.decode(learner.observe(exercise, tree))
         except Stop as stop:
@@ -419,6 +516,8 @@ def _passed_message(exercise: Exercise, checked: list, counts: dict) -> str:
     inputs = _count(counts["fixed"], "fixed") + (
         f" and {_count(counts['random'], 'random')}" if counts["random"] else ""
     )
+    if checked and exercise.value:
+        return f"✓ {exercise.name}: {', '.join(checked)}"
     if checked:
         return f"✓ {exercise.name}: {', '.join(checked)}, on {inputs}"
     within = (
@@ -432,8 +531,11 @@ def _mismatch_message(exercise: Exercise, m: _Mismatch, state: dict, seed: int, 
         source = "one of its fixed inputs"
     else:
         source = f"the smallest input that differs, of {_count(state['tried'], 'random')} drawn from seed {seed}"
+    if exercise.value:
+        return f"{exercise.name}: {m.problem}" + (f"\n  hint: {m.hint}" if m.hint else "")
+    what = "fails its check" if exercise.judge else f"differs from the reference ({_reference_name(exercise)})"
     lines = [
-        f"{exercise.name} differs from the reference ({_reference_name(exercise)}) on {source}:",
+        f"{exercise.name} {what} on {source}:",
         f"  call:     {_cut(exercise.shown(m.input), 2 * wire.MAX_SHOWN)}",
     ]
     if m.show_values:

@@ -6,7 +6,10 @@ runs it in the sandbox.
 """
 
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import ClearHiddenTests, GetGrades
+from nbgrader.converters import GenerateAssignment
+from nbgrader.preprocessors import ClearHiddenTests, ClearSolutions, GetGrades
+
+from course.build import clear_solutions
 
 c = get_config()  # noqa: F821 - nbgrader's config loader provides get_config
 
@@ -18,3 +21,7 @@ c.GenerateFeedback.preprocessors = [
     ClearHiddenTests,
     CSSHTMLHeaderPreprocessor,
 ]  # feedback without hidden tests
+c.GenerateAssignment.preprocessors = [
+    clear_solutions() if p is ClearSolutions else p
+    for p in GenerateAssignment.class_traits()["preprocessors"].default()
+]  # a find-and-fix exercise is released with its given code, a prediction as `name = ...`

@@ -29,9 +29,10 @@
 #
 # **By the end of this lesson you can**
 # 1. batchify a stream of ids into `bs` columns, and read a batch as rows;
-# 2. take a batch `(x, y)` where `y` is `x` shifted one token on;
-# 3. draw the sequence lengths of an epoch exactly as the reference does, from a seeded generator;
-# 4. explain why the language model is stateful, and see it in the reference loader.
+# 2. take a batch `(x, y)` where `y` is `x` shifted one token on, and write the test that tells a right one from a
+#    wrong one;
+# 3. draw the sequence lengths of an epoch so that they have AWD-LSTM's distribution, from a seeded generator;
+# 4. predict how many batches an epoch has, and explain why the language model is stateful.
 #
 # Run the cells in order; write each exercise's body in place of `raise NotImplementedError()`, then
 # run the check cell below it. The ids come from the reference tokenizer and vocabulary, so this lesson
@@ -85,11 +86,25 @@ print(vocab.textify(stream[:20].tolist()))
 #  [ 4,  9, 14, 19]]
 # ```
 #
-# <details><summary><b>Stuck?</b> (open after you tried)</summary>
+# <details><summary><b>Hint 1</b>: a question</summary>
 #
-# `view(bs, -1)` makes one row per stretch; `.t()` turns the rows into columns. (`view(-1, bs)` gives
-# the right shape too, but puts consecutive tokens side by side: one sequence would jump from column
-# to column.)
+# Token `k` of column `j` is token `j * n_rows + k` of the stream. Which shape would put each stretch of `n_rows`
+# consecutive tokens in one *row*, and how do you turn rows into columns?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# `Tensor.view` reads the values in their order, filling the last dimension first; `Tensor.t()` swaps the two
+# dimensions. Check your answer on `torch.arange(20)` against the example: it is easy to get the right shape with the
+# tokens of one stretch spread over a row.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# `ids[: n_rows * bs].view(bs, n_rows).t()`, with `n_rows = len(ids) // bs`. (`view(n_rows, bs)` gives the right shape
+# too, but puts consecutive tokens side by side: one sequence would jump from column to column.)
 #
 # </details>
 #
@@ -113,15 +128,33 @@ check("batchify", batchify, full=True)
 # %% [markdown]
 # ## Exercise 2: `get_batch`
 #
-# Write `get_batch(data, i, seq_len)`: `data` is a batchified matrix, `i` a row. Return the tuple
-# `(x, y)` where `x` is the `seq_len` rows from row `i`, and `y` the same rows one token later: the
-# target of each token is the token after it. Near the end of `data` only `len(data) - 1 - i` rows have a
-# next token, so `seq_len` becomes `min(seq_len, len(data) - 1 - i)` there; `x` and `y` always have the
-# same shape.
+# **Goal:** a batch for the language model: inputs, and for every input token the token that follows it.
+# Write `get_batch(data, i, seq_len)`, with this contract: `data` is a batchified matrix (rows are time steps), `i` a
+# row; it returns the tuple `(x, y)`, `x` the `seq_len` rows from row `i`, and `y` the targets: for every token of `x`,
+# the token after it in its column. Near the end of `data` there are fewer rows with a next token than `seq_len`:
+# then the batch is shorter, never padded. `x` and `y` always have the same shape, and `data` is left as it was.
 #
-# With `data = batchify(torch.arange(30), 3)` (rows `[0, 10, 20]`, `[1, 11, 21]`, ...),
-# `get_batch(data, 0, 4)` gives `x` = rows 0–3 and `y` = rows 1–4, and `get_batch(data, 8, 5)` gives one row
-# each: `x = [[8, 18, 28]]`, `y = [[9, 19, 29]]`.
+# With `data = batchify(torch.arange(30), 3)` (rows `[0, 10, 20]`, `[1, 11, 21]`, ...), `get_batch(data, 8, 5)` gives
+# `x = [[8, 18, 28]]`, `y = [[9, 19, 29]]`: row 9 is the last one, and it is nobody's input.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# If `data` has `R` rows, which is the last row that can be an input, given that its target must exist?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# Work out how many rows starting at `i` have a target, and take the smaller of that and `seq_len`; slicing does the
+# rest.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# `seq_len = min(seq_len, len(data) - 1 - i)`, then `data[i : i + seq_len]` and `data[i + 1 : i + 1 + seq_len]`.
+#
+# </details>
 #
 # Reference: [`ulmfit_ref.loaders.get_batch`](../docs/API.md#get_batch), which `LanguageModelLoader.__iter__` calls.
 
@@ -141,6 +174,53 @@ check("get_batch", get_batch, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# ## Exercise 3: write the test of `get_batch`
+#
+# A check like the ones in this course is a test: it calls the code and says what is wrong. Now you write one.
+# Write `test_get_batch(get_batch)`: it is given *some* `get_batch` and must raise (an `assert` that fails) when that
+# `get_batch` breaks the contract of exercise 2, and return quietly when it keeps it. Your test is run on the correct
+# `get_batch`, on one written differently (both must pass) and on several hidden buggy versions, each a mistake
+# people really make; your score is the share of the bugs your test catches.
+#
+# Decide what to assert: which inputs tell a right `get_batch` from a wrong one? A test that calls it on one easy
+# input catches little.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# What must be true of `y` compared with `x`, in every column? And what happens at the end of `data`?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# Build `data` so that you know every value (`torch.arange(n).view(bs, -1).t()`: each column counts up by one) and
+# assert on shapes, on `y - x`, on the first row of `x` and on the type of what comes back, at the start, in the middle
+# and at the very end of `data`.
+#
+# </details>
+
+# %% nbgrader={"grade": false, "grade_id": "test_get_batch", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def test_get_batch(get_batch) -> None:
+    """Raise when `get_batch` breaks its contract; return quietly when it keeps it."""
+    ### BEGIN SOLUTION
+    data = torch.arange(30).view(3, 10).t()  # each column counts up by one: [[0, 10, 20], [1, 11, 21], ...]
+    for i, seq_len in ((0, 4), (3, 6), (6, 5), (8, 5), (8, 1)):
+        before = data.clone()
+        batch = get_batch(data, i, seq_len)
+        assert isinstance(batch, tuple) and len(batch) == 2, "get_batch should return the tuple (x, y)"
+        x, y = batch
+        n = min(seq_len, len(data) - 1 - i)
+        assert x.shape == y.shape == (n, 3), f"x and y should both be [{n}, 3] at i={i}, seq_len={seq_len}"
+        assert torch.equal(x[0], data[i]), "x should start at row i"
+        assert torch.equal(y - x, torch.ones_like(x)), "each target should be the next token of its column"
+        assert torch.equal(data, before), "data should be left as it was"
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_get_batch-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("test_get_batch", test_get_batch)
+
+# %% [markdown]
 # Read the first batch of the reviews as text: a column of `x` is a piece of one review (or the end of
 # one and the start of the next), and the same column of `y` is that piece one word later.
 
@@ -152,21 +232,45 @@ print("x, column 0:", vocab.textify(x[:, 0].tolist()))
 print("y, column 0:", vocab.textify(y[:, 0].tolist()))
 
 # %% [markdown]
-# ## Exercise 3: `draw_seq_lens`
+# ## Exercise 4: `draw_seq_lens`
 #
-# Write `draw_seq_lens(n, bptt, generator)`: the lengths of the batches of one epoch over `n` rows (the
-# rows that have a target: `len(data) - 1`), as a list of `int`s that adds up to `n`. Starting at `i = 0`,
-# while `i < n`:
+# **Goal:** the lengths of the batches of one epoch, drawn so that no token always sits at the start of a batch.
+# Write `draw_seq_lens(n, bptt, generator)`, with this contract: `n` is the number of rows that have a target
+# (`len(data) - 1`); it returns a list of `int`s that adds up to `n`:
 #
-# 1. at `i == 0`, `seq_len = bptt + 25`, with no draw: fastai 0.7 makes the first batch the longest, so
-#    the largest memory use comes at once and not late in the epoch;
-# 2. else `b = bptt` if `torch.rand((), generator=generator) < 0.95`, else `b = bptt / 2`, and
-#    `seq_len = max(5, int(torch.normal(float(b), 5.0, (), generator=generator)))`;
-# 3. append `min(seq_len, n - i)` (the last batch takes what is left) and move `i` on by it.
+# - the first length is `bptt + 25` (fastai 0.7's trick: the largest batch comes first, so memory peaks at once, not
+#   late in the epoch), or `n` if that is less;
+# - every other length is drawn: 95% of the time from a normal distribution around `bptt`, otherwise around `bptt / 2`,
+#   with a standard deviation of 5, made an `int`, never below 5; the last length takes what is left;
+# - every random number comes from `generator` (and nothing else), so that one seed gives one epoch.
 #
-# Draw from `generator` in exactly this order, so the same seed gives the reference's lengths.
-# Drawing every length before the epoch starts (the reference does so) makes `len(loader)` exact, where
-# fastai 0.7's loader estimated it as `n // bptt`.
+# The check does not compare your draws with the reference's one by one: any order of draws that has this distribution
+# passes. It draws an epoch of 200,000 rows and tests the distribution; it checks that the same seed gives the same
+# lengths, that another seed gives others, and that torch's global generator plays no part.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# You do not know in advance how many lengths an epoch has. What loop goes on until the lengths cover `n` rows, and how
+# is the last one kept from going past `n`?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# `torch.rand((), generator=generator)` is one uniform draw in [0, 1); `torch.normal(mean, std, (), generator=generator)`
+# one normal draw. Both are tensors: `float()` and `int()` turn them into numbers.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# Keep a position `i` from 0 while `i < n`: the first length is `bptt + 25`; after it, `b = bptt` if a uniform draw
+# is below 0.95, else `bptt / 2`, and `max(5, int(normal(b, 5)))`; append `min(length, n - i)` and move `i` on by it.
+#
+# </details>
+#
+# Drawing every length before the epoch starts (the reference does so) makes `len(loader)` exact, where fastai 0.7's
+# loader estimated it as `n // bptt`.
 #
 # Reference: [`ulmfit_ref.loaders.draw_seq_lens`](../docs/API.md#draw_seq_lens).
 
@@ -217,6 +321,39 @@ plt.show()
 # come next.
 
 # %% [markdown]
+# ## Exercise 5: predict the number of batches
+#
+# The reference `LanguageModelLoader(ids, bs, bptt, seed=0)` batchifies `ids` and draws the lengths of an epoch with
+# `draw_seq_lens`. For a stream of 100,000 tokens, `bs = 10` and `bptt = 70`: how many batches does one epoch have?
+# Work it out on paper from what you know of the lengths (no code), write it in `predicted_batches`, run its check,
+# then run the cell after it. Within 2% passes.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# How many rows does the matrix have, how many of them have a target, and how long is a batch on average?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# The first batch is fixed; the others average `0.95 * bptt + 0.05 * bptt / 2`, a little less after `int()` cuts.
+#
+# </details>
+
+# %% nbgrader={"grade": false, "grade_id": "predicted_batches", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+predicted_batches = 1 + (100_000 // 10 - 1 - 95) / (0.95 * 70 + 0.05 * 35 - 0.5)
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "predicted_batches-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("predicted_batches", predicted_batches)
+
+# %%
+epoch = LanguageModelLoader(torch.arange(100_000), bs=10, bptt=70, seed=0)
+print(f"{len(epoch)} batches: 10,000 rows, 9,999 with a target; the first batch 95, the others averaging "
+      f"{sum(epoch.seq_lens[1:-1]) / len(epoch.seq_lens[1:-1]):.2f}")
+
+# %% [markdown]
 # **Predict, then run.** The loader's first batch is `bptt + 25` rows long. How many batches does an
 # epoch have for a stream of 162 tokens at `bs = 8`, `bptt = 20`? Write it down, then run the cell.
 
@@ -243,10 +380,10 @@ assert torch.equal(y1[-1], x2[0])
 # %% [markdown]
 # ## What you built
 #
-# - `batchify`: the stream as `bs` parallel sequences, one per column (`view(bs, -1).t()`).
-# - `get_batch`: `(x, y)` with `y` the next token of every `x`, clipped at the end of the data.
-# - `draw_seq_lens`: AWD-LSTM's variable sequence length, drawn in the reference's order, so one seed
-#   gives one epoch.
+# - `batchify`: the stream as `bs` parallel sequences, one per column.
+# - `get_batch`: `(x, y)` with `y` the next token of every `x`, cut at the end of the data; and a test that catches
+#   the ways a `get_batch` goes wrong.
+# - `draw_seq_lens`: AWD-LSTM's variable sequence length, judged by its distribution, one seed one epoch.
 # - Why the loader and the model are stateful: each column is one continuous text, read across batches.
 #
 # Next, in lesson 6: the dropouts of the AWD-LSTM, which regularize the model that reads these batches.

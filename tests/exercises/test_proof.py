@@ -1,7 +1,8 @@
 """Proof that the checks work, in every path they run in: the notebook's check cell (in the kernel) and the grader's
 sandbox (the self-check and the autograde share it). The solutions pass; the untouched lessons fail every exercise;
 every typical wrong answer in mutants/ fails in both paths with the same verdict; every correct answer written
-differently in equivalents/ passes in both; each notebook check takes at most 3 s of CPU."""
+differently in equivalents/ passes in both; a find-and-fix exercise fails as released (its bug); each notebook check
+takes at most 3 s of CPU."""
 
 import json
 import subprocess
@@ -92,7 +93,11 @@ def test_the_untouched_lesson_fails_every_exercise_in_every_path(lesson):
             in_notebook = check_in_kernel(namespace, name)
             graded = run(EXERCISES[name], sandbox, 5, SEED)
             for message in (in_notebook, graded.message):
-                assert message is not None and message.startswith(f"not implemented yet: {name}"), message
+                assert message is not None, f"the released {name} passes its check"
+                if EXERCISES[name].kind == "fix":  # released with its bug: it fails as a wrong answer does
+                    assert "not implemented" not in message and "grader" not in message, message
+                else:
+                    assert message.startswith(f"not implemented yet: {name}"), message
             assert not graded.passed and not graded.grader_problem
 
 

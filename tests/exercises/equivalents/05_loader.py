@@ -47,3 +47,39 @@ def draw_seq_lens(n: int, bptt: int, generator: torch.Generator) -> list:
         out.append(min(length, left))
         left -= out[-1]
     return out
+
+# %% draw_seq_lens: the normal drawn before the uniform, as a shift of a standard normal (another order of draws)
+def draw_seq_lens(n, bptt, generator):
+    lengths = [min(bptt + 25, n)]
+    while sum(lengths) < n:
+        z = float(torch.randn((), generator=generator)) * 5
+        half = bool(torch.rand((), generator=generator) >= 0.95)
+        lengths.append(min(max(5, int((bptt / 2 if half else bptt) + z)), n - sum(lengths)))
+    return lengths
+
+# %% test_get_batch: random data, and every row compared with the next
+def test_get_batch(get_batch):
+    data = torch.randint(0, 100, (12, 4))
+    for i in range(len(data) - 1):
+        for seq_len in (1, 3, 20):
+            x, y = get_batch(data, i, seq_len)
+            assert type((x, y)) is tuple
+            rows = min(seq_len, len(data) - 1 - i)
+            assert len(x) == len(y) == rows
+            for k in range(rows):
+                assert torch.equal(x[k], data[i + k]) and torch.equal(y[k], data[i + k + 1])
+
+# %% test_get_batch: one batch at the end and one at the start, against hand-written values
+def test_get_batch(fn):
+    data = torch.tensor([[0, 10], [1, 11], [2, 12], [3, 13]])
+    batch = fn(data, 1, 5)
+    assert isinstance(batch, tuple)
+    assert batch[0].tolist() == [[1, 11], [2, 12]] and batch[1].tolist() == [[2, 12], [3, 13]]
+    x, y = fn(data, 0, 2)
+    assert x.tolist() == [[0, 10], [1, 11]] and y.tolist() == [[1, 11], [2, 12]]
+
+# %% predicted_batches: rounded to the batch
+predicted_batches = 146
+
+# %% predicted_batches: worked out as rows over the mean length, the first batch as any other
+predicted_batches = 9_999 / 68

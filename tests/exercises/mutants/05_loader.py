@@ -88,7 +88,7 @@ def draw_seq_lens(n, bptt, generator):
         i += seq_lens[-1]
     return seq_lens
 
-# %% draw_seq_lens: the normal drawn before the uniform (another order of draws)
+# %% draw_seq_lens: the first batch drawn too (no bptt + 25), the normal before the uniform
 def draw_seq_lens(n, bptt, generator):
     i, seq_lens = 0, []
     while i < n:
@@ -98,3 +98,53 @@ def draw_seq_lens(n, bptt, generator):
         seq_lens.append(min(seq_len, n - i))
         i += seq_lens[-1]
     return seq_lens
+
+# %% test_get_batch: a test that asserts nothing
+def test_get_batch(get_batch):
+    get_batch(torch.arange(30).view(3, 10).t(), 0, 4)
+
+# %% test_get_batch: a test that fails on the correct get_batch (expects padding at the end)
+def test_get_batch(get_batch):
+    x, y = get_batch(torch.arange(30).view(3, 10).t(), 8, 5)
+    assert x.shape == (5, 3)
+
+# %% test_get_batch: a test of the start of the data only
+def test_get_batch(get_batch):
+    data = torch.arange(30).view(3, 10).t()
+    x, y = get_batch(data, 0, 4)
+    assert torch.equal(y - x, torch.ones_like(x))
+
+# %% draw_seq_lens: torch's global generator instead of the one given
+def draw_seq_lens(n, bptt, generator):
+    i, seq_lens = 0, []
+    while i < n:
+        if i == 0:
+            seq_len = bptt + 25
+        else:
+            b = bptt if torch.rand(()) < 0.95 else bptt / 2
+            seq_len = max(5, int(torch.normal(float(b), 5.0, ())))
+        seq_lens.append(min(seq_len, n - i))
+        i += seq_lens[-1]
+    return seq_lens
+
+# %% draw_seq_lens: a standard deviation of 2 instead of 5
+def draw_seq_lens(n, bptt, generator):
+    i, seq_lens = 0, []
+    while i < n:
+        if i == 0:
+            seq_len = bptt + 25
+        else:
+            b = bptt if torch.rand((), generator=generator) < 0.95 else bptt / 2
+            seq_len = max(5, int(torch.normal(float(b), 2.0, (), generator=generator)))
+        seq_lens.append(min(seq_len, n - i))
+        i += seq_lens[-1]
+    return seq_lens
+
+# %% predicted_batches: the rows forgotten (n / bptt)
+predicted_batches = 100_000 / 70
+
+# %% predicted_batches: fastai 0.7's estimate, n // bptt rows
+predicted_batches = 10_000 // 70
+
+# %% predicted_batches: one batch per row
+predicted_batches = 9_999
