@@ -17,6 +17,7 @@ import pytest
 from nbclient import NotebookClient
 
 from course.build import lesson_path, sources
+from course.exercises import EXERCISES
 from course.data import TINY, sample_imdb
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -115,5 +116,9 @@ def test_untouched_lesson_runs_to_its_first_exercise_and_checks_explain(executed
         name = cell.metadata["nbgrader"]["grade_id"].removesuffix("-check")
         (error,) = errors(cell)
         assert error.ename == "CheckFailed"
-        assert re.match(rf"not implemented yet: {re.escape(name)}(\.\w+)?\. Write its body", error.evalue), error.evalue
+        if EXERCISES[name].kind == "fix":  # released with its bug: it fails as a wrong answer does
+            assert "not implemented" not in error.evalue and name in error.evalue, error.evalue
+        else:
+            assert re.match(rf"not implemented yet: {re.escape(name)}(\.\w+)?\. Write (its body|your prediction)",
+                            error.evalue), error.evalue
         assert len(error.traceback) == 1, "the learner sees the message, not a traceback"
