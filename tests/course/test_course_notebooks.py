@@ -17,8 +17,8 @@ import pytest
 from nbclient import NotebookClient
 
 from course.build import lesson_path, sources
-from course.exercises import EXERCISES
 from course.data import TINY, sample_imdb
+from course.exercises import EXERCISES
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = sources(ROOT)
