@@ -1,5 +1,6 @@
 """The learner notebooks in lessons/, generated from the percent scripts in solutions/ by nbgrader's preprocessors."""
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -78,6 +79,8 @@ def validate(nb, src) -> None:
             raise SourceError(f"{where}: a grade or task cell needs points")
         if counts["BEGIN SOLUTION"] and not meta["solution"]:
             raise SourceError(f"{where}: a solution region in a cell not marked solution: true")
+        if any(RELEASED.strip() in line for line in _regions(source, *MARKERS[:2])[1]):
+            raise SourceError(f"{where}: a '{RELEASED.strip()}' line outside a solution region is never released")
         if counts["BEGIN HIDDEN TESTS"] and not meta["grade"]:
             raise SourceError(f"{where}: hidden tests in a cell not marked grade: true")
         if meta["solution"] and cell.cell_type == "code" and not counts["BEGIN SOLUTION"]:
@@ -101,6 +104,7 @@ def released_region(lines: list[str]) -> list[str] | None:
     return given or None
 
 
+@functools.cache
 def clear_solutions():
     """nbgrader's ClearSolutions, where a region with `### RELEASED ` lines becomes those lines (the code a find-and-fix
     exercise gives, bug included) and a prediction's cell becomes `name = ...` (a value, not code, is asked for)."""

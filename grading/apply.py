@@ -2,7 +2,9 @@
 
 It reads the verdicts that the sandboxed checks wrote to `results_dir/STUDENT/LESSON.json` and makes them the outputs
 of the check cells: a passed check prints its line, a failed one shows an error whose text is the reason (so
-nbgrader's own scoring gives 0 or the cell's points). Notes on the notebook itself go in a cell at the top.
+nbgrader's own scoring gives 0 or the cell's points), and one that earns part of the points (a learner's test
+that catches some of the bugs) prints its line and returns those points, which nbgrader takes as partial credit.
+Notes on the notebook itself go in a cell at the top.
 """
 
 import json
@@ -40,6 +42,12 @@ class ApplyResults(NbGraderPreprocessor):
                 verdict = {"passed": False, "message": f"{grade_id}: this check was not run (see the notes at the top)"}
             if verdict["passed"]:
                 cell.outputs = [new_output("stream", name="stdout", text=verdict["message"] + "\n")]
+            elif verdict.get("score"):  # part of the points (a test that catches some of the bugs): nbgrader's partial
+                points = round(float(info["points"]) * verdict["score"], 4)
+                cell.outputs = [
+                    new_output("stream", name="stdout", text=verdict["message"] + "\n"),
+                    new_output("execute_result", data={"text/plain": str(points)}, execution_count=1),
+                ]
             else:
                 cell.outputs = [
                     new_output(

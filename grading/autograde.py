@@ -36,11 +36,14 @@ from course.build import release
 from course.exercise import run
 from course.exercises import EXERCISES
 
-from . import jail, program, repair, source
+from . import jail, likeness, program, repair, source
 from .apply import CHECK_SUFFIX, ApplyResults, results_path
 from .sandbox import Sandbox
 
 GRADER_PROBLEM = "grader problem"  # how grades.csv starts the reason of a check that the grader could not run
+SAME_AS_REFERENCE = (
+    "note: this answer is the reference's own code ({}), names and formatting aside; the score is the check's alone"
+)
 
 
 @functools.cache
@@ -89,7 +92,17 @@ def grade_one(path: str, lesson: str, settings: dict) -> dict:
                 EXERCISES[name], sandbox, settings["examples"].get(name, EXERCISES[name].examples), settings["seed"]
             )
             message = f"{GRADER_PROBLEM}: {v.message}" if v.grader_problem else v.message
-            results[name] = {"passed": v.passed, "message": message, "grader_problem": v.grader_problem}
+            cell = sandbox.program.cell(name)
+            copied = cell is not None and likeness.same_as_reference(cell.code, EXERCISES[name])
+            if copied:
+                message += f"\n  {SAME_AS_REFERENCE.format(EXERCISES[name].reference.replace(':', '.'))}"
+            results[name] = {
+                "passed": v.passed,
+                "message": message,
+                "grader_problem": v.grader_problem,
+                "score": v.score,
+                "same_as_reference": copied,
+            }
         notes += [f"an import of your notebook failed: {e}" for e in sandbox.import_errors]
         mode = sandbox.mode
     return {
@@ -295,7 +308,7 @@ def autograde(
         _nbgrader(GenerateFeedback, config, lesson)
     rows = grades(out, graded)
     with open(out / "grades.csv", "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=["student", "lesson", "exercise", "score", "max_score", "reason"])
+        writer = csv.DictWriter(f, fieldnames=["student", "lesson", "exercise", "score", "max_score", "reason", "note"])
         writer.writeheader()
         writer.writerows(rows)
     log(
@@ -311,7 +324,8 @@ def autograde(
 
 
 def grades(out: Path, graded: list) -> list[dict]:
-    """One row per student, lesson and check cell, from the gradebook, with the reason for a score below the most."""
+    """One row per student, lesson and check cell, from the gradebook, with the reason for a score below the most and
+    a note where the answer is the reference's own code."""
     from nbgrader.api import Gradebook
 
     verdicts = {(s, lesson): r for s, lesson, r in graded}
@@ -331,6 +345,7 @@ def grades(out: Path, graded: list) -> list[dict]:
                         "score": grade.score,
                         "max_score": grade.max_score,
                         "reason": reason,
+                        "note": "same as the reference" if verdict.get("same_as_reference") else "",
                     }
                 )
     return rows

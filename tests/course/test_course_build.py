@@ -24,12 +24,57 @@ def test_cli_check_passes_on_the_repo(capsys):
     assert "lessons/ matches solutions/" in capsys.readouterr().out
 
 
-def test_the_preprocessors_are_generate_assignments_less_the_database():
+def test_the_preprocessors_are_generate_assignments_less_the_database_with_the_course_s_clear_solutions():
     from nbgrader.converters import GenerateAssignment
-    from nbgrader.preprocessors import SaveCells
+    from nbgrader.preprocessors import ClearSolutions, SaveCells
 
-    theirs = [p for p in GenerateAssignment().preprocessors if p is not SaveCells]
-    assert course_build._preprocessors() == theirs
+    ours = course_build.clear_solutions()
+    theirs = [ours if p is ClearSolutions else p for p in GenerateAssignment().preprocessors if p is not SaveCells]
+    assert course_build._preprocessors() == theirs and issubclass(ours, ClearSolutions)
+
+
+def _exercise_cell(source: str, grade_id: str):
+    meta = {"grade": False, "grade_id": grade_id, "locked": False, "schema_version": 3, "solution": True, "task": False}
+    return nbformat.v4.new_code_cell(source, metadata={"nbgrader": meta})
+
+
+def test_a_find_and_fix_cell_is_released_with_its_given_code_and_a_prediction_as_dots():
+    fix = _exercise_cell(
+        "def pool(x):\n    n = len(x)\n    ### BEGIN SOLUTION\n    ### RELEASED return sum(x) / (n + 1)\n"
+        "    return sum(x) / n\n    ### END SOLUTION\n",
+        "pool",
+    )
+    predicted = _exercise_cell("### BEGIN SOLUTION\npredicted_batches = 146\n### END SOLUTION", "predicted_batches")
+    plain = _exercise_cell("def f(x):\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n", "f")
+    nb = course_build.release(nbformat.v4.new_notebook(cells=[fix, predicted, plain]))
+    assert nb.cells[0].source == "def pool(x):\n    n = len(x)\n    return sum(x) / (n + 1)\n"
+    assert nb.cells[1].source.startswith("predicted_batches = ...")
+    assert "raise NotImplementedError()" in nb.cells[2].source and "return x" not in nb.cells[2].source
+
+
+def test_nbgrader_s_own_release_uses_the_course_s_clear_solutions():
+    config = {}
+    exec((ROOT / "grading" / "nbgrader_config.py").read_text(), {"get_config": lambda: _Config(config)})
+    assert course_build.clear_solutions() in config["GenerateAssignment"]["preprocessors"]
+
+
+class _Config(dict):
+    """Enough of traitlets' Config for nbgrader_config.py: `c.Section.key = value`."""
+
+    def __init__(self, store):
+        super().__init__()
+        self.__dict__["store"] = store
+
+    def __getattr__(self, section):
+        return _Section(self.store.setdefault(section, {}))
+
+
+class _Section:
+    def __init__(self, store):
+        self.__dict__["store"] = store
+
+    def __setattr__(self, key, value):
+        self.store[key] = value
 
 
 @pytest.fixture
@@ -145,3 +190,12 @@ def test_invalid_sources_are_refused_with_the_cell(tmp_path, text, error):
         course_build.read_source(src)
     assert error in "\n".join(course_build.check(tmp_path))
     assert main(["build", "--root", str(tmp_path)]) == 1
+
+
+def test_a_released_line_outside_a_solution_region_is_refused(tree):
+    src = tree / "solutions" / "05_loader.py"
+    text = src.read_text(encoding="utf-8")
+    given = "    ### RELEASED n_rows = 0\n    ### BEGIN SOLUTION\n    n_rows"
+    src.write_text(text.replace("    ### BEGIN SOLUTION\n    n_rows", given, 1))
+    with pytest.raises(course_build.SourceError, match="outside a solution region"):
+        course_build.read_source(src)

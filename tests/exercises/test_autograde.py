@@ -1,6 +1,7 @@
 """`python -m grading autograde` on a generated class, with a real nbgrader gradebook: each fault scores zero where due,
 with its reason, one edited or linked notebook costs only its own student's grade, and the rest of the class is graded
-normally."""
+normally; a learner's test that catches some of the bugs earns that share of the points, and an answer that is the
+reference's own code is noted, at no cost."""
 
 import csv
 import json
@@ -12,16 +13,21 @@ import nbformat
 import pytest
 
 from course.build import release
-from grading import source
+from course.exercises import EXERCISES
+from grading import likeness, program, source
 from grading.autograde import GRADER_PROBLEM, autograde
 from grading.source import answered
 
 LESSON = "03_tokenize"
-FULL = 5.0
+FULL = float(len(program.exercise_names(source.notebook(LESSON))))  # one point an exercise
 
 
 def _cell(nb, grade_id):
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+
+
+def _is_exercise(cell):
+    return cell.metadata.get("nbgrader", {}).get("solution") and cell.cell_type == "code"
 
 
 def _with(grade_id, code):
@@ -84,6 +90,15 @@ def _metadata_as_a_list(nb):
     _cell(nb, "replace_all_caps").metadata = ["not", "a", "mapping"]
 
 
+REFERENCE_COPIED = """import re
+TK_REP = "tk_rep"
+_re_rep = re.compile(r"(\\S)(\\1{3,})")
+
+
+def replace_rep(text):
+    \"\"\"Copied from the reference, renamed.\"\"\"
+    return _re_rep.sub(lambda found: f" {TK_REP} {len(found.group(2)) + 1} {found.group(1)} ", text)"""
+
 DETACHED = """import subprocess
 def replace_rep(t):
     subprocess.Popen(["sh", "-c", "sleep 3; echo 0 > grades.csv"], start_new_session=True)
@@ -122,7 +137,12 @@ CLASS = {
     "m4": (_edited(_extra_grade_cell), None, None),
     "m5": (_edited(_grade_false_on_a_check), None, None),
     "m6": (_edited(_metadata_as_a_list), None, None),
+    "zoe": (_with("replace_rep", REFERENCE_COPIED), None, None),
 }
+TESTED = "05_loader"  # pat's lesson: a test of get_batch that catches some of the hidden bugs
+WEAK_TEST = """def test_get_batch(get_batch):
+    x, y = get_batch(torch.arange(30).view(3, 10).t(), 0, 4)
+    assert torch.equal(y - x, torch.ones_like(x))"""
 LINKED = {"lee": ("ada", "is a symbolic link"), "max": ("the grader's source", "is a symbolic link")}
 
 
@@ -145,6 +165,10 @@ def graded(tmp_path_factory):
     os.symlink(submitted / "ada" / LESSON / f"{LESSON}.ipynb", submitted / "lee" / LESSON / f"{LESSON}.ipynb")
     (submitted / "max").mkdir()  # a link to the grader's own source scored 1/1
     os.symlink(source.COURSE.parent / "solutions", submitted / "max" / LESSON)
+    weak = answered(TESTED)
+    _cell(weak, "test_get_batch").source = WEAK_TEST
+    (submitted / "pat" / TESTED).mkdir(parents=True)
+    nbformat.write(weak, submitted / "pat" / TESTED / f"{TESTED}.ipynb")
     rows = autograde(
         submitted, out, jobs=2, call_timeout=3, exercise_budget=20, memory_mb=600, max_examples=20, log=lambda _: None
     )
@@ -162,7 +186,7 @@ def test_each_submission_is_graded_zero_where_due_with_its_reason(graded, studen
     _, _, rows = graded
     _, zero, reason = CLASS[student]
     scores = _scores(rows, student)
-    assert len(scores) == 5
+    assert len(scores) == FULL
     for exercise, (score, why) in scores.items():
         if zero in ("*", exercise):
             assert score == 0 and reason in why, (exercise, why)
@@ -174,7 +198,8 @@ def test_each_submission_is_graded_zero_where_due_with_its_reason(graded, studen
 def test_a_submission_through_a_symbolic_link_scores_zero(graded, student):
     _, _, rows = graded
     scores = _scores(rows, student)
-    assert len(scores) == 5 and all(score == 0 and LINKED[student][1] in why for score, why in scores.values()), scores
+    assert len(scores) == FULL, scores
+    assert all(score == 0 and LINKED[student][1] in why for score, why in scores.values()), scores
 
 
 def test_an_edited_metadata_costs_nothing_and_is_noted(graded):
@@ -220,7 +245,8 @@ def test_the_gradebook_is_sound_agrees_with_the_csv_and_outlives_a_detached_proc
             "JOIN student ON submitted_assignment.student_id = student.id GROUP BY student.id"
         ).fetchall()
     )
-    assert totals == {s: sum(score for score, _ in _scores(rows, s).values()) for s in [*CLASS, *LINKED, "jo"]}
+    students = [*CLASS, *LINKED, "jo", "pat"]
+    assert totals == pytest.approx({s: sum(score for score, _ in _scores(rows, s).values()) for s in students})
     assert totals["ada"] == FULL and all(totals[f"m{i}"] == FULL for i in range(1, 7))
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
         assert len(list(csv.DictReader(f))) == len(rows)
@@ -239,3 +265,25 @@ def test_the_course_source_keeps_the_hidden_tests(tmp_path):
     check = _cell(nb, "fixup-check")
     assert "### BEGIN HIDDEN TESTS" in check.source and 'check("fixup", fixup, full=True)' in check.source
     assert check.metadata["nbgrader"]["points"] == 1
+
+
+def test_a_test_that_catches_some_bugs_earns_that_share_of_the_point(graded):
+    out, _, rows = graded
+    (row,) = [r for r in rows if r["student"] == "pat" and r["exercise"] == "test_get_batch"]
+    assert 0 < float(row["score"]) < float(row["max_score"]), row
+    assert "catches" in row["reason"] and "hidden bug" in row["reason"], row
+    others = [r for r in rows if r["student"] == "pat" and r["exercise"] != "test_get_batch"]
+    assert others and all(r["score"] == r["max_score"] for r in others), others
+
+
+def test_an_answer_that_is_the_reference_s_own_code_is_noted_at_no_cost(graded):
+    out, _, rows = graded
+    notes = {(r["student"], r["exercise"]): r["note"] for r in rows}
+    assert notes["zoe", "replace_rep"] == "same as the reference"
+    solution = {c.metadata["nbgrader"]["grade_id"]: c.source for c in answered(LESSON).cells if _is_exercise(c)}
+    for name, code in solution.items():  # ada submitted the solutions: noted exactly where they are the reference's
+        copied = likeness.same_as_reference(code, EXERCISES[name])
+        assert notes["ada", name] == ("same as the reference" if copied else ""), name
+    assert all(r["score"] == r["max_score"] for r in rows if r["student"] == "zoe")
+    page = (out / "feedback" / "zoe" / LESSON / f"{LESSON}.html").read_text(encoding="utf-8")
+    assert "the reference&#39;s own code" in page or "the reference's own code" in page
