@@ -55,6 +55,29 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
+def exercise_table() -> list[str]:
+    """The lessons' exercises by kind, and what each is judged by, as the lines of a section of the page."""
+    from .exercise import KINDS
+    from .exercises import LESSONS
+
+    lines = ["## The exercises, by kind", "", "| kind | what the learner does |", "| --- | --- |"]
+    lines += [f"| {kind} | {what} |" for kind, what in KINDS.items()]
+    lines += ["", "| lesson | exercise | kind | judged by |", "| --- | --- | --- | --- |"]
+    for lesson, module in LESSONS.items():
+        for e in module.EXERCISES:
+            if e.kind == "test":
+                judged = f"{len(e.bugs)} versions of `{e.reference.replace(':', '.')}`, right and buggy"
+            elif e.kind == "predict":
+                judged = "the measured value, within a tolerance"
+            elif e.reference is None:
+                judged = "its measured outcome"
+            else:
+                how = "behaviour, beside" if e.judge else "the same results as"
+                judged = f"{how} `{e.reference.replace(':', '.')}`"
+            lines.append(f"| {lesson} | `{e.name}` | {e.kind} | {judged} |")
+    return lines + [""]
+
+
 def render() -> str:
     """The text of docs/API.md."""
     lines = [
@@ -63,6 +86,7 @@ def render() -> str:
         "Generated from the docstrings by `python -m course build` (and checked by `python -m course check`): do not",
         "edit. In a lesson, `ulmfit_ref.text.fixup??` shows a function's source.",
         "",
+        *exercise_table(),
     ]
     for module in modules():
         rows = public(module)
