@@ -337,6 +337,9 @@ def difference(expected, actual, subject: str = "the result", tol: tuple | None 
                 return d
         return None
     if isinstance(e, Record):
+        names, theirs = [n for n, _ in e.fields], [n for n, _ in a.fields]
+        if names != theirs:
+            return f"{subject} should have the fields {', '.join(names)}; yours has {', '.join(theirs) or 'none'}"
         for (name, x), (_, y) in zip(e.fields, a.fields):
             if d := difference(x, y, f"{subject}.{name}", tol):
                 return d

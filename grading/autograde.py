@@ -64,7 +64,7 @@ def grade_one(path: str, lesson: str, settings: dict) -> dict:
     lesson_nb, released, names = _lesson(lesson)
     notes, forced = [], {}
     try:
-        nb, repairs = repair.gradable(program.read_notebook(path, notes), released)
+        nb, repairs, copies = repair.gradable(program.read_notebook(path, notes), released)
     except program.NotebookError as e:
         reason = f"your notebook could not be read: {e}; it was graded as the lesson with no answer"
         return {"unreadable": True, "notes": [reason], "exercises": _zero(names, reason), "notebook": None}
@@ -83,7 +83,8 @@ def grade_one(path: str, lesson: str, settings: dict) -> dict:
             if mine.source.strip() != cell.source.strip():
                 notes.append(f"the locked cell {grade_id} was edited: the grader used its original")
     results = {}
-    with Sandbox(program.extract(nb, lesson_nb, lesson), folder=Path(path).parent, **settings["sandbox"]) as sandbox:
+    learner = program.extract(repair.with_copies(nb, copies), lesson_nb, lesson)  # every copy runs, the last wins
+    with Sandbox(learner, folder=Path(path).parent, **settings["sandbox"]) as sandbox:
         for name in names:
             if name in forced:
                 results[name] = {"passed": False, "message": forced[name], "grader_problem": False}
@@ -176,6 +177,18 @@ def _submissions(submitted: Path, known: list[str]) -> tuple[list, list, list]:
                 warnings.append(f"{path}: graded as {expected.name}")
             found.append((student.name, folder.name, path))
     return found, refused, warnings
+
+
+def _timestamp(path: Path) -> str | None:
+    """The submission time a student's timestamp.txt states, if nbgrader can read it (else None: it is ignored)."""
+    from nbgrader.utils import parse_utc
+
+    try:
+        text = program.read_submitted(path, limit=1 << 10).decode("utf-8").strip()
+        parse_utc(text)
+    except Exception:  # noqa: BLE001 - whatever the file holds, it is the student's, and ignored when unreadable
+        return None
+    return text
 
 
 def _config(out: Path, results_dir: Path):
@@ -284,7 +297,10 @@ def autograde(
         dest.mkdir(parents=True)
         stamp = submitted / student / lesson / "timestamp.txt"
         if stamp.is_file() and not stamp.is_symlink():
-            shutil.copy(stamp, dest / "timestamp.txt")
+            if (when := _timestamp(stamp)) is not None:
+                (dest / "timestamp.txt").write_text(when, encoding="utf-8")
+            else:
+                result["notes"].append("timestamp.txt holds no date and time nbgrader can read; it was ignored")
         notebook = result.pop("notebook")
         if notebook is None:
             nbformat.write(_lesson(lesson)[1], dest / f"{lesson}.ipynb")

@@ -14,12 +14,16 @@ What runs, and what is refused:
 import ast
 import dataclasses
 import json
+import os
+import stat
 from pathlib import Path
 
 import jupytext
 import nbformat
 
 from course.exercises import PROTECTED, given_names, not_given
+
+MAX_NOTEBOOK = 64 << 20  # bytes of a submitted notebook; a lesson with its outputs is well under 5 MiB
 
 
 class NotebookError(ValueError):
@@ -48,13 +52,35 @@ class Program:
     variants: list[Cell] = dataclasses.field(default_factory=list)
 
     def cell(self, name: str) -> Cell | None:
-        """The exercise's cell (the first one, if the notebook holds two)."""
-        return next((c for c in self.cells if c.name == name), None)
+        """The exercise's cell (the last one, if the notebook holds two: running it top to bottom defines that one)."""
+        return next((c for c in reversed(self.cells) if c.name == name), None)
 
     def uses(self, name: str, other: str, variant: int | None = None) -> bool:
         """Whether the code of exercise `name` refers to the name `other`."""
         cells = [self.variants[variant]] if variant is not None else [c for c in self.cells if c.name == name]
         return any(other in used_names(c.code) for c in cells)
+
+
+def read_submitted(path: Path, limit: int = MAX_NOTEBOOK) -> bytes:
+    """The bytes of a submitted file: a regular file only (never a FIFO, a device or a folder), at most `limit`
+    bytes; `NotebookError` with the reason otherwise."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens at once, and is refused below
+    except OSError as e:
+        raise NotebookError(f"{path.name} could not be opened ({e.strerror})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotebookError(f"{path.name} is not a regular file (a folder, a FIFO, a device): submit the notebook")
+        if info.st_size > limit:
+            raise NotebookError(f"{path.name} is {info.st_size >> 20} MiB; a notebook is {limit >> 20} MiB at most")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(limit + 1)
+    finally:
+        os.close(fd)
+    if len(data) > limit:
+        raise NotebookError(f"{path.name} grew past {limit >> 20} MiB while it was read")
+    return data
 
 
 def read_notebook(path, notes: list | None = None) -> nbformat.NotebookNode:
@@ -63,7 +89,7 @@ def read_notebook(path, notes: list | None = None) -> nbformat.NotebookNode:
     path = Path(path)
     if path.suffix == ".py":
         return jupytext.read(path, fmt="py:percent")
-    text = path.read_bytes().decode("utf-8", errors="replace")
+    text = read_submitted(path).decode("utf-8", errors="replace")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
@@ -117,14 +143,23 @@ def _imports(nb, exercises=()) -> list[tuple[int, ast.stmt]]:
     for i, cell in enumerate(nb.cells, 1):
         if cell.get("cell_type") != "code" or _nbgrader(cell).get("grade_id") in exercises:
             continue
+        if cell.source.lstrip().startswith("%%"):  # a cell magic (%%writefile, %%bash): its body is not Python
+            continue
         try:
-            tree = ast.parse(cell.source)
-        except SyntaxError:  # a cell with IPython magics: its plain import lines still count
-            tree = ast.parse(
-                "\n".join(line for line in cell.source.split("\n") if line.startswith(("import ", "from ")))
-            )
-        out += [(i, node) for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+            body = ast.parse(cell.source).body
+        except SyntaxError:  # a cell with IPython line magics: each of its plain import lines that parses still counts
+            body = [node for line in cell.source.split("\n") if line.startswith(("import ", "from "))
+                    for node in _parsed(line)]
+        out += [(i, node) for node in body if isinstance(node, (ast.Import, ast.ImportFrom))]
     return out
+
+
+def _parsed(line: str) -> list:
+    """The statements of one line, or none where it is not Python."""
+    try:
+        return ast.parse(line).body
+    except SyntaxError:
+        return []
 
 
 def _aliases(node) -> list[tuple[str, str, str]]:

@@ -18,10 +18,11 @@ def _meta(cell) -> dict | None:
     return cell.metadata.get("nbgrader")
 
 
-def gradable(nb, release) -> tuple[nbformat.NotebookNode, list[str]]:
-    """(a copy of `nb` whose nbgrader metadata is the release's, the notes that say what was changed)."""
+def gradable(nb, release) -> tuple[nbformat.NotebookNode, list[str], dict]:
+    """(a copy of `nb` whose nbgrader metadata is the release's, the notes that say what was changed, and the cells
+    kept as plain cells because they are later copies of an exercise cell: index -> grade_id)."""
     nb = copy.deepcopy(nb)
-    notes = []
+    notes, copies = [], {}
     wanted = {}
     for cell in release.cells:
         if (meta := _meta(cell)) is not None:
@@ -42,9 +43,10 @@ def gradable(nb, release) -> tuple[nbformat.NotebookNode, list[str]]:
                 )
             elif grade_id in seen:
                 del cell.metadata["nbgrader"]
+                copies[i - 1] = grade_id
                 notes.append(
                     f"cell {i}: a second cell with the grade_id {grade_id!r} (a copy?) is kept as a plain cell; "
-                    "the grader ran the code of both, in order"
+                    "the grader ran the code of both, in order, as running the notebook top to bottom does"
                 )
             else:
                 seen.add(grade_id)
@@ -55,4 +57,12 @@ def gradable(nb, release) -> tuple[nbformat.NotebookNode, list[str]]:
         if not isinstance(cell_id, str) or cell_id in ids:
             cell["id"] = f"repaired-{i:03d}"
         ids.add(cell["id"])
-    return nb, notes
+    return nb, notes, copies
+
+
+def with_copies(nb, copies: dict) -> nbformat.NotebookNode:
+    """`nb` with its later copies of exercise cells exercise cells again, for the program that runs them all."""
+    nb = copy.deepcopy(nb)
+    for i, grade_id in copies.items():
+        nb.cells[i].metadata["nbgrader"] = {"grade_id": grade_id, "solution": True}
+    return nb

@@ -164,3 +164,11 @@ def test_dataclasses_are_records_by_qualified_name():
     r = roundtrip(Pair(1, 2.0))
     assert r == wire.Record("test_wire.Pair", (("a", 1), ("b", 2.0)))
     assert wire.show(r) == "Pair(a=1, b=2.0)"
+
+
+def test_a_record_differs_from_one_of_other_fields_even_of_the_same_name():
+    pair = wire.Record("test_wire.Pair", (("a", 1), ("b", 2.0)))
+    empty = wire.Record("test_wire.Pair", ())
+    assert "should have the fields a, b; yours has none" in wire.difference(pair, empty)
+    assert "yours has a, c" in wire.difference(pair, wire.Record("test_wire.Pair", (("a", 1), ("c", 2.0))))
+    assert wire.difference(pair, roundtrip(Pair(1, 2.0))) is None

@@ -63,6 +63,11 @@ def _duplicated_cell(nb):  # what copy and paste in Jupyter makes: an honest stu
     nb.cells[i + 1]["id"] = "copy-of-replace-wrep"
 
 
+def _copied_then_answered(nb):  # the copy answered, the first left as it was released: the copy is what runs last
+    _duplicated_cell(nb)
+    _cell(nb, "replace_wrep").source = "def replace_wrep(t):\n    raise NotImplementedError()"
+
+
 def _extra_grade_cell(nb):
     nb.cells.append(
         nbformat.v4.new_code_cell(
@@ -137,6 +142,7 @@ CLASS = {
     "m4": (_edited(_extra_grade_cell), None, None),
     "m5": (_edited(_grade_false_on_a_check), None, None),
     "m6": (_edited(_metadata_as_a_list), None, None),
+    "m7": (_edited(_copied_then_answered), None, None),
     "zoe": (_with("replace_rep", REFERENCE_COPIED), None, None),
 }
 TESTED = "05_loader"  # pat's lesson: a test of get_batch that catches some of the hidden bugs
@@ -165,6 +171,11 @@ def graded(tmp_path_factory):
     os.symlink(submitted / "ada" / LESSON / f"{LESSON}.ipynb", submitted / "lee" / LESSON / f"{LESSON}.ipynb")
     (submitted / "max").mkdir()  # a link to the grader's own source scored 1/1
     os.symlink(source.COURSE.parent / "solutions", submitted / "max" / LESSON)
+    (submitted / "ola" / LESSON).mkdir(parents=True)  # a FIFO as the notebook kept the grader waiting for ever
+    os.mkfifo(submitted / "ola" / LESSON / f"{LESSON}.ipynb")
+    (submitted / "pia" / LESSON).mkdir(parents=True)  # a timestamp.txt nbgrader cannot read stopped the class
+    nbformat.write(answered(LESSON), submitted / "pia" / LESSON / f"{LESSON}.ipynb")
+    (submitted / "pia" / LESSON / "timestamp.txt").write_text("yesterday", encoding="utf-8")
     weak = answered(TESTED)
     _cell(weak, "test_get_batch").source = WEAK_TEST
     (submitted / "pat" / TESTED).mkdir(parents=True)
@@ -245,9 +256,9 @@ def test_the_gradebook_is_sound_agrees_with_the_csv_and_outlives_a_detached_proc
             "JOIN student ON submitted_assignment.student_id = student.id GROUP BY student.id"
         ).fetchall()
     )
-    students = [*CLASS, *LINKED, "jo", "pat"]
+    students = [*CLASS, *LINKED, "jo", "pat", "ola", "pia"]
     assert totals == pytest.approx({s: sum(score for score, _ in _scores(rows, s).values()) for s in students})
-    assert totals["ada"] == FULL and all(totals[f"m{i}"] == FULL for i in range(1, 7))
+    assert totals["ada"] == FULL and all(totals[f"m{i}"] == FULL for i in range(1, 8))
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
         assert len(list(csv.DictReader(f))) == len(rows)
     assert not any(r["reason"].startswith(GRADER_PROBLEM) for r in rows)
@@ -287,3 +298,12 @@ def test_an_answer_that_is_the_reference_s_own_code_is_noted_at_no_cost(graded):
     assert all(r["score"] == r["max_score"] for r in rows if r["student"] == "zoe")
     page = (out / "feedback" / "zoe" / LESSON / f"{LESSON}.html").read_text(encoding="utf-8")
     assert "the reference&#39;s own code" in page or "the reference's own code" in page
+
+
+def test_a_fifo_for_a_notebook_scores_zero_and_an_unreadable_timestamp_is_ignored(graded):
+    out, _, rows = graded
+    fifo = _scores(rows, "ola")
+    assert len(fifo) == FULL and all(score == 0 and "not a regular file" in why for score, why in fifo.values()), fifo
+    assert all(score == 1 for score, _ in _scores(rows, "pia").values())
+    page = (out / "feedback" / "pia" / LESSON / f"{LESSON}.html").read_text(encoding="utf-8")
+    assert "timestamp.txt holds no date and time" in page

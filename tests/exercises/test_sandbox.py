@@ -11,6 +11,7 @@ import sys
 import textwrap
 import time
 
+import nbformat
 import pytest
 
 from course.exercise import run
@@ -72,6 +73,18 @@ def test_only_the_exercise_cells_their_imports_and_the_given_tools_run():
     assert "import csv" in prog.trusted and "from pathlib import Path" in prog.trusted
     assert not any("lesson_imdb" in line or "check" in line for line in prog.trusted + prog.given + prog.learner)
     assert [c.name for c in prog.cells] == ["read_imdb", "make_splits", "write_csv"]
+
+
+def test_magics_and_writefile_cells_whose_lines_look_like_imports_are_never_a_grader_problem():
+    nb = copy.deepcopy(notebook(LESSONS["02_fixup"]))
+    for text in (
+        "%%writefile notes.txt\nfrom the reviews we learn a lot\nimport os",
+        "%matplotlib inline\nfrom here on, nothing\nimport json",
+    ):
+        nb.cells.insert(1, nbformat.v4.new_code_cell(text))
+    prog = program.extract(nb, notebook(LESSONS["02_fixup"]), "02_fixup")
+    assert "import os" not in prog.trusted + prog.learner  # the body of a cell magic is a file's text, not Python
+    assert not any("the reviews" in line or "here on" in line for line in prog.trusted + prog.learner)
 
 
 @pytest.mark.parametrize(
