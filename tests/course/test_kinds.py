@@ -6,9 +6,9 @@ import dataclasses
 import pytest
 import torch
 
+from course import kinds
 from course.exercise import InProcess, run
 from course.exercises import EXERCISES
-from course import kinds
 from course.kinds import PatchError, Version, build_code, code_under_test, prediction
 from grading.likeness import same_as_reference
 from ulmfit_ref import loaders
