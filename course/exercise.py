@@ -421,6 +421,8 @@ def _run(exercise: Exercise, learner, examples: int, seed: int | None) -> Verdic
             return Verdict(name, False, f"{name}: {problem}")
     except GraderProblem as e:
         return Verdict(name, False, f"{name}: {e.reason}", grader_problem=True)
+    except Stop as stop:  # the learner's program could not even start
+        return Verdict(name, False, f"{name}: {stop.reason}")
     if exercise.kind == "test":
         from .kinds import run_test
 

@@ -37,6 +37,12 @@ def main(argv=None) -> int:
         help="seconds all the calls of one exercise may take (default: %(default)s)",
     )
     a.add_argument(
+        "--deadline",
+        type=float,
+        default=300.0,
+        help="wall-clock seconds for all the checks of one submitted notebook (default: %(default)s)",
+    )
+    a.add_argument(
         "--memory-mb",
         type=int,
         default=2048,
@@ -64,6 +70,7 @@ def main(argv=None) -> int:
         jobs=args.jobs,
         call_timeout=args.timeout,
         exercise_budget=args.budget,
+        deadline=args.deadline,
         memory_mb=args.memory_mb,
         seed=args.seed,
     )

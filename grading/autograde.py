@@ -41,6 +41,7 @@ from .apply import CHECK_SUFFIX, ApplyResults, results_path
 from .sandbox import Sandbox
 
 GRADER_PROBLEM = "grader problem"  # how grades.csv starts the reason of a check that the grader could not run
+MAX_MESSAGE, MAX_NOTE, MAX_NOTES = 4000, 500, 40  # what results, feedback and grades.csv take of one submission
 SAME_AS_REFERENCE = (
     "note: this answer is the reference's own code ({}), names and formatting aside; the score is the check's alone"
 )
@@ -51,6 +52,11 @@ def _lesson(lesson: str) -> tuple:
     """(the source notebook, the lesson as released, its exercise names): read once, before the workers fork."""
     nb = source.notebook(lesson)
     return nb, release(nb), program.exercise_names(nb)
+
+
+def _capped(text: str, limit: int = MAX_MESSAGE) -> str:
+    """`text`, cut to `limit` characters where a submission made it longer, saying so."""
+    return text if len(text) <= limit else text[:limit] + f" ... ({len(text) - limit} characters more, cut)"
 
 
 def _zero(names, reason: str) -> dict:
@@ -99,13 +105,16 @@ def grade_one(path: str, lesson: str, settings: dict) -> dict:
                 message += f"\n  {SAME_AS_REFERENCE.format(EXERCISES[name].reference.replace(':', '.'))}"
             results[name] = {
                 "passed": v.passed,
-                "message": message,
+                "message": _capped(message),
                 "grader_problem": v.grader_problem,
                 "score": v.score,
                 "same_as_reference": copied,
             }
         notes += [f"an import of your notebook failed: {e}" for e in sandbox.import_errors]
         mode = sandbox.mode
+    notes = [_capped(n, MAX_NOTE) for n in notes[:MAX_NOTES]] + (
+        [f"... and {len(notes) - MAX_NOTES} more notes"] if len(notes) > MAX_NOTES else []
+    )
     return {
         "unreadable": False,
         "notes": notes,
@@ -246,6 +255,7 @@ def autograde(
     call_timeout: float = 10.0,
     exercise_budget: float = 60.0,
     memory_mb: int = 2048,
+    deadline: float = 300.0,
     max_examples: int = None,
     seed: int = None,
     log=print,
@@ -253,7 +263,8 @@ def autograde(
     """Grade every submission under `submitted` into the nbgrader course `out`; returns the rows of grades.csv.
 
     `max_examples` caps the random inputs of each exercise (default: each exercise's own number); `seed` draws the
-    random inputs of a run again (default: a fresh one, logged)."""
+    random inputs of a run again (default: a fresh one, logged); `deadline` bounds the wall-clock seconds of all the
+    checks of one notebook."""
     from nbgrader.api import Gradebook
     from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
 
@@ -272,7 +283,12 @@ def autograde(
     mode, why = jail.mode()
     log(f"sandbox: {mode} ({why}); random inputs from seed {seed}")
     settings = {
-        "sandbox": {"call_timeout": call_timeout, "exercise_budget": exercise_budget, "memory_mb": memory_mb},
+        "sandbox": {
+            "call_timeout": call_timeout,
+            "exercise_budget": exercise_budget,
+            "memory_mb": memory_mb,
+            "deadline": deadline,
+        },
         "examples": {n: min(max_examples, EXERCISES[n].examples) for n in names} if max_examples is not None else {},
         "seed": seed,
     }

@@ -62,8 +62,11 @@ class Sandbox:
         exercise_budget: float = 60.0,
         memory_mb: int = 2048,
         mode: str | None = None,
+        deadline: float | None = None,
     ):
         self.program = program
+        self.deadline = None if deadline is None else time.monotonic() + deadline  # wall clock for the whole program
+        self.deadline_s = deadline
         self.folder = os.path.realpath(folder) if folder else None
         self.call_timeout, self.exercise_budget, self.memory_mb = call_timeout, exercise_budget, memory_mb
         self.mode, self.mode_reason = (mode, "asked for") if mode else jail.mode()
@@ -159,11 +162,16 @@ class Sandbox:
         return f"ended the process (exit code {code})"
 
     def _receive(self, timeout: float) -> dict:
-        """The next message of the child; `_Lost` when it ends or says nothing for `timeout` seconds."""
+        """The next message of the child; `_Lost` when it ends or says nothing for `timeout` seconds, or when the
+        program's own deadline has passed, however many messages it sends."""
         deadline = time.monotonic() + timeout
-        while b"\n" not in self._buffer:
+        if self.deadline is not None and self.deadline < deadline:
+            deadline, timeout = self.deadline, None
+        while b"\n" not in self._buffer or timeout is None and time.monotonic() > deadline:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([self._from], [], [], left)[0]:
+                if timeout is None:
+                    raise _Lost(f"used up the {self.deadline_s:g} s allowed for the whole notebook")
                 raise _Lost(f"did not finish within {timeout:g} s")
             chunk = os.read(self._from, 1 << 20)
             if not chunk:
@@ -219,17 +227,21 @@ class Sandbox:
             ]
             start = self._start_message(cells, variants)
             self._spawn()
-            running = None
+            running, guarded = None, False
             try:
                 self._send(start)
                 while True:
                     m = self._receive(self.call_timeout + 30 if running is None else self.call_timeout)
                     if "violation" in m and running:
                         self.problems.setdefault(running, f"your {running[1]} cell: {m['violation']} was refused")
-                    elif "grader_problem" in m:
+                    elif "grader_problem" in m and not guarded:
                         self.grader_problem = m["grader_problem"]
                         self._kill()
                         raise GraderProblem(self.grader_problem)
+                    elif m.get("guarded"):
+                        guarded = True
+                    elif "grader_problem" in m or "output" in m:
+                        raise _Lost("wrote messages of the grader's protocol on its pipe")
                     elif "import_error" in m:
                         self.import_errors.append(m["import_error"])
                     elif m.get("started"):

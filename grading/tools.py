@@ -38,7 +38,9 @@ def module_source(module: str, names) -> str:
     """The source of a module named `module` that defines only `names` (and what they need of that module)."""
     tree = ast.parse(inspect.getsource(importlib.import_module(module)))
     answers = {
-        e.reference.split(":")[1].split(".")[0] for e in EXERCISES.values() if e.reference.split(":")[0] == module
+        e.reference.split(":")[1].split(".")[0]
+        for e in EXERCISES.values()
+        if e.reference and e.reference.split(":")[0] == module
     }
     imports = [n for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
     relative = {a.asname or a.name for n in imports if isinstance(n, ast.ImportFrom) and n.level for a in n.names}

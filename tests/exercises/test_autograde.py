@@ -87,6 +87,13 @@ def _extra_grade_cell(nb):
     )
 
 
+def _many_foreign_cells(nb):  # each makes a note: what a submission writes into its feedback is bounded
+    for i in range(300):
+        nb.cells.append(
+            nbformat.v4.new_code_cell("pass", metadata={"nbgrader": {"grade_id": f"mine-{i}", "solution": True}})
+        )
+
+
 def _grade_false_on_a_check(nb):
     _cell(nb, "partition_by_cores-check").metadata["nbgrader"]["grade"] = False
 
@@ -143,6 +150,7 @@ CLASS = {
     "m5": (_edited(_grade_false_on_a_check), None, None),
     "m6": (_edited(_metadata_as_a_list), None, None),
     "m7": (_edited(_copied_then_answered), None, None),
+    "m8": (_edited(_many_foreign_cells), None, None),
     "zoe": (_with("replace_rep", REFERENCE_COPIED), None, None),
 }
 TESTED = "05_loader"  # pat's lesson: a test of get_batch that catches some of the hidden bugs
@@ -258,7 +266,7 @@ def test_the_gradebook_is_sound_agrees_with_the_csv_and_outlives_a_detached_proc
     )
     students = [*CLASS, *LINKED, "jo", "pat", "ola", "pia"]
     assert totals == pytest.approx({s: sum(score for score, _ in _scores(rows, s).values()) for s in students})
-    assert totals["ada"] == FULL and all(totals[f"m{i}"] == FULL for i in range(1, 8))
+    assert totals["ada"] == FULL and all(totals[f"m{i}"] == FULL for i in range(1, 9))
     with open(out / "grades.csv", newline="", encoding="utf-8") as f:
         assert len(list(csv.DictReader(f))) == len(rows)
     assert not any(r["reason"].startswith(GRADER_PROBLEM) for r in rows)
@@ -307,3 +315,10 @@ def test_a_fifo_for_a_notebook_scores_zero_and_an_unreadable_timestamp_is_ignore
     assert all(score == 1 for score, _ in _scores(rows, "pia").values())
     page = (out / "feedback" / "pia" / LESSON / f"{LESSON}.html").read_text(encoding="utf-8")
     assert "timestamp.txt holds no date and time" in page
+
+
+def test_what_one_submission_writes_into_results_and_feedback_is_bounded(graded):
+    out, _, _ = graded
+    result = json.loads((out / "results" / "m8" / f"{LESSON}.json").read_text(encoding="utf-8"))
+    assert len(result["notes"]) == 41 and result["notes"][-1] == "... and 260 more notes"
+    assert (out / "results" / "m8" / f"{LESSON}.json").stat().st_size < 64 << 10

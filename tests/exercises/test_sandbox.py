@@ -75,6 +75,28 @@ def test_only_the_exercise_cells_their_imports_and_the_given_tools_run():
     assert [c.name for c in prog.cells] == ["read_imdb", "make_splits", "write_csv"]
 
 
+FORGED = """import os, sys
+os.write(int(sys.argv[2]), b'{"grader_problem": "the grader is broken"}\\n')
+def fixup(x):
+    return x"""
+SPAMMED = """import os, sys
+while True:
+    os.write(int(sys.argv[2]), b'{"cell": "fixup", "variant": null, "started": true}\\n')"""
+
+
+def test_a_message_forged_on_the_grader_s_pipe_is_the_submission_s_problem_never_the_grader_s():
+    v = verdict("02_fixup", FORGED, "fixup")
+    failed(v, "wrote messages of the grader's protocol")
+    assert not v.grader_problem
+
+
+def test_messages_without_end_on_the_pipe_stop_at_the_notebook_s_deadline():
+    began = time.monotonic()
+    v = verdict("02_fixup", SPAMMED, "fixup", deadline=6)
+    failed(v, "allowed for the whole notebook")
+    assert not v.grader_problem and time.monotonic() - began < 30
+
+
 def test_magics_and_writefile_cells_whose_lines_look_like_imports_are_never_a_grader_problem():
     nb = copy.deepcopy(notebook(LESSONS["02_fixup"]))
     for text in (
@@ -185,7 +207,8 @@ def test_the_repository_is_not_on_the_learners_import_path():
 def test_every_lesson_gives_only_tools_that_hold_no_answer(lesson):
     for module, source in tools.sources(lesson).items():
         defined = {n.name for n in ast.parse(source).body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
-        assert not defined & {e.reference.split(":")[1].split(".")[0] for e in EXERCISES.values()}, (module, defined)
+        answers = {e.reference.split(":")[1].split(".")[0] for e in EXERCISES.values() if e.reference}
+        assert not defined & answers, (module, defined)
     with pytest.raises(tools.ToolError, match="answers an exercise"):
         tools.module_source("ulmfit_ref.data", ["Reviews", "make_splits"])
 
