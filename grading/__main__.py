@@ -37,6 +37,11 @@ def main(argv=None) -> int:
         help="seconds all the calls of one exercise may take (default: %(default)s)",
     )
     a.add_argument(
+        "--allow-audit-only",
+        action="store_true",
+        help="grade where Linux namespaces are not available, with the audit hook alone (see what it gives up)",
+    )
+    a.add_argument(
         "--deadline",
         type=float,
         default=300.0,
@@ -59,21 +64,26 @@ def main(argv=None) -> int:
     if args.command == "build":
         source.build(args.course)
         return 0
-    from .autograde import GRADER_PROBLEM, autograde
+    from .autograde import GRADER_PROBLEM, SandboxRefused, autograde
 
     if not args.submitted.is_dir():
         print(f"error: {args.submitted} is not a folder of submissions (STUDENT/LESSON/LESSON.ipynb)", file=sys.stderr)
         return 2
-    rows = autograde(
-        args.submitted,
-        args.out,
-        jobs=args.jobs,
-        call_timeout=args.timeout,
-        exercise_budget=args.budget,
-        deadline=args.deadline,
-        memory_mb=args.memory_mb,
-        seed=args.seed,
-    )
+    try:
+        rows = autograde(
+            args.submitted,
+            args.out,
+            jobs=args.jobs,
+            call_timeout=args.timeout,
+            exercise_budget=args.budget,
+            deadline=args.deadline,
+            memory_mb=args.memory_mb,
+            seed=args.seed,
+            allow_audit_only=args.allow_audit_only,
+        )
+    except SandboxRefused as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     return 1 if any(r["reason"].startswith(GRADER_PROBLEM) for r in rows) else 0
 
 

@@ -42,6 +42,11 @@ from .sandbox import Sandbox
 
 GRADER_PROBLEM = "grader problem"  # how grades.csv starts the reason of a check that the grader could not run
 MAX_MESSAGE, MAX_NOTE, MAX_NOTES = 4000, 500, 40  # what results, feedback and grades.csv take of one submission
+AUDIT_GIVES_UP = (
+    "without namespaces, a submission's native code can read the reference unseen, a file it leaves in site-packages "
+    "can outlive the grader and its writes share the grader's disk: grade where `unshare` works, or pass "
+    "--allow-audit-only to accept that"
+)
 SAME_AS_REFERENCE = (
     "note: this answer is the reference's own code ({}), names and formatting aside; the score is the check's alone"
 )
@@ -52,6 +57,10 @@ def _lesson(lesson: str) -> tuple:
     """(the source notebook, the lesson as released, its exercise names): read once, before the workers fork."""
     nb = source.notebook(lesson)
     return nb, release(nb), program.exercise_names(nb)
+
+
+class SandboxRefused(RuntimeError):
+    """The autograde will not run in the weaker sandbox unless asked to."""
 
 
 def _capped(text: str, limit: int = MAX_MESSAGE) -> str:
@@ -256,6 +265,7 @@ def autograde(
     exercise_budget: float = 60.0,
     memory_mb: int = 2048,
     deadline: float = 300.0,
+    allow_audit_only: bool = False,
     max_examples: int = None,
     seed: int = None,
     log=print,
@@ -264,7 +274,7 @@ def autograde(
 
     `max_examples` caps the random inputs of each exercise (default: each exercise's own number); `seed` draws the
     random inputs of a run again (default: a fresh one, logged); `deadline` bounds the wall-clock seconds of all the
-    checks of one notebook."""
+    checks of one notebook; without namespaces it refuses to grade (`SandboxRefused`) unless `allow_audit_only`."""
     from nbgrader.api import Gradebook
     from nbgrader.converters import Autograde, GenerateAssignment, GenerateFeedback
 
@@ -281,6 +291,8 @@ def autograde(
         EXERCISES[name].reference_object()  # imported once here, shared by the forked workers
     seed = secrets.randbelow(10**6) if seed is None else seed
     mode, why = jail.mode()
+    if mode != jail.NAMESPACES and not allow_audit_only:
+        raise SandboxRefused(f"the sandbox here would have the {mode} ({why}); {AUDIT_GIVES_UP}")
     log(f"sandbox: {mode} ({why}); random inputs from seed {seed}")
     settings = {
         "sandbox": {

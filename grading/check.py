@@ -13,7 +13,7 @@ from course.exercise import run
 from course.exercises import EXERCISES, LESSONS, lesson_of_notebook
 from course.start import lessons_dir
 
-from . import program
+from . import jail, program
 from .sandbox import Sandbox
 
 
@@ -57,7 +57,8 @@ def check_notebook(path: Path, seed: int, out=print) -> tuple[int, int, bool]:
     names = program.exercise_names(released)
     passed, random_failed = 0, False
     with Sandbox(program.extract(nb, released, lesson), folder=path.parent) as sandbox:
-        out(f"{path}: lesson {lesson}, {_plural(len(names), 'exercise')} (sandbox: {sandbox.mode})")
+        weaker = "" if sandbox.mode == jail.NAMESPACES else f": {sandbox.mode_reason}, weaker than the grader's"
+        out(f"{path}: lesson {lesson}, {_plural(len(names), 'exercise')} (sandbox: {sandbox.mode}{weaker})")
         for name in names:
             verdict = run(EXERCISES[name], sandbox, EXERCISES[name].examples, seed)
             if verdict.grader_problem:

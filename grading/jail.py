@@ -3,7 +3,8 @@
 The parent starts the child under util-linux's `unshare`, in new user, mount, PID, network and IPC namespaces (no
 privilege needed where the kernel allows user namespaces, as most do). Before any learner code runs, the child builds
 a root on a tmpfs that holds, read-only, only what Python needs (its prefix and library, /usr), the submission's folder
-and, writable, the scratch folder, with the course's own packages covered by empty folders; moves it over "/", and then
+and, writable, a scratch folder on a tmpfs of its own (`SCRATCH_MB`: filling it fills nothing of the grader's), with
+the course's own packages covered by empty folders; moves it over "/", and then
 gives up every capability, so that nothing inside can mount, chroot or trace its way back out. There is no network,
 no other process to see, and when the grader ends the child (the PID namespace's first process), the kernel ends
 everything it started: a detached process does not outlive the check. The audit hook (`guard.py`) stays as the line
@@ -29,6 +30,7 @@ _MS_RDONLY, _MS_NOSUID, _MS_NODEV, _MS_NOEXEC = 1, 2, 4, 8
 _MS_REMOUNT, _MS_BIND, _MS_MOVE, _MS_REC, _MS_PRIVATE = 32, 4096, 8192, 16384, 1 << 18
 _PR_CAPBSET_DROP, _PR_SET_NO_NEW_PRIVS = 24, 38
 _DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")
+SCRATCH_MB = 256  # the learner's writable space (its temporary folder and home too): a tmpfs, never the grader's disk
 
 
 @functools.cache
@@ -130,7 +132,8 @@ def enter(scratch: str, readable: list[str], hidden: list[str]) -> None:
     for f in ("/etc/ld.so.cache", *_DEVICES):
         if os.path.exists(f):
             _bind(libc, root, f, writable=f.startswith("/dev/"))
-    _bind(libc, root, scratch, writable=True, recursive=False)  # not its .root inside
+    os.makedirs(root + scratch, exist_ok=True)  # the scratch folder: a tmpfs of its own, of bounded size
+    _mount(libc, "tmpfs", root + scratch, "tmpfs", _MS_NOSUID | _MS_NODEV, f"size={SCRATCH_MB}m,mode=700")
     for d in hidden:  # the course's packages, wherever a bound folder holds them
         target = root + os.path.realpath(d)
         if os.path.isdir(target):

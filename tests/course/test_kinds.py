@@ -94,3 +94,12 @@ def test_the_reference_s_own_code_renamed_and_reformatted_is_noticed():
     assert same_as_reference(own, EXERCISES["batchify"])
     assert not same_as_reference(written, EXERCISES["batchify"])
     assert not same_as_reference("batchify = 3", EXERCISES["batchify"])
+
+
+def test_an_error_of_the_reference_s_own_observation_is_the_grader_s_never_a_match():
+    def full_disk(fn, inp, workdir):
+        raise OSError(28, "No space left on device")
+
+    exercise = dataclasses.replace(EXERCISES["batchify"], observe=full_disk, fixed=(((), {}),))
+    v = run(exercise, InProcess({"batchify": loaders.batchify}), 0, 0)
+    assert not v.passed and v.grader_problem and "No space left" in v.message

@@ -322,3 +322,16 @@ def test_what_one_submission_writes_into_results_and_feedback_is_bounded(graded)
     result = json.loads((out / "results" / "m8" / f"{LESSON}.json").read_text(encoding="utf-8"))
     assert len(result["notes"]) == 41 and result["notes"][-1] == "... and 260 more notes"
     assert (out / "results" / "m8" / f"{LESSON}.json").stat().st_size < 64 << 10
+
+
+def test_without_namespaces_the_autograde_refuses_unless_asked_and_says_what_it_gives_up(tmp_path, monkeypatch):
+    from grading import autograde as module
+    from grading.__main__ import main
+
+    monkeypatch.setattr(module.jail, "mode", lambda: (module.jail.AUDIT, "no user namespaces here (test)"))
+    (tmp_path / "submitted" / "ada" / LESSON).mkdir(parents=True)
+    nbformat.write(answered(LESSON), tmp_path / "submitted" / "ada" / LESSON / f"{LESSON}.ipynb")
+    with pytest.raises(module.SandboxRefused, match="native code can read the reference unseen"):
+        autograde(tmp_path / "submitted", tmp_path / "out", log=lambda _: None)
+    assert main(["autograde", str(tmp_path / "submitted"), "--out", str(tmp_path / "out")]) == 2
+    assert not (tmp_path / "out" / "grades.csv").exists()

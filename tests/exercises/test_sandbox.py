@@ -97,6 +97,23 @@ def test_messages_without_end_on_the_pipe_stop_at_the_notebook_s_deadline():
     assert not v.grader_problem and time.monotonic() - began < 30
 
 
+FILLS = """import os, tempfile
+def fixup(x):
+    try:
+        for i in range(8):
+            with open(os.path.join(tempfile.gettempdir(), f"f{i}"), "wb") as f:
+                f.write(bytes(60 << 20))
+    except OSError as e:
+        return f"full, errno {e.errno}"
+    return "room for 480 MiB"
+"""
+
+
+@pytest.mark.skipif(jail.mode()[0] != jail.NAMESPACES, reason="the scratch's own tmpfs is the jail's")
+def test_the_learner_s_scratch_space_is_bounded_and_none_of_the_grader_s_disk():
+    failed(verdict("02_fixup", FILLS, "fixup", mode=jail.NAMESPACES), "full, errno 28")
+
+
 def test_magics_and_writefile_cells_whose_lines_look_like_imports_are_never_a_grader_problem():
     nb = copy.deepcopy(notebook(LESSONS["02_fixup"]))
     for text in (
