@@ -16,16 +16,19 @@
 #
 # **By the end of this lesson you can**
 # 1. read the `aclImdb` folders into texts and labels, in an order that does not depend on the machine;
-# 2. shuffle texts and labels with **one** permutation, so that each text keeps its label;
+# 2. shuffle texts and labels with **one** permutation, so that each text keeps its label, and predict what happens
+#    when they are shuffled apart;
 # 3. build the classifier split (train / test, unlabelled reviews dropped) and the language-model
-#    split (every text of train and test, 10% held out for validation);
+#    split (every text of train and test, 10% held out for validation), and write the test that tells a right
+#    split from a wrong one;
 # 4. write the project's standard CSV: the label first, then the text, no header.
 #
 # **How this notebook works.** Run the cells in order. An *exercise* cell holds a function with its
 # contract and `raise NotImplementedError()` where the body goes: write the body and run the cell.
 # The *check* cell below it runs your function and the reference one from `ulmfit_ref` on a few inputs
-# and says what differs: the call, what it should give, what yours gave. A **Stuck?** fold under an
-# exercise holds hints: open it only after you tried. A **Predict, then run** question asks you to
+# and says what differs: the call, what it should give, what yours gave. Under an exercise, folds hold hints that
+# give more and more away (**Hint 1** a question, **Hint 2** a nudge, **Hint 3** the answer): open one only after you
+# tried. A **Predict, then run** question asks you to
 # write down what a cell will print before you run it: the surprises are where the learning is.
 # Each exercise names the reference function that answers it (`ulmfit_ref.data.read_imdb`; all of
 # them are listed in the course's `docs/API.md`); read its source after you tried, in a new cell:
@@ -35,6 +38,7 @@
 # `python -m grading check 01_data.ipynb` (any file name: the lesson is found from the notebook).
 
 # %%
+import copy
 import csv
 from collections import Counter
 from pathlib import Path
@@ -99,19 +103,40 @@ print(Reviews(["Awful.", "Brilliant."], [0, 1]))
 #
 # **Goal:** the reviews of an extracted `aclImdb` folder as texts and labels, in an order that is the
 # same on every machine. Write `read_imdb(path, limit=None)`. The contract:
-# - it returns `{"train": Reviews, "test": Reviews}`; a `Reviews` holds `texts`, `labels` and
-#   `n_decode_errors`;
+# - `path` is the `aclImdb` folder, a `str` or a `Path`, and is left as it was; it returns
+#   `{"train": Reviews, "test": Reviews}`; a `Reviews` holds `texts`, `labels` and `n_decode_errors`;
 # - within a split, the classes come in the order of `CLASSES` (`neg`, `pos`, `unsup`), each review
-#   labelled with its class's index; within a class, the files are sorted by review id as a number;
-#   a class folder that does not exist (there is no `test/unsup`) is skipped;
+#   labelled with its class's index; within a class, the reviews come by review id as a number;
+#   a class folder that does not exist (there is no `test/unsup`) adds nothing;
 # - `limit` keeps at most that many reviews of each split and class, the lowest ids; `None` keeps all;
-# - a file is read as bytes and decoded as UTF-8; a file that is not valid UTF-8 is decoded with
-#   `errors="replace"` (each bad byte becomes U+FFFD, �) and counted in its split's `n_decode_errors`.
+# - a text is exactly what its file holds, decoded as UTF-8: its line breaks (`"\r\n"`, `"\r"`, U+0085...) and
+#   spaces as they are in the file. A file that is not valid UTF-8 still gives its text, each bad byte
+#   becoming U+FFFD (�), and is counted in its split's `n_decode_errors`.
 #
-# <details><summary><b>Stuck?</b> (open after you tried)</summary>
+# For example, with `train/neg/10_2.txt` holding `b"Dull."`, `train/neg/9_1.txt` holding `b"Awful\r\n"`,
+# `train/pos/0_9.txt` holding `b"caf\xe9"` and `test/pos/3_8.txt` holding `b"Fun."`, `read_imdb(path)` gives
+# `{"train": Reviews(["Awful\r\n", "Dull.", "caf�"], [0, 0, 1], 1), "test": Reviews(["Fun."], [1], 0)}`.
 #
-# `sorted(folder.glob("*.txt"), key=...)` with the key `int(f.name.split("_")[0])`; `f.read_bytes()`;
-# `raw.decode("utf-8")` raises `UnicodeDecodeError` on bad bytes, and `try`/`except` catches it.
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# Sorted as text, `10_2.txt` comes before `9_1.txt`. What part of the name should the files be sorted by, and as what
+# type? And which way of reading a file keeps its `"\r\n"` as it is?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# `Path.glob` lists a folder's files; `sorted` takes a `key`. `Path.read_text` translates line breaks (`"\r\n"`
+# becomes `"\n"`); `Path.read_bytes` gives the bytes as they are, and `bytes.decode` raises `UnicodeDecodeError` on bad
+# bytes unless it is given `errors="replace"`.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# `sorted((path / split / cls).glob("*.txt"), key=lambda f: int(f.name.split("_")[0]))[:limit]`; for each file,
+# `raw = f.read_bytes()`, then `raw.decode("utf-8")` in a `try`, and in its `except UnicodeDecodeError`,
+# `raw.decode("utf-8", errors="replace")` and `n_decode_errors += 1`.
 #
 # </details>
 #
@@ -171,11 +196,40 @@ texts, labels = [r.texts[i] for i in idx], [r.labels[i] for i in idx]
 print("one permutation, labels:", labels[:20])
 
 # %% [markdown]
-# **Predict, then run.** The train split holds three classes (`neg`, `pos`, `unsup`) in about equal
-# numbers. Shuffle the texts and the labels *separately*: what fraction of the texts still carry their
-# own label? Write your guess down, then run the cell.
+# ## Exercise 2: predict what separate shuffles do
+#
+# The full IMDb train split holds 12,500 `neg`, 12,500 `pos` and 50,000 `unsup` reviews. Shuffle its texts and its
+# labels *separately*, each with its own random permutation: what share of the texts still carry their own label?
+# Work it out on paper, write it in `kept_share` as a number between 0 and 1, run its check, then run the cell after
+# it. Within ±0.02 passes.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# After the two shuffles, the label that lands next to a text is a random one. What is the chance that a random label
+# is, say, `unsup`, and that the text it lands on is an `unsup` one too?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# Add up, over the three classes, the chance that the text is of that class *and* the label is too; the two are
+# independent, and each chance is the class's share of the split.
+#
+# </details>
+
+# %% nbgrader={"grade": false, "grade_id": "kept_share", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+kept_share = (12_500 / 75_000) ** 2 + (12_500 / 75_000) ** 2 + (50_000 / 75_000) ** 2
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "kept_share-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("kept_share", kept_share)
 
 # %%
+full = np.repeat([0, 1, 2], [12_500, 12_500, 50_000])  # the full train split's labels, by class
+kept_full = np.mean(full[permutation(len(full), 0)] == full[permutation(len(full), 1)])
+print(f"the full train split, shuffled apart: {kept_full:.1%} of the texts keep their own label "
+      f"(1/36 + 1/36 + 4/9 = {1 / 36 + 1 / 36 + 4 / 9:.1%}), though 2 in 3 of them are unlabelled anyway")
 rng = np.random.default_rng(0)
 wrong_texts, wrong_labels = list(r.texts), list(r.labels)
 rng.shuffle(wrong_texts)
@@ -183,12 +237,10 @@ rng.shuffle(wrong_labels)
 truth = dict(zip(r.texts, r.labels))
 kept = np.mean([truth[t] == y for t, y in zip(wrong_texts, wrong_labels)])
 shares = np.bincount(r.labels) / len(r)
-print(f"two separate shuffles: only {kept:.0%} of the texts still carry their own label")
-print(f"expected: the chance that a random label is the text's own, the sum of the squared class shares, "
-      f"{(shares ** 2).sum():.0%} (a small sample wanders around it)")
+print(f"this lesson's sample (three classes in equal numbers): {kept:.0%} keep their label; the sum of the squared "
+      f"class shares is {(shares ** 2).sum():.0%} (a small sample wanders around it)")
 
-# %% [markdown]
-# ## Exercise 2: `make_splits`
+# ## Exercise 3: `make_splits`
 #
 # ULMFiT needs four datasets. The classifier trains on the labelled train reviews and is tested on
 # the labelled test reviews; the unlabelled ones are of no use to it. The language model needs no
@@ -197,19 +249,49 @@ print(f"expected: the chance that a random label is the text's own, the sum of t
 # measure how well it predicts text it did not train on.
 #
 # **Goal:** the four datasets, shuffled the same way everywhere, no text parted from its label, no
-# test label seen by anything. Write `make_splits(reviews, seed=42, lm_valid_frac=0.1, unlabelled=None)`:
-# - raise `ValueError` unless `0 < lm_valid_frac < 1`;
-# - shuffle each split with one permutation: split number `i` (0 for `"train"`, 1 for `"test"`) is
-#   reordered by `permutation(len(reviews[split]), seed + i)`, texts and labels alike;
-# - `clas_train` and `clas_test` are the shuffled train and test reviews without those labelled
-#   `unlabelled`, in their shuffled order. Which label marks a text without a class is the caller's to
-#   say: for IMDb it is `unsup`'s, `CLASSES.index("unsup")` (2); `None`, the default, keeps every review,
-#   so that a data set whose third class has label 2 loses nothing;
-# - the language-model texts are all shuffled train texts followed by all shuffled test texts,
-#   reordered once more by `permutation(n, seed + 2)` (`n` is their number); the first
-#   `n_valid = max(1, round(n * lm_valid_frac))` of them are `lm_valid`, the rest `lm_train`, and
-#   every language-model label is 0;
-# - it returns `Splits(clas_train, clas_test, lm_train, lm_valid)`, each a `Reviews`.
+# test label seen by anything. Write `make_splits(reviews, seed=42, lm_valid_frac=0.1, unlabelled=None)`; it returns
+# `Splits(clas_train, clas_test, lm_train, lm_valid)`, each a `Reviews`. The contract, as what must hold of the result:
+# - `clas_train` holds every review of `reviews["train"]` with its own label, once, in a random order, less those
+#   labelled `unlabelled`; `clas_test` the same of `reviews["test"]`. Which label marks a text without a class is the
+#   caller's to say: for IMDb it is `unsup`'s, `CLASSES.index("unsup")` (2); `None`, the default, drops none, so that
+#   a data set whose third class has label 2 loses nothing;
+# - `lm_train` and `lm_valid` together hold every text of train and test (unlabelled ones too) once, in a random order
+#   that mixes train and test texts, every label 0; `lm_valid` holds `max(1, round(n * lm_valid_frac))` of the `n`
+#   texts, `lm_train` the others;
+# - every random draw comes from `seed`: the same seed gives the same four datasets, on every machine, whatever
+#   numpy's or Python's global generator holds; another seed gives others. `permutation(n, seed)` (imported above) is
+#   the seeded shuffle of `n` items that this package uses; how many you draw, and with which seeds, is yours to choose;
+# - `reviews` is left as it was; `ValueError` unless `0 < lm_valid_frac < 1`.
+#
+# For example, with 8 train reviews (labels 0, 0, 1, 1, 2, 2, 2, 2) and 4 test reviews, `make_splits(reviews,
+# unlabelled=2)` gives a `clas_train` of the 4 labelled train reviews in some order, a `clas_test` of the 4 test
+# reviews, and 12 language-model texts: `max(1, round(1.2)) = 1` in `lm_valid`, 11 in `lm_train`.
+#
+# The check does not compare your order with the reference's: any shuffle that keeps this contract passes. It judges
+# the contract on small inputs and, on 500 texts sorted by class, whether your shuffles mix the classes and the splits.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# How do you reorder two lists so that what sat side by side still does? And what must be shuffled for `lm_valid` to
+# hold texts of both train and test?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# One permutation of the indices of a split, applied to its texts *and* to its labels; then a second permutation of
+# all the texts together before they are cut into `lm_valid` and `lm_train`. Give each permutation a seed of its own
+# made from `seed` (`seed`, `seed + 1`, ...).
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# For split `i` (0 train, 1 test): `idx = permutation(len(r), seed + i)` and `[r.texts[j] for j in idx]`, the same
+# for labels; keep the pairs whose label is not `unlabelled` (all if it is `None`); concatenate the shuffled train
+# and test texts, reorder them by `permutation(n, seed + 2)`, and cut them at `n_valid`.
+#
+# </details>
 #
 # Reference: [`ulmfit_ref.data.make_splits`](../docs/API.md#make_splits).
 
@@ -256,7 +338,67 @@ for name in ("clas_train", "clas_test", "lm_train", "lm_valid"):
 print("clas_train starts with labels", splits.clas_train.labels[:16])
 
 # %% [markdown]
-# ## Exercise 3: `write_csv`
+# ## Exercise 4: write the test of `make_splits`
+#
+# A check like the ones in this course is a test: it calls the code and says what is wrong. Now you write one.
+# Write `test_make_splits(make_splits)`: it is given *some* `make_splits` and must raise (an `assert` that fails) when
+# that `make_splits` breaks the contract of exercise 3, and return quietly when it keeps it. Your test is run on the
+# correct `make_splits`, on correct ones that shuffle differently (each must pass) and on several hidden buggy
+# versions, each a mistake people make; your score is the share of the bugs your test catches.
+#
+# A random result cannot be compared with one expected list: assert what must hold of *every* right answer. `Reviews`
+# is given; build inputs whose texts you can tell apart and whose labels you know.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# Which properties of the contract does a result show without knowing the order of the draws? What happens with one
+# seed twice, with another seed, with a bad `lm_valid_frac`, and to the `reviews` you passed in?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# Compare multisets, not lists: `sorted(zip(texts, labels))` of a split against what it should hold. Keep a
+# `copy.deepcopy` of the input to compare after the call; expect `ValueError` with `try`/`except`; and to see that the
+# test texts reach `lm_valid`, make `lm_valid` large (`lm_valid_frac=0.5`).
+#
+# </details>
+
+# %% nbgrader={"grade": false, "grade_id": "test_make_splits", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def test_make_splits(make_splits) -> None:
+    """Raise when `make_splits` breaks its contract; return quietly when it keeps it."""
+    ### BEGIN SOLUTION
+    train = Reviews([f"train {i}" for i in range(60)], [i // 20 for i in range(60)])
+    test = Reviews([f"test {i}" for i in range(40)], [i // 20 for i in range(40)])
+    reviews = {"train": train, "test": test}
+    before = copy.deepcopy(reviews)
+    s = make_splits(reviews, seed=0, lm_valid_frac=0.1, unlabelled=2)
+    assert reviews == before, "make_splits changed the reviews it was given"
+    for got, r in ((s.clas_train, train), (s.clas_test, test)):
+        pairs = sorted((t, y) for t, y in zip(r.texts, r.labels) if y != 2)
+        assert sorted(zip(got.texts, got.labels)) == pairs, "each labelled review once, with its own label"
+        assert len(got.texts) == len(got.labels) and got.labels != sorted(got.labels), "shuffled, and paired"
+    assert sorted(s.lm_train.texts + s.lm_valid.texts) == sorted(train.texts + test.texts), "every text, once"
+    assert len(s.lm_valid.texts) == 10 and len(s.lm_train.labels) == 90, "lm_valid: round(100 * 0.1) texts"
+    assert set(s.lm_train.labels + s.lm_valid.labels) == {0}, "language-model labels are 0"
+    assert make_splits(reviews, seed=0, lm_valid_frac=0.1, unlabelled=2) == s, "one seed, one split"
+    assert make_splits(reviews, seed=1, lm_valid_frac=0.1, unlabelled=2) != s, "another seed, another split"
+    half = make_splits(reviews, seed=0, lm_valid_frac=0.5)
+    assert {t.split()[0] for t in half.lm_valid.texts} == {"train", "test"}, "train and test texts mixed"
+    for frac in (0, 1, -0.5):
+        try:
+            make_splits(reviews, lm_valid_frac=frac)
+        except ValueError:
+            continue
+        raise AssertionError(f"no ValueError for lm_valid_frac={frac}")
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_make_splits-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("test_make_splits", test_make_splits)
+
+# %% [markdown]
+# ## Exercise 5: `write_csv`
 #
 # Every dataset is saved in one plain format, the one the fast.ai 2018 course used
 # (`df.to_csv(header=False, index=False)` with the label column first): **one row per document, the
@@ -265,11 +407,41 @@ print("clas_train starts with labels", splits.clas_train.labels[:16])
 # first column is text. Texts hold commas, quotes and line breaks, so the CSV quoting rules matter:
 # let the `csv` module (or pandas) apply them.
 #
-# Write `write_csv(path, labels, *fields)`:
-# - raise `ValueError` when there is no text column, or when a column is not as long as `labels`;
-# - create the parent folder of `path` when it is missing;
-# - write one row per document: its label, then its text in each column, in order; no header;
-# - return the number of rows written.
+# **Goal:** a file that any CSV reader reads back as exactly the rows you meant. Write
+# `write_csv(path, labels, *fields)`, with this contract:
+# - `ValueError` when there is no text column, or when a column is not as long as `labels`; the arguments are left
+#   as they were;
+# - the parent folder of `path` is created when it is missing;
+# - read back with `csv.reader` (the file opened with `newline=""`), the file gives one row per document: its label,
+#   then its text in each column, in order, every text exactly as it was (commas, quotes, `"\r"`, `"\r\n"`, U+0085,
+#   spaces at the ends); no header;
+# - it returns the number of rows written.
+#
+# For example, `write_csv("out/a.csv", [1, 0], ["Fine, really.", 'She said "no".'])` writes two rows that read back
+# as `["1", "Fine, really."]` and `["0", 'She said "no".']`, and returns 2.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# What must happen to a text that holds a comma, a quote or a line break, so that a reader does not cut it in two?
+# Who should decide that?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# `csv.writer(f).writerows(rows)` quotes what needs quoting; open the file with `newline=""` (the `csv` module's own
+# advice) and `encoding="utf-8"`; `zip` turns columns into rows; `Path.parent.mkdir` takes `parents=True,
+# exist_ok=True`.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# Check the columns and raise; `path.parent.mkdir(parents=True, exist_ok=True)`; then in
+# `open(path, "w", encoding="utf-8", newline="")`, `csv.writer(f).writerows(zip(labels, *fields))`; return
+# `len(labels)`.
+#
+# </details>
 #
 # Reference: [`ulmfit_ref.data.write_csv`](../docs/API.md#write_csv); `read_csv` beside it reads
 # the format back, in chunks.
@@ -314,7 +486,9 @@ df.head()
 #   review id, so that every machine reads the same dataset; bad bytes are replaced and counted,
 #   not fatal.
 # - `make_splits`: one seeded permutation per split keeps texts and labels paired; the classifier
-#   gets the labelled reviews, the language model every text with 10% held out.
+#   gets the labelled reviews, the language model every text with 10% held out; and a test that judges a random
+#   split by what must hold of every right one.
+# - Why texts and labels are never shuffled apart: half of IMDb's train texts would keep their label by chance.
 # - `write_csv`: the standard CSV, label first and no header, that every later step reads.
 #
 # Next, in lesson 2: what is *inside* those texts — HTML line breaks, entities and other debris —

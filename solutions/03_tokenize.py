@@ -24,10 +24,11 @@
 # | `tk_wrep N w` | the word `w` repeated `N` times | `no no no no` → `tk_wrep 4 no` |
 #
 # **By the end of this lesson you can**
-# 1. write the rules that add `tk_rep`, `tk_wrep`, `t_up` and `xbos` / `xfld`, exactly as the
-#    reference does;
-# 2. tokenize with spaCy's rule-based tokenizer (`spacy.blank("en")`, no model to download);
-# 3. chain the rules into a tokenizer, and check it against the reference on real reviews;
+# 1. write the rules that add `tk_rep`, `tk_wrep`, `t_up` and `xbos` / `xfld`, and agree with the
+#    reference's tokens;
+# 2. write the test that tells a right `replace_all_caps` from the ways it goes wrong;
+# 3. tokenize with spaCy's rule-based tokenizer (`spacy.blank("en")`, no model to download), chain the rules
+#    into a tokenizer, and predict what it makes of a review;
 # 4. split the work over the cores of the machine and measure the speed-up.
 #
 # Run the cells in order; write each exercise's body in place of `raise NotImplementedError()`, then
@@ -79,15 +80,35 @@ print([t.text for t in nlp.tokenizer(sample)])
 #
 # ## Exercise 1: `replace_rep`
 #
-# Write `replace_rep(t)`: wherever a character that is not whitespace is followed by **3 or more**
-# copies of itself (`n` copies in all, so `n >= 4`), replace the run with `" tk_rep n c "` — the
-# token, the count, the character, with a space on each side. Everything else is unchanged.
-# `replace_rep("cooool")` is `"c tk_rep 4 o l"`; `"aaa"` (only 3) stays `"aaa"`.
+# **Goal:** `sooooo` and `sooo` are rare words, `so` is a common one: keep the common word and say how
+# long the run was. Write `replace_rep(t)`, with this contract:
+# - a *run* is a character that is not whitespace written **4 or more** times in a row (`n` times in all);
+# - each run becomes the text `" tk_rep n c "`: a space, the special token `tk_rep` (given in the table above), the
+#   count `n`, the character `c`, a space;
+# - everything else, runs of 3 or fewer and runs of whitespace (spaces, `"\n"`, `"\r"` and the other line breaks)
+#   included, is left as it is; `t` is a `str`, and so is the result.
 #
-# <details><summary><b>Stuck?</b> (open after you tried)</summary>
+# `replace_rep("cooool")` is `"c tk_rep 4 o l"`, and `"aaa"` (only 3) stays `"aaa"`.
 #
-# A regular expression with a back-reference, `(\S)(\1{3,})`: group 1 is the character, group 2 its
-# repeats; `re.sub` accepts a function that builds the replacement from the match.
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# How would you find, in one pass over the text, "a character, then the same character at least three more times"?
+# Which tool lets the replacement depend on what was found?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# A regular expression can refer back to what one of its groups matched (`\1`); `\S` is any character but
+# whitespace; `re.sub` accepts a function of the match in place of the replacement text. Mind the count: it is the
+# whole run, the first character included.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# `re.sub(r"(\S)(\1{3,})", lambda m: f" tk_rep {len(m.group(2)) + 1} {m.group(1)} ", t)`: group 1 is the
+# character, group 2 its repeats after the first.
 #
 # </details>
 #
@@ -110,28 +131,52 @@ check("replace_rep", replace_rep, full=True)
 # %% [markdown]
 # ## Exercise 2: `replace_wrep`
 #
-# Write `replace_wrep(t)`: a *word unit* is a word (`\b\w+`) with the non-word characters after it
-# (`\W+`, such as `" "` or `", "`). Wherever a word unit is followed by **3 or more** exact copies of
-# itself (same word, same case, same separator), replace the whole run with
-# `" tk_wrep n u "`, where `u` is the word unit (with its separator) and `n` counts as the 2018
-# notebook counts: `len(repeats.split()) + 1`, `repeats` being the copies after the first. For a separator of
-# spaces only, `n` is the number of times the word appears.
-# `replace_wrep("no no no no ")` is `" tk_wrep 4 no  "` (note the spaces: the separator of `no ` and
-# the space after it); `"no no no"` (3 times) is unchanged.
+# **Goal:** the same for words: `no no no no` becomes one count and one word. Write `replace_wrep(t)`, with this
+# contract:
+# - a *word unit* is a word (one or more word characters, starting where a word starts) with all the non-word
+#   characters after it (its separator: `" "`, `", "`, `"!"`, a line break...), and there is at least one;
+# - wherever a word unit is written **4 or more** times in a row, exactly (same word, same case, same separator), the
+#   run becomes `" tk_wrep n u "`: a space, the special token `tk_wrep`, the count `n`, the word unit `u` with its
+#   separator, a space;
+# - `n` is counted as the 2018 notebook counted it, which is not always the number of copies (with a separator that is
+#   not whitespace it is less): the cell gives it to you as `wrep_count(copies)`, `copies` being the text of the run
+#   after its first word unit; everything else is left as it is.
 #
-# <details><summary><b>Stuck?</b> (open after you tried)</summary>
+# `replace_wrep("no no no no ")` is `" tk_wrep 4 no  "` (note the spaces: the separator of `no ` and the space after
+# it); `"no no no"` (3 times) is unchanged.
 #
-# The same back-reference trick as `replace_rep`, on word units: `(\b\w+\W+)(\1{3,})`.
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# What did `replace_rep` look for, and what changes when the unit that repeats is a word with its separator instead of
+# one character?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# The same back-reference, on a group that is a word unit: `\b` (where a word starts), `\w+` (the word), `\W+` (its
+# separator). Check it on `"why why why why did I watch this?"`: the unit `"why "`, four times.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# `re.sub(r"(\b\w+\W+)(\1{3,})", lambda m: f" tk_wrep {wrep_count(m.group(2))} {m.group(1)} ", t)`.
 #
 # </details>
 #
 # Reference: [`ulmfit_ref.text.replace_wrep`](../docs/API.md#replace_wrep).
 
 # %% nbgrader={"grade": false, "grade_id": "replace_wrep", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def wrep_count(copies: str) -> int:
+    """fastai 0.7's count of a repeated word unit, from the run's text after its first unit (given)."""
+    return len(copies.split()) + 1
+
+
 def replace_wrep(t: str) -> str:
     """`tk_wrep N w` for a word repeated 4+ times: 'no no no no ' -> ' tk_wrep 4 no  '."""
     ### BEGIN SOLUTION
-    return re.sub(r"(\b\w+\W+)(\1{3,})", lambda m: f" tk_wrep {len(m.group(2).split()) + 1} {m.group(1)} ", t)
+    return re.sub(r"(\b\w+\W+)(\1{3,})", lambda m: f" tk_wrep {wrep_count(m.group(2))} {m.group(1)} ", t)
     ### END SOLUTION
 
 
@@ -166,11 +211,40 @@ print(repr(rm_useless_spaces(spec_add_spaces(step))))
 # %% [markdown]
 # ## Exercise 3: `replace_all_caps`
 #
-# This rule works on the list of tokens, after spaCy. Write `replace_all_caps(tokens)`: it returns a
-# new list where every token is lower-cased, and a token of **more than 2 characters** that is all in
-# capitals (`t.isupper()`) is preceded by `"t_up"`. Short words such as `I`, `OK` or `TV` get no
-# `t_up`: they are written in capitals anyway.
+# **Goal:** one embedding for `great`, `Great` and `GREAT`, and the shouting kept. This rule works on the list of
+# tokens, after spaCy. Write `replace_all_caps(tokens)`, with this contract:
+# - it returns a new list that holds every token lower-cased, in order;
+# - a token of **3 or more characters** that is written in capitals (`str.isupper()` says so: every cased character
+#   upper-case, and at least one) gets the special token `t_up` just before it; short words such as `I`, `OK` or `TV`
+#   get none (they are written in capitals anyway), nor do tokens with no letters (`!!!`);
+# - the list it is given is left as it was.
+#
 # `replace_all_caps(["I", "LOVED", "it"])` is `["i", "t_up", "loved", "it"]`.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# The result can be longer than the input: how many tokens does each input token give, and when?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# Build a new list with a loop: for each token, maybe append the marker, then always append the lower-cased token.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# ```python
+# res = []
+# for t in tokens:
+#     if len(t) > 2 and t.isupper():
+#         res.append("t_up")
+#     res.append(t.lower())
+# return res
+# ```
+#
+# </details>
 #
 # Reference: [`ulmfit_ref.text.replace_all_caps`](../docs/API.md#replace_all_caps).
 
@@ -194,13 +268,78 @@ check("replace_all_caps", replace_all_caps, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 4: `mark_fields`
+# ## Exercise 4: write the test of `replace_all_caps`
+#
+# The checks of this course are tests: they call the code and say what is wrong. Now you write one. Write
+# `test_replace_all_caps(replace_all_caps)`: it is given *some* `replace_all_caps` and must raise (an `assert` that
+# fails) when that function breaks the contract of exercise 3, and return quietly when it keeps it. Your test is run on
+# the correct function, on one written differently (both must pass), and on several hidden buggy versions, each a
+# mistake people make with this rule; your score is the share of the bugs it catches.
+#
+# Decide what to assert: which tokens tell a right `replace_all_caps` from a wrong one? A test on `["I", "LOVED", "it"]`
+# alone catches little.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# Which tokens sit just at the edges of the rule? Think of length (2 and 3 characters), of case (all capitals, a
+# capital first, none) and of tokens with no letters at all. And what must not happen to the list you pass in?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# Write one list of tokens that holds each of those cases, write by hand the list the contract gives for it, and assert
+# the two are equal; keep a copy of your input and assert it is unchanged after the call.
+#
+# </details>
+
+# %% nbgrader={"grade": false, "grade_id": "test_replace_all_caps", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def test_replace_all_caps(replace_all_caps) -> None:
+    """Raise when `replace_all_caps` breaks its contract; return quietly when it keeps it."""
+    ### BEGIN SOLUTION
+    tokens = ["I", "LOVED", "it", "OK", "BAD", "Great", "!!!", "10/10", "HBO's", "\n"]
+    before = list(tokens)
+    out = replace_all_caps(tokens)
+    assert out == ["i", "t_up", "loved", "it", "ok", "t_up", "bad", "great", "!!!", "10/10", "hbo's", "\n"], out
+    assert tokens == before, "replace_all_caps should leave the list it is given as it was"
+    assert replace_all_caps([]) == [], "no tokens give no tokens"
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_replace_all_caps-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("test_replace_all_caps", test_replace_all_caps)
+
+# %% [markdown]
+# ## Exercise 5: `mark_fields`
 #
 # A document may have several text fields; the standard CSV of lesson 1 has one column per field.
 # Before tokenizing, the fields of a document are joined into one text that says where it starts and
-# where each field starts. Write `mark_fields(fields)`: it returns `"xbos "` followed by, for each
-# field numbered from 1, `"xfld i <field>"`, these parts joined by single spaces.
+# where each field starts. **Goal:** one text per document, in which the model can see where the document and each
+# of its fields start. Write `mark_fields(fields)`, with this contract:
+# - `fields` is a list of strings, the document's fields in order (left as it was);
+# - the result is one string: the special token `xbos`, then for each field its marker `xfld i` (`i` counting the
+#   fields from 1) and the field's text, all of these parts separated by single spaces;
+# - the fields' own text is kept as it is (line breaks included); with no field at all, the result is `"xbos "`.
+#
 # `mark_fields(["Title", "Body"])` is `"xbos xfld 1 Title xfld 2 Body"`.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# Which part is written once, and which once per field? What numbers the fields for you?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# `enumerate(fields, 1)` counts from 1; `" ".join(...)` puts single spaces between parts (and none after the last).
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# `"xbos " + " ".join(f"xfld {i} {f}" for i, f in enumerate(fields, 1))`.
+#
+# </details>
 #
 # (The 2018 notebook numbered the fields `xfld 1` for every field after the first; numbering them 1,
 # 2, 3... is one of the reference's two deliberate changes.)
@@ -251,6 +390,45 @@ print(f"your tokenizer agrees with the reference on {same} of {len(docs)} review
 print(tokenize(docs[0])[:60])
 
 # %% [markdown]
+# ## Exercise 6: predict the tokens of a review
+#
+# A short review, written as reviews are: `"NOT funny. Sooooo BORING, no no no no way!!! 1/10"`. Its text has 10 words
+# between spaces. How many tokens does the reference tokenizer make of `mark_fields([review])`, every special token
+# counted? Work it out on paper, rule by rule (no code), write it in `predicted_tokens`, run its check, then run the
+# cell after it. Only the exact count passes.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# Which rules fire on this review, and how many tokens does each one add or take away? What does `mark_fields` put in
+# front of it?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# Go through the rules in their order: `replace_rep` needs 4 of a character, `replace_wrep` 4 of a word unit,
+# `spec_add_spaces` splits at `/`, spaCy splits punctuation from words, and `t_up` needs 3 capitals or more.
+#
+# </details>
+
+# %% nbgrader={"grade": false, "grade_id": "predicted_tokens", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+predicted_tokens = 3 + 2 + 2 + 4 + 3 + 3 + 4 + 3  # xbos xfld 1, t_up not, funny ., s tk_rep 5 o, ... 1 / 10
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "predicted_tokens-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("predicted_tokens", predicted_tokens)
+
+# %%
+review_tokens = reference(mark_fields(["NOT funny. Sooooo BORING, no no no no way!!! 1/10"]))
+print(f"{len(review_tokens)} tokens: {review_tokens}")
+
+# %% [markdown]
+# `Sooooo` gave 4 tokens and `!!!` 3 (only 3 of them: no `tk_rep`), `no no no no` 3, `1/10` 3, and each word in
+# capitals 2. A review usually has more tokens than words: the special tokens and the punctuation add more than the
+# rules take away.
+
+# %% [markdown]
 # ## Over all cores
 #
 # spaCy's tokenizer runs on one core. The whole of IMDb is 100,000 reviews and about 27 million
@@ -258,14 +436,37 @@ print(tokenize(docs[0])[:60])
 # course split the texts into one part per core (`partition_by_cores`) and tokenized the parts in
 # parallel processes.
 #
-# ## Exercise 5: `partition_by_cores`
+# ## Exercise 7: `partition_by_cores`
 #
-# **Goal:** one part of the work per process, as the 2018 notebook cut it. Write
-# `partition_by_cores(items, n_workers)`, with this contract:
-# - it returns a list of lists, consecutive parts of `items`: joining them gives `items` back, in order;
-# - every part has `size = max(1, ceil(len(items) / n_workers))` items, but the last, which may be
-#   shorter; so there may be fewer than `n_workers` parts (10 items over 4 workers: 3, 3, 3, 1);
-# - an empty list gives `[]`; `partition_by_cores(list(range(10)), 3)` is `[[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]`.
+# **Goal:** one part of the work per process, so that no process waits long for the busiest one. Write
+# `partition_by_cores(items, n_workers)`, with this contract (`n_workers` is 1 or more):
+# - it returns a list of lists, consecutive parts of `items`: joining them gives `items` back, in order, so that the
+#   tokens come back in the order of the texts;
+# - no part is empty, and there are at most `n_workers` parts (fewer when there are fewer items than workers);
+# - no part holds more than its share, the number of items divided by `n_workers`, rounded up;
+# - `items` is left as it was; an empty list gives `[]`.
+#
+# `partition_by_cores(list(range(10)), 3)` may give `[[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]` (the 2018 notebook's cut:
+# parts of the share, the last one shorter) or `[[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]]`: both keep the contract.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# If every part but the last has the same size, which size makes at most `n_workers` parts, none too long?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# `math.ceil` rounds up (or `-(-a // b)`); `range(start, stop, step)` gives the start of each part; slices do the rest.
+# Mind the empty list: a step of 0 is an error.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# `size = max(1, ceil(len(items) / n_workers))`, then `[items[i : i + size] for i in range(0, len(items), size)]`.
+#
+# </details>
 #
 # Reference: [`ulmfit_ref.text.partition_by_cores`](../docs/API.md#partition_by_cores).
 
@@ -273,7 +474,7 @@ print(tokenize(docs[0])[:60])
 def partition_by_cores(items: list, n_workers: int) -> list:
     """The 2018 notebook's split of a list into `n_workers` consecutive, near-equal parts."""
     ### BEGIN SOLUTION
-    size = max(1, ceil(len(items) / max(1, n_workers)))
+    size = max(1, ceil(len(items) / n_workers))
     return [items[i : i + size] for i in range(0, len(items), size)]
     ### END SOLUTION
 
@@ -340,9 +541,10 @@ print(f"{n_workers} processes: {t_many:5.2f} s, {n_tokens / t_many:>9,.0f} token
 #
 # - `replace_rep`, `replace_wrep`: repetitions become a count and the repeated unit, words the model
 #   already knows.
-# - `replace_all_caps`: everything lower-cased, with `t_up` keeping the emphasis of capitals.
+# - `replace_all_caps`: everything lower-cased, with `t_up` keeping the emphasis of capitals; and a test that catches
+#   the ways it goes wrong.
 # - `mark_fields`: `xbos` and `xfld N` mark where a document and each of its fields start.
-# - A tokenizer that chains the rules around spaCy and agrees with the reference, and
+# - A tokenizer that chains the rules around spaCy and agrees with the reference, what it makes of a review, and
 #   `partition_by_cores` to run it on every core, with its speed-up measured.
 #
 # Next, in lesson 4: from tokens to numbers — counting tokens, choosing the vocabulary, and the ids

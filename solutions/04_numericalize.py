@@ -20,8 +20,10 @@
 # 1. count tokens with `collections.Counter`, and read the counts: a few tokens are most of the text;
 # 2. build the vocabulary as ULMFiT does: `itos` (id → token) and `stoi` (token → id), the special
 #    tokens `_unk_` = 0 and `_pad_` = 1 first, at most `max_vocab` tokens seen at least `min_freq` times;
-# 3. turn documents into arrays of ids and back, with unknown tokens as 0, and measure what
-#    `max_vocab` and `min_freq` cost in unknown tokens.
+# 3. turn documents into arrays of ids and back, with unknown tokens as 0, and find and fix the bug of fastai 0.7's
+#    `stoi`, which grew with every unknown word it was asked about;
+# 4. measure what `max_vocab` and `min_freq` cost in unknown tokens, and choose the smallest vocabulary that keeps
+#    them under 5% of held-out text.
 #
 # Run the cells in order; write each exercise's body in place of `raise NotImplementedError()`, then
 # run the check cell below it. The data and tokens of lessons 1–3 come from the reference here.
@@ -78,9 +80,39 @@ print(c, c.most_common(3))
 # ## Exercise 1: `count_tokens`
 #
 # **Goal:** the counts of a corpus too large to hold in memory. Write `count_tokens(tok_path)`, with
-# this contract: it reads the token file at `tok_path` (UTF-8, one JSON list of tokens per line) and
-# returns a `Counter` of how often each token occurs in all its documents together, its memory the
-# size of the counts, not of the file (so: one line at a time).
+# this contract:
+# - `tok_path` is the path of a token file: UTF-8 text, one JSON list of tokens per line (a line ends with `"\n"`);
+#   a token may hold any character, `"\x85"` and `"\u2028"` included, which JSON writes as they are;
+# - it returns a `Counter` (exactly that type) of how often each token occurs in all the documents together;
+# - its memory is the size of the counts, not of the file: it never holds the whole file, nor all its tokens;
+#   and it leaves the file as it was.
+#
+# For a file of the two lines `["a", "b", "a"]` and `["b", "c"]`, the result is `Counter({"a": 2, "b": 2, "c": 1})`.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# What does a file object give, one at a time, when you loop over it? And what turns one line back into a list?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# Open the file with `encoding="utf-8"`, loop over it, `json.loads` each line and add its tokens to one `Counter`
+# (`Counter.update` adds). `str.splitlines()` would cut a line at a `"\x85"` inside a token.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# ```python
+# counts = Counter()
+# with open(tok_path, encoding="utf-8") as f:
+#     for line in f:
+#         counts.update(json.loads(line))
+# return counts
+# ```
+#
+# </details>
 #
 # Reference: [`ulmfit_ref.prepare.count_tokens`](../docs/API.md#count_tokens) (it reads with
 # `ulmfit_ref.text.read_tokens`).
@@ -134,33 +166,43 @@ plt.show()
 #   appearance.
 # - A token not in `stoi` gets id 0.
 #
-# The 2018 course made `stoi` a `defaultdict(lambda: 0, ...)`, so that `stoi[token]` gives 0 for an
-# unknown token. **Predict, then run.** Below, a `stoi` of three tokens is asked for the ids of `the`
-# and of two words it does not hold. How many tokens does it hold afterwards? And a plain dict asked
-# with `.get(token, 0)`? Write both down, then run the cell.
-
-# %%
-stoi = defaultdict(lambda: 0, {"_unk_": 0, "_pad_": 1, "the": 2})
-print([stoi[t] for t in ["the", "zyzzyva", "qwertyuiop"]], "-> stoi now holds", len(stoi), "tokens:", list(stoi))
-plain = {"_unk_": 0, "_pad_": 1, "the": 2}
-print([plain.get(t, 0) for t in ["the", "zyzzyva", "qwertyuiop"]], "-> a plain dict still holds", len(plain))
-
-# %% [markdown]
-# A `defaultdict` **adds** every key it is asked about: numericalizing a corpus full of unknown words
-# that way grows `stoi` by every one of them, and
-# `len(stoi)` no longer says the vocabulary size. A plain dict with `.get(token, 0)` has neither problem.
-#
 # ## Exercise 2: the `Vocab` class
 #
-# Complete the class (four places):
-# - `Vocab(itos)` keeps `itos` as a list, and `stoi` as a plain `dict` from token to id;
-# - `Vocab.build(counts, max_vocab=60000, min_freq=3)` returns the `Vocab` whose `itos` is
-#   `["_unk_", "_pad_"]` followed by the tokens of `counts` other than those two, most common first
-#   with ties by first appearance, at most `max_vocab` of them, each seen at least `min_freq` times
-#   (`min_freq` itself included);
-# - `numericalize(tokens)` returns the ids of the tokens as a numpy array of `np.int32`, 0 for a token
-#   not in the vocabulary, and never adds a token to `stoi`;
+# **Goal:** the two maps between tokens and ids, built by ULMFiT's rules. Complete the class (four places), with this
+# contract:
+# - `Vocab(itos)` keeps `itos` as a list (a copy: the list given is left as it was) and `stoi`, a mapping from each
+#   token of `itos` to its position, that holds those tokens and nothing else;
+# - `Vocab.build(counts, max_vocab=60000, min_freq=3)` returns the `Vocab` whose `itos` starts with `_unk_` and
+#   `_pad_`, followed by the other tokens of `counts`, most common first, ties in the order `counts` first saw them, at
+#   most `max_vocab` of them and only those seen `min_freq` times or more; `counts` is left as it was;
+# - `numericalize(tokens)` returns the ids of the tokens as a numpy array of `np.int32`, 0 for a token not in the
+#   vocabulary; it adds nothing to `stoi`, so that `len(stoi)` is the size of the vocabulary before and after;
 # - `textify(ids, sep=" ")` returns the tokens of the ids joined by `sep`.
+#
+# With `counts = Counter("b a b c a b _pad_".split())`, `Vocab.build(counts, min_freq=2).itos` is
+# `["_unk_", "_pad_", "b", "a"]`, and `numericalize(["a", "zzz"])` is `array([3, 0], dtype=int32)`.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# Which method of `Counter` gives the tokens most common first, ties by first appearance, and can stop after a given
+# number? Where must `_unk_` and `_pad_` of the counts go, so that they are neither counted twice nor take a place?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# `Counter.most_common(n)`; a dict comprehension over `enumerate(itos)` inverts a list; `dict.get(key, default)` looks
+# a key up without adding it; `np.array(..., dtype=np.int32)`.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# `stoi = {t: i for i, t in enumerate(itos)}`; in `build`, drop `_unk_` and `_pad_` from the counts, then
+# `["_unk_", "_pad_"] + [t for t, c in counts.most_common(max_vocab) if c >= min_freq]`; `numericalize` with
+# `self.stoi.get(t, 0)`; `textify` with `sep.join(self.itos[int(i)] for i in ids)`.
+#
+# </details>
 #
 # Reference: [`ulmfit_ref.vocab.Vocab`](../docs/API.md#Vocab), which also checks its input and
 # saves itself as JSON.
@@ -228,6 +270,104 @@ print(f"vocab of {len(vocab):,} tokens; lm_valid: {n_valid:,} tokens, {unknown /
 print(ids[0][:20])
 print(vocab.textify(ids[0][:20]))
 
+# %% [markdown]
+# ## Exercise 3: find and fix fastai 0.7's vocabulary
+#
+# The 2018 course built `stoi` as `collections.defaultdict(lambda: 0, {v: k for k, v in enumerate(itos)})`, so that
+# `stoi[token]` gives 0 for a token it does not know. Below is a vocabulary written that way, `Vocab2018`: its size is
+# `len(stoi)`, and `save` writes the tokens of `stoi` in id order. It gives the right ids; and yet, after it has
+# numericalized the validation texts, its size is wrong and the vocabulary it saves holds words that have no id in
+# the model. Run the cell and the demo after its check to see it, then find the bug and fix it, changing as little as
+# you can.
+#
+# The contract it must keep: `Vocab2018(itos)` maps each token of `itos` to its id; `numericalize(tokens)` gives the
+# ids as an `np.int32` array, 0 for a token not in `itos`, and leaves the vocabulary as it was (`len`, `stoi` and what
+# `save` writes stay the same however many tokens it has looked up).
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# The demo prints `len(v)` before and after numericalizing: where can a dict get new keys when the code only *reads*
+# from it?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# A `defaultdict` calls its default factory for a missing key *and stores the result* under that key. Reading with
+# `dict.get(key, default)` stores nothing.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# Make `stoi` a plain dict, `{t: i for i, t in enumerate(self.itos)}`, and look tokens up with
+# `self.stoi.get(t, 0)`. (Keeping the `defaultdict` but reading it with `.get` is right too.)
+#
+# </details>
+
+# %% nbgrader={"grade": false, "grade_id": "Vocab2018", "locked": false, "schema_version": 3, "solution": true, "task": false}
+class Vocab2018:
+    """fastai 0.7's vocabulary: `stoi` maps a token to its id, 0 for a token not in `itos`."""
+
+    def __init__(self, itos: list):
+        self.itos = list(itos)
+        ### BEGIN SOLUTION
+        ### RELEASED self.stoi = defaultdict(lambda: 0, {t: i for i, t in enumerate(self.itos)})
+        self.stoi = {t: i for i, t in enumerate(self.itos)}
+        ### END SOLUTION
+
+    def __len__(self):
+        return len(self.stoi)
+
+    def numericalize(self, tokens: list) -> np.ndarray:
+        """The ids of `tokens` (int32), 0 for unknown tokens."""
+        ### BEGIN SOLUTION
+        ### RELEASED return np.array([self.stoi[t] for t in tokens], dtype=np.int32)
+        return np.array([self.stoi.get(t, 0) for t in tokens], dtype=np.int32)
+        ### END SOLUTION
+
+    def save(self, path):
+        """Write the vocabulary, its tokens in id order, as JSON."""
+        Path(path).write_text(json.dumps(list(self.stoi), ensure_ascii=False), encoding="utf-8")
+
+
+# %% nbgrader={"grade": true, "grade_id": "Vocab2018-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("Vocab2018", Vocab2018)
+### BEGIN HIDDEN TESTS
+check("Vocab2018", Vocab2018, full=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# The symptom, on the reviews: the vocabulary of the training texts numericalizes the validation texts, then is saved
+# and read back.
+
+# %%
+old = Vocab2018(vocab.itos)
+before = len(old)
+old_ids = [old.numericalize(d) for d in valid_docs]
+old.save(work / "itos2018.json")
+saved = json.loads((work / "itos2018.json").read_text(encoding="utf-8"))
+print(f"len before: {before:,}; after numericalizing lm_valid: {len(old):,}; tokens saved: {len(saved):,}")
+print("the same ids as Vocab:", all(np.array_equal(a, b) for a, b in zip(old_ids, ids)))
+print("the last tokens saved:", saved[-5:])
+
+# %% [markdown]
+# **Predict, then run.** Below, a fastai 0.7 `stoi` of three tokens is asked for the ids of `the` and of two words it
+# does not hold. How many tokens does it hold afterwards? And a plain dict asked with `.get(token, 0)`? Write both
+# down, then run the cell.
+
+# %%
+stoi = defaultdict(lambda: 0, {"_unk_": 0, "_pad_": 1, "the": 2})
+print([stoi[t] for t in ["the", "zyzzyva", "qwertyuiop"]], "-> stoi now holds", len(stoi), "tokens:", list(stoi))
+plain = {"_unk_": 0, "_pad_": 1, "the": 2}
+print([plain.get(t, 0) for t in ["the", "zyzzyva", "qwertyuiop"]], "-> a plain dict still holds", len(plain))
+
+# %% [markdown]
+# A `defaultdict` **adds** every key it is asked about: numericalizing a corpus full of unknown words
+# that way grows `stoi` by every one of them, `len(stoi)` no longer says the vocabulary size (a model built with
+# `len(stoi)` rows would have rows for words it never saw), and a vocabulary saved from `stoi` holds them all.
+# A plain dict read with `.get(token, 0)` has none of these problems.
+
 # %%
 print(f"{'min_freq':>8}{'max_vocab':>10}{'vocab size':>12}{'unknown in lm_valid':>21}")
 for min_freq, max_vocab in ((1, 60000), (2, 60000), (3, 60000), (5, 60000), (3, 1000), (3, 100)):
@@ -241,6 +381,76 @@ for min_freq, max_vocab in ((1, 60000), (2, 60000), (3, 60000), (5, 60000), (3, 
 # the vocabulary for a small rise in unknowns. That trade is the point: the embedding rows saved are
 # those of tokens the model could hardly learn anything about.
 #
+# ## Exercise 4: the smallest vocabulary for a budget of unknown tokens
+#
+# **Goal:** a design choice, made by measuring. Write `smallest_vocab(counts, held_out, max_unknown=0.05)`, with this
+# contract:
+# - `counts` are the token counts of the training texts, `held_out` a list of documents (lists of tokens) that the
+#   counts did not see; both are left as they were;
+# - it returns the keyword arguments of `Vocab.build` (a dict with `max_vocab`, `min_freq` or both) that give the
+#   **smallest** vocabulary whose unknown tokens (id 0) are *under* `max_unknown` of the tokens of `held_out`;
+# - if no vocabulary gets that low (too many held-out words were never seen), it asks for the largest one, every
+#   token of `counts`; with no held-out token at all, nothing is unknown.
+#
+# The check builds the vocabulary your arguments ask for with the reference `Vocab`, measures its size and its share
+# of unknown tokens, and compares the size with the smallest that keeps under the budget. For example, with
+# `counts = Counter({"a": 5, "b": 5, "c": 5, "d": 1})` and one held-out document `["a", "b", "c"] * 3 + ["d"]`, leaving
+# `d` out makes 10% of the tokens unknown: `{"min_freq": 1}` (6 tokens, with the specials) is the answer at 5%.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# Every vocabulary that `Vocab.build` makes is the two specials and some number of the most common tokens. How does the
+# share of unknown held-out tokens change as that number grows by one?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# Numericalize `held_out` once with the vocabulary of every token: each id is then the rank of its token, and the
+# vocabulary of the `k` most common tokens knows exactly the ids below `k + 2`. Count the ids, and walk `k` up from 0.
+# `min_freq` alone moves in big steps (all the tokens seen that often go in or out at once).
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# With `full = Vocab.build(counts, max_vocab=len(counts), min_freq=1)` and `ids = Counter` of its ids of every held-out
+# token, start with `unknown = n - ids[1]` (only `_pad_` is known to the specials alone) and `k = 0`; while the share
+# is not under the budget and `k < len(full) - 2`, add one token: `k += 1`, `unknown -= ids[k + 1]`. Return
+# `{"max_vocab": k, "min_freq": 1}`.
+#
+# </details>
+
+# %% nbgrader={"grade": false, "grade_id": "smallest_vocab", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def smallest_vocab(counts: Counter, held_out: list, max_unknown: float = 0.05) -> dict:
+    """Vocab.build's keyword arguments for the smallest vocabulary that leaves under `max_unknown` of `held_out` unknown."""
+    ### BEGIN SOLUTION
+    full = Vocab.build(counts, max_vocab=len(counts), min_freq=1)
+    ids = Counter(int(i) for d in held_out for i in full.numericalize(d))
+    n = sum(ids.values())
+    unknown, k = n - ids[1], 0  # the specials alone know only _pad_
+    while n and unknown / n >= max_unknown and k < len(full) - 2:
+        k += 1
+        unknown -= ids[k + 1]
+    return {"max_vocab": k, "min_freq": 1}
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "smallest_vocab-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("smallest_vocab", smallest_vocab)
+### BEGIN HIDDEN TESTS
+check("smallest_vocab", smallest_vocab, full=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Your choice on the reviews: the validation texts are the held-out sample.
+
+# %%
+choice = smallest_vocab(counts, valid_docs)
+small = Vocab.build(counts, **choice)
+unk = sum(int((small.numericalize(d) == 0).sum()) for d in valid_docs)
+print(f"{choice}: {len(small):,} tokens of {len(counts):,} seen, {unk / n_valid:.1%} of lm_valid unknown")
+
 # Last, the ids go to disk as one flat `int32` array with the offset where each document starts
 # (the reference's `write_ids`), which a language-model loader can read without loading it all
 # into memory (lesson 5):
@@ -257,7 +467,8 @@ print(n_docs, "documents,", n_tokens, "ids written;", "read back equal:", all(np
 # - `Vocab`: `itos` and `stoi` with `_unk_` = 0 and `_pad_` = 1, built from the counts with
 #   `max_vocab` and an inclusive `min_freq`, ties by first appearance; `numericalize` to `int32` ids
 #   with 0 for unknown tokens and no growth of `stoi`; `textify` back to text.
-# - A measure of what the vocabulary's size costs in unknown tokens.
+# - The fix of fastai 0.7's `stoi`, which grew with every unknown word it was asked about.
+# - A measure of what the vocabulary's size costs in unknown tokens, and the smallest vocabulary for a budget of them.
 #
 # That is the whole text pipeline: `ulmfit prepare` runs lessons 1 to 4 on all of IMDb. Next, in
 # lesson 5: the language-model loader, which cuts the stream of ids into batches.

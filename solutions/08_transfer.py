@@ -122,22 +122,40 @@ for key, value in torch.load(wt, weights_only=True).items():
 # %% [markdown]
 # ## Exercise 1: `rename_key`
 #
-# Write `rename_key(key)`: the reference's name for a key of a fastai language model, by these three
-# rules (each applied to the key in turn; keys they do not match are returned unchanged):
+# **Goal:** old checkpoints keep loading: every key a fastai 0.7 or fastai 1/2 language model was saved with gets
+# the reference's name, and every other key is left alone. Write `rename_key(key)`, a `str` to a `str`, by these three
+# rules, each tried on the key in turn:
 #
-# | old name | new name |
+# | the key... | becomes |
 # | --- | --- |
-# | `0.encoder_with_dropout.embed.` at the start (fastai 0.7) | `0.encoder_dp.embed.` |
-# | `0.encoder_dp.emb.` at the start (fastai 1 and 2) | `0.encoder_dp.embed.` |
-# | `0.rnns.N.module.weight_hh_l0_raw`, the whole key, N any number (fastai 0.7) | `0.rnns.N.weight_hh_l0_raw` |
+# | starts with `0.encoder_with_dropout.embed.` (fastai 0.7) | the same key starting with `0.encoder_dp.embed.` |
+# | starts with `0.encoder_dp.emb.` (fastai 1 and 2) | the same key starting with `0.encoder_dp.embed.` |
+# | is, as a whole, `0.rnns.N.module.weight_hh_l0_raw`, N any number (fastai 0.7) | `0.rnns.N.weight_hh_l0_raw` |
 #
-# `rename_key("0.encoder_with_dropout.embed.weight")` is `"0.encoder_dp.embed.weight"`;
-# `rename_key("0.rnns.1.module.weight_ih_l0")` is unchanged (the input weights stay inside `module`).
+# A key that only *contains* one of these names somewhere else (`x0.encoder_dp.emb.weight`,
+# `0.rnns.3.module.weight_hh_l0_raw.x`) is not one of them, and the input weights of an LSTM stay inside `module`.
+# Example: `rename_key("0.encoder_with_dropout.embed.weight")` is `"0.encoder_dp.embed.weight"`;
+# `rename_key("0.rnns.1.module.weight_ih_l0")` is `"0.rnns.1.module.weight_ih_l0"`.
 #
-# <details><summary><b>Stuck?</b> (open after you tried)</summary>
+# <details><summary><b>Hint 1</b>: a question</summary>
 #
-# One `re.sub` per rule, anchored with `^` (and `$` for the whole key): for the third,
-# `re.sub(r"^0\.rnns\.(\d+)\.module\.weight_hh_l0_raw$", r"0.rnns.\1.weight_hh_l0_raw", key)`.
+# What tells "starts with" from "contains", and "is, as a whole" from "starts with"? What stands for "any number" in
+# the third rule, and how do you keep that number in the new key?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# `re.sub` with a pattern anchored by `^` (the start) and `$` (the end), `\d+` for the number and a group `( )` that
+# the replacement gives back as `\1`; remember to escape the dots (`\.`). `str.startswith` and slicing work too.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# One `re.sub` per rule, in turn: `re.sub(r"^0\.encoder_with_dropout\.embed\.", "0.encoder_dp.embed.", key)`, the same
+# for `^0\.encoder_dp\.emb\.`, then `re.sub(r"^0\.rnns\.(\d+)\.module\.weight_hh_l0_raw$", r"0.rnns.\1.weight_hh_l0_raw",
+# key)`.
 #
 # </details>
 #
@@ -160,21 +178,128 @@ check("rename_key", rename_key, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 2: `convert_weights`
+# ## Exercise 2: find and fix `new_rows`
 #
-# **Goal:** the pretrained weights, re-indexed for the new vocabulary, the pretrained ones untouched.
-# Write `convert_weights(weights, old_itos, new_itos)`: `weights` a dict of tensors under the reference's
-# names, `old_itos` the pretrained vocabulary (id → word), `new_itos` the new one. Return a new dict with
-# the same keys; every key of `VOCAB_KEYS` that is in `weights` (`0.encoder.weight`,
-# `0.encoder_dp.embed.weight`, `1.decoder.weight`, `1.decoder.bias`) gets one row per word of
-# `new_itos`: row `i` is the pretrained row of the word `new_itos[i]`, or, for a word not in `old_itos`,
-# the mean of all the pretrained rows. The other keys are kept as they are. When a word appears twice in
-# `old_itos`, its first row is the one taken.
+# **Goal:** one weight with a row per word (the embedding, or the tied decoder) moved onto the new vocabulary. The
+# 2018 notebook did it with a loop over the new words: start from an array of zeros, `new_w = np.zeros((vs, em_sz))`,
+# then fill row `i` with the pretrained row of the word `new_itos[i]`, or with `row_m`, the mean of the pretrained rows,
+# for a word the pretrained model never saw. `new_rows(w, old_itos, new_itos)` below does the same in torch, with one
+# branch missing, the kind of slip that runs without an error. Its contract:
 #
-# <details><summary><b>Stuck?</b> (open after you tried)</summary>
+# - `w` has one row per word of `old_itos` (shape `[len(old_itos), ...]`: a matrix, or a vector such as a bias);
+#   it returns a new tensor of shape `[len(new_itos), ...]`, of `w`'s dtype and on `w`'s device, and leaves `w` as it
+#   was;
+# - row `i` is the row of `w` of the word `new_itos[i]` (its first row, when a word appears twice in `old_itos`), or,
+#   for a word not in `old_itos`, the mean of all the rows of `w`.
 #
-# `w.mean(0)` is the mean row; a dict `{word: old id}` built with `setdefault` keeps first ids; a new
-# dict (`dict(weights)`) with new tensors (`torch.stack` of the rows) leaves the caller's untouched.
+# Example: with `w = [[1., 2.], [3., 4.], [5., 9.]]` for `["_unk_", "the", "film"]`, `new_rows(w, ["_unk_", "the",
+# "film"], ["film", "zebra"])` is `[[5., 9.], [3., 5.]]`: `film` keeps its row, `zebra` gets the mean row.
+#
+# Run the cell below the exercise first: it uses the given `new_rows` on the lesson's pretrained embedding and shows
+# what the bug does. Then fix `new_rows` (a small change) and run both cells again.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# What does the given code put in the row of a word that is not in `old_itos`? Compare with the example.
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# `w.mean(0)` is the mean row; a row filled before the loop is kept wherever the loop does not write.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# Start from the mean row instead of zeros: `new = w.mean(0).expand(len(new_itos), *w.shape[1:]).clone()` (or fill
+# `new[i] = w.mean(0)` in an `else` branch of the loop).
+#
+# </details>
+
+# %% nbgrader={"grade": false, "grade_id": "new_rows", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def new_rows(w: torch.Tensor, old_itos: list, new_itos: list) -> torch.Tensor:
+    """One row of `w` per word of `new_itos`: the word's pretrained row, or the mean row for a word new to `old_itos`."""
+    ### BEGIN SOLUTION
+    ### RELEASED old_stoi = {}
+    ### RELEASED for i, word in enumerate(old_itos):
+    ### RELEASED     old_stoi.setdefault(word, i)
+    ### RELEASED new = w.new_zeros((len(new_itos), *w.shape[1:]))
+    ### RELEASED for i, word in enumerate(new_itos):
+    ### RELEASED     if word in old_stoi:
+    ### RELEASED         new[i] = w[old_stoi[word]]
+    ### RELEASED return new
+    old_stoi = {}
+    for i, word in enumerate(old_itos):
+        old_stoi.setdefault(word, i)
+    new = w.mean(0).expand(len(new_itos), *w.shape[1:]).clone()
+    for i, word in enumerate(new_itos):
+        if word in old_stoi:
+            new[i] = w[old_stoi[word]]
+    return new
+    ### END SOLUTION
+
+
+# %%
+emb = pretrained[0].encoder.weight.detach()
+rows = new_rows(emb, old_vocab.itos, new_vocab.itos)
+unseen = torch.tensor([w not in old_vocab.stoi for w in new_vocab.itos])
+print(f"{int((~unseen).sum())} of the {len(new_vocab.itos)} new words found in the pretrained vocabulary, "
+      f"{int(unseen.sum())} new to it")
+print(f"the norm of a found word's row: {rows[~unseen].norm(dim=1).mean():.3f} on average; of a new word's row: "
+      f"{rows[unseen].norm(dim=1).mean() if unseen.any() else float('nan'):.3f}")
+# The first predictions of the pretrained LSTM on a task text, read through the tied decoder with these rows: a zero
+# row gives its word the logit 0 at every position, whatever the text says.
+pretrained.eval()
+pretrained.reset()
+with torch.no_grad():
+    h = pretrained[0](torch.as_tensor(old_vocab.numericalize(target[0][:8])).unsqueeze(1))[1][-1][:, 0]  # [8, emb_sz]
+logits = h @ rows.t()  # [8, len(new_itos)]
+share = logits.softmax(-1)[:, unseen].sum(-1)
+print("logits of the new words at the first 4 positions:",
+      [[round(v, 2) for v in row[unseen][:5].tolist()] for row in logits[:4]])
+print("their share of the probability of the next word:", [f"{v:.0%}" for v in share[:4].tolist()])
+
+# %% nbgrader={"grade": true, "grade_id": "new_rows-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("new_rows", new_rows)
+### BEGIN HIDDEN TESTS
+check("new_rows", new_rows, full=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 3: `convert_weights`
+#
+# **Goal:** a whole pretrained state dict ready for a model built for the new vocabulary, the pretrained one left as it
+# was. Write `convert_weights(weights, old_itos, new_itos)`, with this contract:
+#
+# - `weights` is a dict of tensors under the reference's names, `old_itos` the pretrained vocabulary, `new_itos` the
+#   new one; it returns a **new** dict with the same keys, and changes neither `weights` nor its tensors;
+# - each key of `VOCAB_KEYS` (given: `0.encoder.weight`, `0.encoder_dp.embed.weight`, `1.decoder.weight`,
+#   `1.decoder.bias`) that `weights` holds gets one row per word of `new_itos`, as `new_rows` moves them; a file may
+#   hold some of these keys and not the others;
+# - every other key (the LSTM's weights) keeps its tensor as it is.
+#
+# Example: for `weights` with `0.encoder.weight` of shape `[6, 3]` and `0.rnns.0.weight_hh_l0_raw` of shape `[12, 3]`,
+# and a `new_itos` of 2 words, the result has `0.encoder.weight` of shape `[2, 3]` and the same
+# `0.rnns.0.weight_hh_l0_raw`.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# Which keys have one row per word, and what happens to a key of `VOCAB_KEYS` that `weights` does not hold?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# `dict(weights)` is a new dict holding the same tensors; replacing a value in it leaves `weights` alone, where
+# `weights[key] = ...` would not. Call your `new_rows` for each key that needs it.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# `out = dict(weights)`, then for each `key` of `VOCAB_KEYS` that is in `weights`:
+# `out[key] = new_rows(weights[key], old_itos, new_itos)`; return `out`.
 #
 # </details>
 #
@@ -184,16 +309,10 @@ check("rename_key", rename_key, full=True)
 def convert_weights(weights: dict, old_itos: list, new_itos: list) -> dict:
     """`weights` with the vocabulary rows moved from `old_itos` to `new_itos`; unseen words get the mean row."""
     ### BEGIN SOLUTION
-    old_stoi = {}
-    for i, word in enumerate(old_itos):
-        old_stoi.setdefault(word, i)
     out = dict(weights)
     for key in VOCAB_KEYS:
-        if key not in weights:
-            continue
-        w = weights[key]
-        mean = w.mean(0)
-        out[key] = torch.stack([w[old_stoi[word]] if word in old_stoi else mean for word in new_itos])
+        if key in weights:
+            out[key] = new_rows(weights[key], old_itos, new_itos)
     return out
     ### END SOLUTION
 
@@ -222,6 +341,52 @@ print(f"{word!r}: old id {old_vocab.stoi[word]}, new id {new_vocab.stoi[word]}, 
 print("still tied after loading:", model[1].decoder.weight is model[0].encoder.weight)
 
 # %% [markdown]
+# ## Exercise 4: predict the norm of the mean row
+#
+# Is the mean row much different from zeros? Start with an embedding that learned nothing. wt103's embedding has
+# 60,000 rows of 400 values; fill one with independent draws from the standard normal distribution,
+# `torch.randn(60_000, 400)`: a single row then has a norm of about `sqrt(400) = 20`. What is the norm (its length,
+# `.norm()`) of the **mean** of its 60,000 rows? Work it out on paper, write it in `mean_row_norm`, run its check,
+# then the cell after it, which measures it and compares with the embedding of this lesson's pretrained model. Within
+# 10% passes.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# Each value of the mean row is the mean of 60,000 independent standard normal draws: what is its standard deviation?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# The mean of n independent draws of standard deviation 1 has standard deviation `1 / sqrt(n)`; a vector of d such
+# values has a norm of about `sqrt(d)` times that.
+#
+# </details>
+
+# %% nbgrader={"grade": false, "grade_id": "mean_row_norm", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+mean_row_norm = math.sqrt(400 / 60_000)
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "mean_row_norm-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("mean_row_norm", mean_row_norm)
+
+# %%
+noise = torch.randn(60_000, 400, generator=torch.Generator().manual_seed(0))
+print(f"random embedding: the mean row's norm {noise.mean(0).norm():.4f}, a row's {noise.norm(dim=1).mean():.2f}: "
+      f"a ratio of {noise.mean(0).norm() / noise.norm(dim=1).mean():.4f}")
+del noise
+start = torch.randn(emb.shape, generator=torch.Generator().manual_seed(0)) * emb.std()  # as many random rows, as spread
+for name, w in (("this lesson's pretrained embedding", emb), ("random rows of its shape and spread", start)):
+    print(f"{name}: the mean row's norm {w.mean(0).norm():.3f}, a row's {w.norm(dim=1).mean():.3f}: "
+          f"a ratio of {w.mean(0).norm() / w.norm(dim=1).mean():.3f}")
+
+# %% [markdown]
+# The mean of many random rows is close to zeros: the draws cancel out, and the more rows the closer. A trained
+# embedding is not random: its rows share directions (the ones frequent words push them to), so its mean row is
+# further from zeros than the random rows' of the same shape and spread, and it stands for "a typical word" the
+# decoder and the LSTM already know how to read.
+#
 # The reference does the same in one call, `load_pretrained_lm(model, path, old_itos, new_itos)`, which
 # reads fastai 0.7, fastai 1/2 and its own files, refuses a file that holds more than tensors, and lists
 # what does not fit. Then the test of the whole idea: the loss on the task's texts of a random model, of

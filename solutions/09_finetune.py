@@ -28,7 +28,7 @@
 # agree: a model can become surer (lower perplexity) without changing its first guess.
 #
 # **By the end of this lesson you can**
-# 1. compute discriminative learning rates and the STLR multiplier of any step, and plot the schedule;
+# 1. compute discriminative learning rates and the STLR multiplier of any step, plot the schedule, and test such code;
 # 2. freeze and unfreeze layer groups;
 # 3. fine-tune a small language model on CPU with all three, and read its perplexity and accuracy.
 #
@@ -73,11 +73,29 @@ BS, BPTT = 16, 20
 # %% [markdown]
 # ## Exercise 1: `discriminative_lrs`
 #
-# Write `discriminative_lrs(lr, n_groups, factor=2.6)`: a list of `n_groups` floats, the learning rate of
-# each layer group from the bottom (index 0) to the head (last). The head gets `lr`; each group below
-# gets the rate of the group above it divided by `factor`, so group `i` gets
-# `lr / factor ** (n_groups - 1 - i)`. `discriminative_lrs(1e-3, 3)` is about
-# `[1.48e-04, 3.85e-04, 1e-03]`.
+# **Goal:** lower layer groups move less. Write `discriminative_lrs(lr, n_groups, factor=2.6)`, with this contract: it
+# returns a `list` of `n_groups` floats, the learning rate of each layer group from the bottom (index 0) to the head
+# (the last); the head trains at `lr`, and each group trains `factor` times slower than the group just above it.
+# With one group, that group is the head. Example: `discriminative_lrs(1.0, 3, factor=2.0)` is `[0.25, 0.5, 1.0]`.
+# (The 2018 notebook wrote the five rates of its classifier by hand: `lr/(2.6**4)` for the bottom group up to `lr`.)
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# How many times is the rate divided by `factor` on the way down from the head to group `i`?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# A list comprehension over `range(n_groups)` with a power of `factor`; check it on the example, and on `n_groups = 1`.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# Group `i` is `n_groups - 1 - i` groups below the head: `[lr / factor ** (n_groups - 1 - i) for i in range(n_groups)]`.
+#
+# </details>
 #
 # Reference: [`ulmfit_ref.train.discriminative_lrs`](../docs/API.md#discriminative_lrs).
 
@@ -96,23 +114,95 @@ check("discriminative_lrs", discriminative_lrs, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## Exercise 2: `stlr`
+# ## Exercise 2: write the test of `discriminative_lrs`
 #
-# Equation 3 of the paper, for step `t` (from 0) of `T` steps in all:
+# Write `test_discriminative_lrs(discriminative_lrs)`: it is given *some* `discriminative_lrs` and must raise (an
+# `assert` that fails) when that function breaks the contract of exercise 1, and return quietly when it keeps it. It
+# is run on the correct function, on others written differently (each must pass) and on hidden buggy versions, each a
+# slip people make with these rates; your score is the share of the bugs it catches.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# What must be true of the last rate, of the ratio between neighbours, of the length and type of what comes back, and
+# for which arguments (a factor other than the default, a single group)? Two right versions can differ in the last
+# bits of a float.
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# `math.isclose` compares floats; call the function with a few `(lr, n_groups, factor)`, the default factor included,
+# and assert on `type(...)`, `len(...)`, the last value and `lrs[i + 1] / lrs[i]`.
+#
+# </details>
+
+# %% nbgrader={"grade": false, "grade_id": "test_discriminative_lrs", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def test_discriminative_lrs(discriminative_lrs) -> None:
+    """Raise when `discriminative_lrs` breaks its contract; return quietly when it keeps it."""
+    ### BEGIN SOLUTION
+    for lr, n, factor in ((0.01, 4, None), (1.0, 3, 2.0), (0.5, 1, 3.0), (2e-3, 5, 1.5)):
+        lrs = discriminative_lrs(lr, n) if factor is None else discriminative_lrs(lr, n, factor=factor)
+        factor = 2.6 if factor is None else factor
+        assert type(lrs) is list and len(lrs) == n, f"a list of {n} rates, one per group"
+        assert math.isclose(lrs[-1], lr), "the head (the last group) trains at lr"
+        for below, above in zip(lrs, lrs[1:]):
+            assert math.isclose(above / below, factor), "each group trains factor times slower than the one above"
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_discriminative_lrs-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("test_discriminative_lrs", test_discriminative_lrs)
+
+# %% [markdown]
+# ## Exercise 3: `stlr`
+#
+# **Goal:** the slanted triangle of the paper (its equation 3): the multiplier of each group's maximum learning rate at
+# step `step` (counted from 0) of a fit of `total` steps, a short linear rise and a long linear fall:
 #
 # ```
-# cut = floor(T * cut_frac)
-# p   = t / cut                                       if t < cut
-#       1 - (t - cut) / (cut * (1 / cut_frac - 1))    otherwise
-# multiplier = (1 + p * (ratio - 1)) / ratio
+#   1       |    /\
+#           |   /   \
+#           |  /      \
+#           | /         \
+#   1/ratio |/             \
+#           +--+-------------+--> step
+#           0  cut         total
 # ```
 #
-# Write `stlr(step, total, cut_frac=0.1, ratio=32.0)`: that multiplier, a `float`, which multiplies each
-# group's maximum learning rate. Two guards of the reference, for short fits: `cut` is at least 1
-# (`max(1, floor(...))`), and `p` is at least 0 (`max(0.0, ...)`). At step 0 the multiplier is
-# `1/ratio`; at the cut it is 1.
+# Write `stlr(step, total, cut_frac=0.1, ratio=32.0)`, a `float`, with this contract:
 #
+# - the rise lasts `cut` steps: `cut_frac` of the `total` steps, rounded down, and at least 1 (a fit of 5 steps still
+#   rises for one step);
+# - it rises linearly from `1/ratio` at step 0 to `1` at step `cut`;
+# - then it falls linearly, `1/cut_frac - 1` times slower than it rose (9 times at `cut_frac = 0.1`): it would be back
+#   at `1/ratio` at step `cut / cut_frac` (which is `total` when `total * cut_frac` is whole), and it never goes below
+#   `1/ratio` (where rounding `cut` down made the fall too short for the fit).
+#
+# Examples at `total = 100` (`cut = 10`): step 0 gives `1/32 = 0.03125`, step 5 gives `0.515625` (half way up),
+# step 10 gives `1.0`, step 55 gives `0.515625` (half way down) and step 99 about `0.0420`.
 # (The 2018 notebook wrote it as `use_clr=(32, 10)`: `ratio = 32` and `cut_frac = 1/10`.)
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# Call `p` how far up the triangle a step is (0 at the bottom, 1 at the top): how does `p` grow before the cut, and how
+# many steps does it take to come back down from 1 to 0 after it? And how does `p` become a multiplier between
+# `1/ratio` and `1`?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# `math.floor` rounds down, `max` keeps a value above a floor. A straight line from `1/ratio` (at `p = 0`) to `1` (at
+# `p = 1`) is `1/ratio` plus `p` times the rest of the way.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# `cut = max(1, math.floor(total * cut_frac))`; `p = step / cut` before the cut, else
+# `p = max(0.0, 1 - (step - cut) / (cut * (1 / cut_frac - 1)))`; return `(1 + p * (ratio - 1)) / ratio`.
+#
+# </details>
 #
 # Reference: [`ulmfit_ref.schedule.STLR.lr_mult`](../docs/API.md#STLR.lr_mult).
 
@@ -136,31 +226,144 @@ check("stlr", stlr, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# ## Exercise 4: find and fix `group_lrs`
+#
+# **Goal:** the whole schedule of a fit, worked out before it starts: `group_lrs(lrs, total, multiplier)` returns a
+# list of `total` lists, one per step (from step 0), each holding the learning rate of every layer group at that step:
+# the group's maximum rate (`lrs`, from `discriminative_lrs`) times `multiplier(step, total)`, a schedule such as your
+# `stlr`. `lrs` is left as it was. Example: `group_lrs([0.01], 20, stlr)[0]` is `[0.0003125]` (`0.01 / 32`) and
+# `group_lrs([0.01], 20, stlr)[2]` is `[0.01]`, the peak, at the cut. (The check calls it with a multiplier of its own,
+# which refuses a step that is not a step of the fit.)
+#
+# The version below has an off-by-one bug of the kind schedules are known for (fastai's issue tracker holds several:
+# a peak one step off, a last step that is not the last). It runs, and the fit it drives trains; only the schedule is
+# not the one asked. Run the cell after it, which plots it, find the bug, fix it, and run both again.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# At which step does the plotted schedule start, where is its peak, and where should they be?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# The paper writes `t = 1, ..., T`; here steps count from 0, as the fit's loop does.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# The steps should be `range(total)`, not `range(1, total + 1)`.
+#
+# </details>
+
+# %% nbgrader={"grade": false, "grade_id": "group_lrs", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def group_lrs(lrs: list, total: int, multiplier) -> list:
+    """The lr of each layer group at each step of a fit of `total` steps, [step][group]: lrs times the multiplier."""
+    ### BEGIN SOLUTION
+    ### RELEASED return [[lr * multiplier(t, total) for lr in lrs] for t in range(1, total + 1)]
+    return [[lr * multiplier(t, total) for lr in lrs] for t in range(total)]
+    ### END SOLUTION
+
+
+# %%
+steps_demo = 20
+schedule = group_lrs([0.01], steps_demo, stlr)
+fig, ax = plt.subplots(figsize=(6, 2.5))
+ax.plot(range(len(schedule)), [s[0] for s in schedule], "o-", label="group_lrs([0.01], 20, stlr)")
+ax.axhline(0.01 / 32, color="gray", lw=0.5, ls="--", label="lr / ratio")
+ax.axvline(max(1, math.floor(steps_demo * 0.1)), color="C1", lw=0.5, label="the cut")
+ax.set_xlabel("step")
+ax.set_ylabel("learning rate")
+ax.legend(fontsize=8)
+plt.show()
+peak = max(range(len(schedule)), key=lambda t: schedule[t][0])
+print(f"{len(schedule)} steps; step 0 at {schedule[0][0]:.3g} (lr / ratio = {0.01 / 32:.3g}), the peak at step {peak}, "
+      f"the last step at {schedule[-1][0]:.3g}")
+
+# %% nbgrader={"grade": true, "grade_id": "group_lrs-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("group_lrs", group_lrs)
+### BEGIN HIDDEN TESTS
+check("group_lrs", group_lrs, full=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Exercise 5: predict a learning rate
+#
+# A 3-layer language model has 4 layer groups. It is fine-tuned for 200 steps with `lr = 0.01` at the head, the
+# factor 2.6 between groups and the slanted triangle of the paper (`cut_frac = 0.1`, `ratio = 32`). What is the
+# learning rate of **group 0** (the bottom one) at step 150? Work it out on paper, write it in `predicted_lr`, run its
+# check, then the cell after it, which plots the schedule of every group. Within 3% passes.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# Two factors: group 0's maximum rate, and the multiplier at step 150. Where is the cut, and how far down the fall is
+# step 150?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# Group 0 is three groups below the head. The fall lasts 180 steps from the cut at step 20; step 150 is 130 of them in.
+#
+# </details>
+
+# %% nbgrader={"grade": false, "grade_id": "predicted_lr", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+predicted_lr = 0.01 / 2.6**3 * (1 + (1 - 130 / 180) * 31) / 32
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "predicted_lr-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("predicted_lr", predicted_lr)
+
+# %% [markdown]
 # The schedule, with the discriminative rates of a 3-layer language model (4 groups) at `lr = 0.01`:
-# every group follows the same slant, each 2.6 times below the one above.
+# every group follows the same slant, each 2.6 times below the one above. The dot is your prediction's step.
 
 # %%
 total = 200
 fig, ax = plt.subplots(figsize=(6, 3))
-for i, group_lr in enumerate(discriminative_lrs(0.01, 4)):
-    ax.plot([group_lr * stlr(t, total) for t in range(total)], label=f"group {i}" + (" (head)" if i == 3 else ""))
+schedule = group_lrs(discriminative_lrs(0.01, 4), total, stlr)
+for i in range(4):
+    ax.plot([s[i] for s in schedule], label=f"group {i}" + (" (head)" if i == 3 else ""))
+ax.plot([150], [schedule[150][0]], "ko")
 ax.set_xlabel("step")
 ax.set_ylabel("learning rate")
 ax.set_title("slanted triangular learning rates, cut_frac=0.1, ratio=32")
 ax.legend()
 plt.show()
+print(f"group 0 at step 150: {schedule[150][0]:.4g}")
 assert all(math.isclose(stlr(t, total), STLR().lr_mult(t, total)) for t in range(total))
 
 # %% [markdown]
-# ## Exercise 3: `freeze_to`
+# ## Exercise 6: `freeze_to`
 #
-# A frozen parameter has `requires_grad = False`: no gradient is computed for it and the optimizer leaves
-# it alone. Write `freeze_to(groups, n)`: `groups` is a list of layer groups, each a list of Parameters.
-# Set `requires_grad` to `True` for every parameter of the groups from index `n` on and to `False` for the
-# groups before; `n` may be negative, counted from the end as in Python (`n = -1`: the head alone;
-# `n = 0`: everything). Change the parameters in place and return `None`.
+# **Goal:** choose which layer groups train. A frozen parameter has `requires_grad = False`: no gradient is computed
+# for it and the optimizer leaves it alone. Write `freeze_to(groups, n)`, with this contract: `groups` is a list of
+# layer groups, each a list of Parameters; afterwards every parameter of the groups from index `n` on trains
+# (`requires_grad` is `True`) and every parameter of the groups before does not, whatever they were before. `n` counts
+# as a Python index does: `n = -1` is the head alone, `n = 0` every group, `n = -2` the top two. It changes the
+# parameters themselves (not copies), leaves their values and the lists alone, and returns `None`. Example: with four
+# groups, `freeze_to(groups, -2)` leaves groups 2 and 3 training and groups 0 and 1 frozen.
 #
-# Hint: `n % len(groups)` turns a negative index into the positive one.
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# For `n = -1` and four groups, which index is the first group that trains? How do you turn any `n` from `-len(groups)`
+# to `len(groups) - 1` into that index?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# Python's `%` gives a result of the sign of the divisor; `Parameter.requires_grad_(flag)` sets the flag in place.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# `first = n % len(groups)`, then `p.requires_grad_(i >= first)` for every parameter `p` of group `i`.
+#
+# </details>
 #
 # Reference: [`ulmfit_ref.train.Learner.freeze_to`](../docs/API.md#Learner.freeze_to).
 
@@ -188,7 +391,7 @@ check("freeze_to", freeze_to, full=True)
 # when it is not there, the same small model is pretrained now), transferred to the vocabulary of the
 # training reviews with the reference `load_pretrained_lm`, then fine-tuned on them (90% of the documents
 # to train, 10% to validate) in two stages, as the reference's `fine_tune_lm` does: the head alone, then
-# every group, each stage along its own slanted triangular schedule, with your three functions. The loss
+# every group, each stage along its own slanted triangular schedule, with your functions. The loss
 # adds AR and TAR (Merity et al.): penalties on large activations and on activations that jump from one
 # step to the next.
 
@@ -278,13 +481,13 @@ def fine_tune(model, lr: float, live: bool) -> list:
     figure = LiveFigure() if live and in_notebook() else None
     for first_group, steps, label in ((-1, HEAD_STEPS, "stage 1: the head alone"), (0, STEPS, "stage 2: every group")):
         freeze_to(groups, first_group)
-        lrs = discriminative_lrs(lr, len(groups))
+        schedule = group_lrs(discriminative_lrs(lr, len(groups)), steps, stlr)
         history = {"losses": [], "valid": [], "lrs": [], "accuracy": []}
         stages.append((label, history))
         model.train()
         for t in tqdm(range(steps), desc=label, leave=False, disable=not live):
-            for group, group_lr in zip(opt.param_groups, lrs):
-                group["lr"] = group_lr * stlr(t, steps)
+            for group, group_lr in zip(opt.param_groups, schedule[t]):
+                group["lr"] = group_lr
             x, y = next(stream)
             outputs = model(x)
             loss = F.cross_entropy(outputs[0].flatten(0, 1), y.flatten())
@@ -380,9 +583,11 @@ plt.show()
 #
 # ## What you built
 #
-# - `discriminative_lrs`: each layer group 2.6 times slower than the one above.
-# - `stlr`: the slanted triangular schedule, a short rise and a long fall.
+# - `discriminative_lrs`: each layer group 2.6 times slower than the one above; and a test that catches the ways it
+#   goes wrong.
+# - `stlr`: the slanted triangular schedule, a short rise and a long fall; `group_lrs`, the schedule of a whole fit,
+#   with its steps counted from 0.
 # - `freeze_to`: the groups that train, from the head down, for gradual unfreezing.
-# - A fine-tuning loop that uses all three, and reads perplexity next to accuracy.
+# - A fine-tuning loop that uses them all, and reads perplexity next to accuracy.
 #
 # Next, in lesson 10: the classifier on top of the fine-tuned encoder, and the whole IMDb run.

@@ -72,7 +72,7 @@ def test_only_the_exercise_cells_their_imports_and_the_given_tools_run():
     ]
     assert "import csv" in prog.trusted and "from pathlib import Path" in prog.trusted
     assert not any("lesson_imdb" in line or "check" in line for line in prog.trusted + prog.given + prog.learner)
-    assert [c.name for c in prog.cells] == ["read_imdb", "make_splits", "write_csv"]
+    assert [c.name for c in prog.cells] == ["read_imdb", "kept_share", "make_splits", "test_make_splits", "write_csv"]
 
 
 FORGED = """import os, sys

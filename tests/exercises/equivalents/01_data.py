@@ -112,3 +112,103 @@ def write_csv(path, labels, *fields) -> int:
             writer.writerow([label] + [column[i] for column in fields])
             n += 1
     return n
+
+# %% make_splits: one numpy Generator seeded once, drawing its permutations in turn (other draws than the reference's)
+def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1, unlabelled: int = None) -> Splits:
+    if not 0 < lm_valid_frac < 1:
+        raise ValueError("lm_valid_frac must lie strictly between 0 and 1")
+    rng = np.random.default_rng(seed)
+    clas, texts = [], []
+    for split in ("train", "test"):
+        r = reviews[split]
+        order = rng.permutation(len(r))
+        pairs = [(r.texts[j], r.labels[j]) for j in order]
+        texts += [t for t, _ in pairs]
+        kept = [(t, y) for t, y in pairs if unlabelled is None or y != unlabelled]
+        clas.append(Reviews([t for t, _ in kept], [y for _, y in kept]))
+    lm = [texts[j] for j in rng.permutation(len(texts))]
+    n_valid = max(1, round(len(lm) * lm_valid_frac))
+    return Splits(clas[0], clas[1], Reviews(lm[: len(lm) - n_valid], [0] * (len(lm) - n_valid)),
+                  Reviews(lm[len(lm) - n_valid :], [0] * n_valid))
+
+# %% make_splits: Python's random.Random(seed) shuffling (text, label) pairs, lm_valid from the end
+def make_splits(reviews: dict, seed: int = 42, lm_valid_frac: float = 0.1, unlabelled: int = None) -> Splits:
+    import random
+
+    if lm_valid_frac <= 0 or lm_valid_frac >= 1:
+        raise ValueError(f"lm_valid_frac={lm_valid_frac}")
+    rand = random.Random(seed)
+    out = []
+    for split in ("train", "test"):
+        pairs = list(zip(reviews[split].texts, reviews[split].labels))
+        rand.shuffle(pairs)
+        out.append(pairs)
+    lm = [t for t, _ in out[0] + out[1]]
+    rand.shuffle(lm)
+    n_valid = max(1, round(len(lm) * lm_valid_frac))
+    clas = [Reviews([t for t, y in ps if y != unlabelled], [y for _, y in ps if y != unlabelled]) for ps in out]
+    return Splits(clas[0], clas[1], Reviews(lm[:-n_valid] if n_valid < len(lm) else [], [0] * (len(lm) - n_valid)),
+                  Reviews(lm[-n_valid:], [0] * n_valid))
+
+# %% test_make_splits: a loop over several seeds and fractions, properties checked on each
+def test_make_splits(make_splits):
+    train = Reviews([f"train {i}" for i in range(45)], [i % 3 for i in range(45)])
+    test = Reviews([f"test {i}" for i in range(30)], [i % 2 for i in range(30)])
+    reviews = {"train": train, "test": test}
+    kept = copy.deepcopy(reviews)
+    for seed in (0, 5):
+        for frac in (0.1, 0.3):
+            s = make_splits(reviews, seed, frac, 2)
+            assert reviews == kept
+            assert Counter(zip(s.clas_train.texts, s.clas_train.labels)) == Counter((t, y) for t, y in zip(train.texts, train.labels) if y != 2)
+            assert Counter(zip(s.clas_test.texts, s.clas_test.labels)) == Counter(zip(test.texts, test.labels))
+            assert s.clas_train.texts != [t for t, y in zip(train.texts, train.labels) if y != 2]
+            assert s.clas_test.texts != test.texts
+            assert Counter(s.lm_train.texts) + Counter(s.lm_valid.texts) == Counter(train.texts + test.texts)
+            assert len(s.lm_valid.texts) == max(1, round(75 * frac)) and not any(s.lm_train.labels + s.lm_valid.labels)
+            assert make_splits(reviews, seed, frac, 2) == s
+            assert make_splits(reviews, seed + 1, frac, 2) != s
+    big = make_splits(reviews, 0, 0.6)
+    assert any(t.startswith("test") for t in big.lm_valid.texts) and any(t.startswith("train") for t in big.lm_valid.texts)
+    for bad in (0.0, 1.0, 2.0):
+        raised = False
+        try:
+            make_splits(reviews, lm_valid_frac=bad)
+        except ValueError:
+            raised = True
+        assert raised
+
+# %% test_make_splits: helper functions, the unlabelled reviews kept with unlabelled=None
+def test_make_splits(make_splits):
+    def data():
+        return {"train": Reviews([f"a{i}" for i in range(40)], [0] * 10 + [1] * 10 + [2] * 20),
+                "test": Reviews([f"b{i}" for i in range(40)], [0] * 20 + [1] * 20)}
+
+    def pairs(r):
+        return sorted(zip(r.texts, r.labels))
+
+    reviews = data()
+    one = make_splits(reviews, seed=11, unlabelled=2)
+    assert reviews == data(), "input changed"
+    assert pairs(one.clas_train) == pairs(Reviews([f"a{i}" for i in range(20)], [0] * 10 + [1] * 10))
+    assert pairs(one.clas_test) == pairs(data()["test"])
+    assert one.clas_train.labels != sorted(one.clas_train.labels) and one.clas_test.labels != sorted(one.clas_test.labels)
+    assert sorted(one.lm_train.texts + one.lm_valid.texts) == sorted(data()["train"].texts + data()["test"].texts)
+    assert len(one.lm_valid.texts) == 8 and one.lm_valid.labels == [0] * 8 and one.lm_train.labels == [0] * 72
+    assert pairs(make_splits(data(), seed=11).clas_train) == pairs(data()["train"])
+    assert make_splits(data(), seed=11, unlabelled=2) == one != make_splits(data(), seed=12, unlabelled=2)
+    mixed = make_splits(data(), seed=11, lm_valid_frac=0.5).lm_valid.texts
+    assert {t[0] for t in mixed} == {"a", "b"}
+    for frac in (0, 1, 1.5, -1):
+        try:
+            make_splits(data(), lm_valid_frac=frac)
+        except ValueError:
+            pass
+        else:
+            raise AssertionError("lm_valid_frac outside (0, 1) accepted")
+
+# %% kept_share: the sum of the squared shares, written as a decimal
+kept_share = 0.5
+
+# %% kept_share: as fractions of 6
+kept_share = 2 * (1 / 6) ** 2 + (4 / 6) ** 2

@@ -78,3 +78,80 @@ def partition_by_cores(items: list, n_workers: int) -> list:
         parts.append(rest[:size])
         rest = rest[size:]
     return parts
+
+# %% replace_wrep: the count written out as the given helper does, in a named function
+def replace_wrep(t: str) -> str:
+    import re
+
+    def _sub(m):
+        unit, copies = m.group(1), m.group(2)
+        return " tk_wrep " + str(len(copies.split()) + 1) + " " + unit + " "
+
+    return re.sub(r"(\b\w+\W+)(\1{3,})", _sub, t)
+
+# %% replace_all_caps: str.isupper and a length test written with a helper
+def replace_all_caps(tokens: list) -> list:
+    def shouted(t):
+        return t.isupper() and len(t) > 2
+
+    out = []
+    for t in tokens:
+        out.extend(["t_up", t.lower()] if shouted(t) else [t.lower()])
+    return out
+
+# %% test_replace_all_caps: one assert per token, case by case
+def test_replace_all_caps(replace_all_caps):
+    cases = {
+        "LOVED": ["t_up", "loved"], "BAD": ["t_up", "bad"], "OK": ["ok"], "I": ["i"], "it": ["it"],
+        "Great": ["great"], "!!!": ["!!!"], "10/10": ["10/10"], "\n": ["\n"],
+    }
+    for token, want in cases.items():
+        arg = [token]
+        assert replace_all_caps(arg) == want, (token, want)
+        assert arg == [token]
+    assert replace_all_caps(["LOVED", "it"]) == ["t_up", "loved", "it"]
+
+# %% test_replace_all_caps: properties on a longer list, its copy compared after the call
+def test_replace_all_caps(replace_all_caps):
+    import copy
+
+    tokens = ["THE", "END", "OK", "tv", "Wow", "???", "A1B", "hbo's", "xbos"]
+    kept = copy.deepcopy(tokens)
+    out = replace_all_caps(tokens)
+    assert tokens == kept
+    assert [t for t in out if t != "t_up"] == [t.lower() for t in tokens]
+    marked = [out[i + 1] for i, t in enumerate(out) if t == "t_up"]
+    assert marked == ["the", "end", "a1b"], marked
+
+# %% mark_fields: a list of parts joined once
+def mark_fields(fields: list) -> str:
+    parts = ["xbos"]
+    for i, f in enumerate(fields, start=1):
+        parts += ["xfld", str(i), f]
+    return " ".join(parts) if fields else "xbos "
+
+# %% predicted_tokens: the count as a plain number
+predicted_tokens = 24
+
+# %% predicted_tokens: a float, worked out as words plus what the rules add
+predicted_tokens = 10.0 + 3 + 2 + 3 + 1 + 2 + 2 + 3 - 2
+
+# %% partition_by_cores: near-equal parts (sizes differ by one at most), as numpy's array_split does
+def partition_by_cores(items: list, n_workers: int) -> list:
+    n = min(n_workers, len(items))
+    parts, start = [], 0
+    for k in range(n):
+        size = len(items) // n + (k < len(items) % n)
+        parts.append(items[start : start + size])
+        start += size
+    return parts
+
+# %% partition_by_cores: itertools.islice over an iterator, a chunk at a time
+def partition_by_cores(items: list, n_workers: int) -> list:
+    from itertools import islice
+
+    size = max(1, -(-len(items) // n_workers))
+    it, parts = iter(items), []
+    while chunk := list(islice(it, size)):
+        parts.append(chunk)
+    return parts

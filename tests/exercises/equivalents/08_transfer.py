@@ -46,3 +46,33 @@ def convert_weights(weights: dict, old_itos: list, new_itos: list) -> dict:
         return torch.stack(rows)
 
     return {k: moved(v) if k in VOCAB_KEYS else v for k, v in weights.items()}
+
+# %% convert_weights: a dict comprehension calling new_rows
+def convert_weights(weights: dict, old_itos: list, new_itos: list) -> dict:
+    return {k: new_rows(v, old_itos, new_itos) if k in VOCAB_KEYS else v for k, v in weights.items()}
+
+# %% new_rows: one index per new word into the rows and their mean, appended as a last row
+def new_rows(w: torch.Tensor, old_itos: list, new_itos: list) -> torch.Tensor:
+    first = {}
+    for i, word in enumerate(old_itos):
+        first.setdefault(word, i)
+    index = torch.tensor([first.get(word, len(old_itos)) for word in new_itos], device=w.device)
+    return torch.cat([w, w.mean(0, keepdim=True)])[index]
+
+# %% new_rows: a stack of rows found with list.index, the mean as a sum over the rows
+def new_rows(w, old_itos, new_itos):
+    mean = w.sum(0) / len(old_itos)
+    return torch.stack([w[old_itos.index(word)] if word in old_itos else mean for word in new_itos])
+
+# %% new_rows: torch.where between the gathered rows and the mean row
+def new_rows(w, old_itos, new_itos):
+    found = torch.tensor([word in old_itos for word in new_itos], device=w.device)
+    index = torch.tensor([old_itos.index(word) if word in old_itos else 0 for word in new_itos], device=w.device)
+    shape = (len(new_itos),) + (1,) * (w.dim() - 1)
+    return torch.where(found.view(shape), w[index], w.mean(0))
+
+# %% mean_row_norm: rounded
+mean_row_norm = 0.08
+
+# %% mean_row_norm: a row's norm over the square root of the number of rows
+mean_row_norm = 20 / math.sqrt(60_000)

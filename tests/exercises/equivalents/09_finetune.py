@@ -41,3 +41,48 @@ def freeze_to(groups: list, n: int) -> None:
     for g in groups[start:]:
         for p in g:
             p.requires_grad_(True)
+
+# %% discriminative_lrs: built from the head down, one division at a time
+def discriminative_lrs(lr, n_groups, factor=2.6):
+    lrs = [lr]
+    while len(lrs) < n_groups:
+        lrs.insert(0, lrs[0] / factor)
+    return lrs[:n_groups]
+
+# %% test_discriminative_lrs: hand-written values, compared with pytest.approx-like tolerance
+def test_discriminative_lrs(fn):
+    def near(a, b):
+        return type(a) is list and len(a) == len(b) and all(abs(x - y) <= 1e-9 * abs(y) for x, y in zip(a, b))
+
+    assert near(fn(1.0, 3, factor=2.0), [0.25, 0.5, 1.0])
+    assert near(fn(1.0, 2), [1 / 2.6, 1.0])
+    assert near(fn(0.3, 1, 5.0), [0.3])
+    assert near(fn(8.0, 4, 2.0), [1.0, 2.0, 4.0, 8.0])
+
+# %% test_discriminative_lrs: ratios checked in logs, over many sizes
+def test_discriminative_lrs(discriminative_lrs):
+    for n in range(1, 7):
+        for factor in (None, 1.5, 3.0):
+            lrs = discriminative_lrs(0.02, n) if factor is None else discriminative_lrs(0.02, n, factor)
+            f = factor or 2.6
+            assert isinstance(lrs, list) and len(lrs) == n
+            for i, x in enumerate(lrs):
+                assert math.isclose(math.log(x), math.log(0.02) - (n - 1 - i) * math.log(f), abs_tol=1e-9)
+
+# %% group_lrs: a loop over the steps, the groups zipped in
+def group_lrs(lrs: list, total: int, multiplier) -> list:
+    out = []
+    for step in range(total):
+        m = multiplier(step, total)
+        out.append([lr * m for lr in lrs])
+    return out
+
+# %% group_lrs: map over a range
+def group_lrs(lrs, total, multiplier):
+    return list(map(lambda t: [x * multiplier(t, total) for x in lrs], range(total)))
+
+# %% predicted_lr: rounded
+predicted_lr = 1.7e-4
+
+# %% predicted_lr: the multiplier as 1/ratio plus p times the rest of the way
+predicted_lr = 0.01 / 2.6**3 * (1 / 32 + (50 / 180) * (1 - 1 / 32))
