@@ -27,22 +27,25 @@
 # each activation is unchanged and nothing needs rescaling at test time, where no dropout runs.
 #
 # **By the end of this lesson you can**
-# 1. make a dropout mask of any shape;
+# 1. make a dropout mask of any shape, on any device;
 # 2. write locked dropout, embedding dropout and DropConnect, and say what each shares and what it drops;
 # 3. see the masks: plot them and tell a locked mask from a per-step one at a glance;
-# 4. avoid the two classic bugs of weight dropout: no gradient to the raw weight, and dropping at test time.
+# 4. predict how much of a layer's input two dropouts zero together;
+# 5. find and fix the classic bugs of weight dropout: a mask that never changes, no gradient to the raw weight, and
+#    dropping at test time.
 #
-# Run the cells in order; write each exercise's body in place of `raise NotImplementedError()`, then
-# run the check cell below it.
+# Run the cells in order; write each exercise's body in place of `raise NotImplementedError()` (a prediction: a number
+# in place of `...`; exercise 6 gives code with a bug to fix), then run the check cell below it.
 
 # %%
+import copy
+
 import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from course.exercises import check
-from ulmfit_ref.regularize import WeightDrop
 
 torch.set_num_threads(1)
 
@@ -58,18 +61,38 @@ _ = torch.manual_seed(SEED)  # `_ =`: the generator it returns is of no use to p
 #
 # **Goal:** the one random tool of every dropout below. Write `dropout_mask(x, size, p)`, with this
 # contract:
-# - it returns a **new** tensor of shape `size`, in `x`'s dtype and on `x`'s device; `x` only says
-#   the dtype and device, and is not changed;
+# - it returns a **new** tensor of shape `size`, in `x`'s dtype and on `x`'s device (a GPU, if `x` is on one); `x`
+#   only says the dtype and device, and is not changed;
 # - each value is `0` with probability `p` and `1 / (1 - p)` otherwise, each drawn independently, and
 #   a new draw at each call; so the mean of a mask is about 1 and `x * mask` keeps `x`'s expected value;
 # - `p` is a probability in `[0, 1)`: `p = 0` gives all ones. `p = 1` is outside the contract: every
 #   value would be dropped and `1 / (1 - p)` does not exist (the reference gives NaN there), so the
-#   callers never ask for it.
+#   callers never ask for it. Any `size` works, an empty one (`(0, 3)`) or none at all (`()`) included.
 #
-# <details><summary><b>Stuck?</b> (open after you tried)</summary>
+# For example, `dropout_mask(torch.ones(2, 2), (2, 5), 0.5)` may be
+# `[[2., 0., 2., 2., 0.], [0., 0., 2., 0., 2.]]`: each value 0 or 2, about half of each.
 #
-# `x.new_empty(size)` makes the tensor, `.bernoulli_(1 - p)` fills it with ones (probability `1 - p`)
-# and zeros, `.div_(1 - p)` scales it.
+# The check does not compare your draws with the reference's one by one: it tests the values, the share of zeros,
+# that two calls draw independently, and it runs your function on an `x` of torch's `meta` device, a device that holds
+# no data: what a GPU would tell, without one.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# A mask of zeros and ones, where a one comes with probability `1 - p`: which well-known distribution is that, and
+# what do you do to its ones so that they become `1 / (1 - p)`?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# `x.new_empty(size)` makes an uninitialised tensor like `x` (dtype, device) of another shape; `Tensor.bernoulli_(q)`
+# fills a tensor in place with ones (probability `q`) and zeros; `Tensor.div_` divides in place.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# `return x.new_empty(size).bernoulli_(1 - p).div_(1 - p)`
 #
 # </details>
 #
@@ -92,13 +115,39 @@ check("dropout_mask", dropout_mask, full=True)
 # %% [markdown]
 # ## Exercise 2: `LockedDropout`
 #
-# The activations of an LSTM layer are `[seq_len, bs, n]`. Locked dropout draws **one** mask of shape
-# `(1, bs, n)` and multiplies the whole input by it: a feature dropped for a sequence stays dropped at
-# every one of its time steps, and each sequence of the batch has its own mask. (Plain `nn.Dropout`
-# would draw a mask of the full shape: a different one at every step.)
+# The activations of an LSTM layer are `[seq_len, bs, n]`: `n` features of `bs` sequences at each of `seq_len` time
+# steps. Plain dropout (`nn.Dropout`) drops each of those numbers on its own, a new choice at every step. Locked
+# dropout makes **one** choice per sequence and feature, for all the time steps of the batch.
 #
-# Write the `forward` of `LockedDropout(p)`: in training mode (`self.training`) with `p > 0`, return
-# `x` times a `dropout_mask(x, (1, *x.shape[1:]), p)`; otherwise return `x` unchanged.
+# **Goal:** the module `LockedDropout(p)` (its `__init__` is given; write its `forward(x)`), with this contract:
+# - in training mode (`self.training`) with `p > 0`: the output has `x`'s shape, dtype and device; for each sequence
+#   `b` and feature `j`, either every time step of `x[:, b, j]` is kept, times `1 / (1 - p)`, or every one is zero
+#   (probability `p`), each pair drawn independently, and a new draw at each call;
+# - in eval mode, or with `p = 0`: `x` itself;
+# - `x` is not changed, and the gradient of the output reaches `x` (the layers below learn through it).
+#
+# For example, on `x = torch.ones(3, 2, 4)` in training mode, `LockedDropout(0.5)` may give, at each of the 3 time
+# steps, the same `[[2., 0., 0., 2.], [0., 2., 2., 2.]]`.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# If one mask serves every time step, what shape does it have, and how does a tensor of that shape meet `x` in a
+# product?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# Your `dropout_mask` makes a mask of any shape; broadcasting repeats a dimension of size 1 along `x`'s. `x.shape[1:]`
+# is `(bs, n)`.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# Return `x` when `not self.training or self.p == 0`; otherwise `x * dropout_mask(x, (1, *x.shape[1:]), self.p)`.
+#
+# </details>
 #
 # Reference: [`ulmfit_ref.regularize.LockedDropout`](../docs/API.md#LockedDropout) (15 lines in
 # salesforce/awd-lstm-lm's `locked_dropout.py`).
@@ -162,14 +211,42 @@ print(f"plain dropout at step 10: {(plain[10, 0] == 0).float().mean():.0%}, of w
 # ## Exercise 3: `embedding_dropout`
 #
 # Embedding dropout drops **words**: a dropped word's whole vector is zero, wherever the word appears in
-# the batch, as if its row of the embedding matrix were zero. Write `embedding_dropout(embed, words, p,
-# training=True)`: `embed` an `nn.Embedding`, `words` a LongTensor of word ids of any shape. When not
-# training, or `p == 0`, return `embed(words)`. Otherwise draw a mask of one value per word of the
-# vocabulary, shape `(embed.num_embeddings, 1)`, look up each word's value in it the way the embedding is
-# looked up (`F.embedding(words, mask)`), and multiply `embed(words)` by it.
+# the batch, as if its row of the embedding matrix were zero.
+#
+# **Goal:** `embedding_dropout(embed, words, p, training=True)`, with this contract: `embed` is an `nn.Embedding`,
+# `words` a LongTensor of word ids of any shape; it returns the embeddings of `words` (shape `(*words.shape,
+# embedding_dim)`, on the embedding's device), where, when `training` and `p > 0`, each word *of the vocabulary* is
+# dropped with probability `p` (its vector is zero at every position it holds) or kept, its vector times
+# `1 / (1 - p)`, and a new draw at each call. When not training, or with `p = 0`: `embed(words)`. Neither the
+# embedding's matrix nor `words` is changed, and the gradient reaches the embedding's weight (for a kept word, its
+# uses times `1 / (1 - p)`).
+#
+# For example, with `words = [[3], [5], [3]]` and `p = 0.5`, either both vectors of word 3 are zero, or both are
+# twice `embed.weight[3]`.
 #
 # Masking the looked-up vectors gives the same result as masking the matrix (what fastai 0.7 did, with a
 # copy of the whole `60,000 × 400` matrix at every batch) at the cost of the batch only.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# A mask with one value per word of the vocabulary: how do you find, for every position of `words`, the value of the
+# word that sits there? You already know an operation that does this kind of look-up.
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# Draw a `dropout_mask` of shape `(embed.num_embeddings, 1)`, like the embedding's weight; `F.embedding(words, table)`
+# looks rows of any table up, as the embedding does its own; a `(..., 1)` value broadcasts over the features.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# `emb = embed(words)`; return it when `not training or p == 0`; else
+# `mask = dropout_mask(embed.weight, (embed.num_embeddings, 1), p)` and `return emb * F.embedding(words, mask)`.
+#
+# </details>
 #
 # Reference: [`ulmfit_ref.regularize.EmbeddingDropout`](../docs/API.md#EmbeddingDropout).
 
@@ -215,7 +292,45 @@ plt.show()
 print("dropped words:", sorted({w for w, v in zip(words_text, dropped[:, 0, 0]) if v == 0}))
 
 # %% [markdown]
-# ## Exercise 4: `drop_connect`
+# ## Exercise 4: predict the zeros of two dropouts
+#
+# In the AWD-LSTM the first LSTM reads the word vectors after two dropouts: embedding dropout (whole words), then
+# input dropout (a `LockedDropout`: features, per sequence). With `embed_p = 0.1` and `input_p = 0.3`, on a batch of
+# `[70, 200]` word ids from a vocabulary of 10,000 words (embedded in 100 features, none of them zero): what share of
+# the numbers the first LSTM reads is exactly zero? Work it out on paper, write it in `predicted_zeros` (a number
+# between 0 and 1), run its check, then run the cell after it. Within ±0.015 of the measured share passes.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# A number survives when its word is kept *and* its feature is kept in its sequence. Are those two draws related?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# For independent events the probabilities of "both" multiply; the share of zeros is one minus the share that
+# survives. Adding the two `p`s counts twice the numbers that both dropouts zero.
+#
+# </details>
+
+# %% nbgrader={"grade": false, "grade_id": "predicted_zeros", "locked": false, "schema_version": 3, "solution": true, "task": false}
+### BEGIN SOLUTION
+predicted_zeros = 1 - (1 - 0.1) * (1 - 0.3)
+### END SOLUTION
+
+# %% nbgrader={"grade": true, "grade_id": "predicted_zeros-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("predicted_zeros", predicted_zeros)
+
+# %%
+embed_big = nn.Embedding(10_000, 100)
+batch = torch.randint(0, 10_000, (70, 200))
+with torch.no_grad():
+    first_input = LockedDropout(0.3).train()(embedding_dropout(embed_big, batch, 0.1))
+print(f"zeros in the first LSTM's input: {(first_input == 0).float().mean():.1%}; "
+      f"1 - 0.9 * 0.7 = {1 - 0.9 * 0.7:.1%}, where 0.1 + 0.3 would be 40%")
+
+# %% [markdown]
+# ## Exercise 5: `drop_connect`
 #
 # Weight dropout (DropConnect) drops entries of the LSTM's hidden-to-hidden matrix `weight_hh`, once per
 # forward pass: the same dropped connections for every time step and every sequence of the batch, so
@@ -226,14 +341,32 @@ print("dropped words:", sorted({w for w, v in zip(words_text, dropped[:, 0, 0]) 
 # - when `training`: a tensor of `weight`'s shape, each entry `0` with probability `p` and the others
 #   `weight`'s times `1/(1-p)`, a new draw at each call; `weight` itself is not changed;
 # - when not `training`: the weight's values unchanged (no dropout at test time: awd-lstm-lm issue #72);
+# - on the weight's device;
 # - the gradient of anything computed from the result reaches `weight` (zero where an entry was
 #   dropped): a copy made from `weight.data` or `detach()` breaks it, and the raw weight never trains
 #   (fastai2 PR #427).
 #
-# <details><summary><b>Stuck?</b> (open after you tried)</summary>
+# For example, `drop_connect(w, 0.5, True)` for `w = [[1., 2.], [3., 4.]]` may be `[[2., 0.], [0., 8.]]`, and
+# `drop_connect(w, 0.5, False)` is `[[1., 2.], [3., 4.]]`.
 #
-# Your `dropout_mask` of `weight`'s shape, multiplied in, does it; so does torch's own
-# `F.dropout(weight, p, training)`.
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# Which of the tools you have made or met in this lesson already drops entries of a tensor of any shape, and what
+# must the result keep a link to, for autograd?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# A product of `weight` (the Parameter itself) with a mask is in the autograd graph; so is the output of torch's own
+# `F.dropout`, which takes a `training` flag.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# `return F.dropout(weight, p, training)`, or `weight * dropout_mask(weight, weight.shape, p)` when training and
+# `weight` itself otherwise.
 #
 # </details>
 #
@@ -254,33 +387,117 @@ check("drop_connect", drop_connect, full=True)
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ### Inspect it, in the reference `WeightDrop`
+# ## Exercise 6: find and fix the bug in `WeightDrop`
 #
-# `WeightDrop` wraps a one-layer `nn.LSTM`: it takes `weight_hh_l0` out of the LSTM, keeps it as the
-# trainable `weight_hh_l0_raw`, and at every forward calls torch's LSTM with a dropped copy. Below, the
-# dropped matrix of one forward pass, and the proof that training reaches the raw weight: its gradient
-# is zero exactly where the connection was dropped.
+# `WeightDrop` puts `drop_connect` to work. It wraps a one-layer `nn.LSTM`: it takes `weight_hh_l0` out of the LSTM,
+# keeps it as the trainable `weight_hh_l0_raw`, and at every forward runs torch's LSTM function (`torch.lstm`, what
+# `nn.LSTM` itself calls) with a dropped copy of it, so that nothing of the wrapped module is replaced.
+#
+# The code below is given, and it has a bug that implementations of weight dropout really shipped: the model trains,
+# the loss goes down, and nothing raises. Its contract:
+# - in training mode, each forward drops about `p` of the hidden-to-hidden connections, a new choice at each forward
+#   (each batch), the others scaled by `1 / (1 - p)`;
+# - the raw weight gets the gradient (zero where a connection was dropped in that forward), so that every connection
+#   trains, batch after batch;
+# - in eval mode nothing is dropped: the LSTM runs with the raw weight itself (awd-lstm-lm issue #72).
+#
+# Run the cell and the one after it, which trains the wrapped LSTM a few steps, read the symptom, find the bug, and fix
+# it in the cell (the fix is small). Then run both cells again, and the check.
+#
+# <details><summary><b>Hint 1</b>: a question</summary>
+#
+# In the cell after the class, which connections got no gradient at the first forward, and which at the second? How
+# often is the mask drawn, and does eval mode look at it?
+#
+# </details>
+#
+# <details><summary><b>Hint 2</b>: a nudge</summary>
+#
+# `__init__` runs once, `forward` at every batch. `F.dropout`, as in your `drop_connect` of exercise 5, draws a new
+# mask at each call when it is told the training mode, and keeps the result in the autograd graph of its input.
+#
+# </details>
+#
+# <details><summary><b>Hint 3</b>: the answer</summary>
+#
+# Delete the `self.mask = ...` line of `__init__`, and in `forward` make the copy with
+# `w_hh = F.dropout(self.weight_hh_l0_raw, self.weight_p, self.training)` (or your
+# `drop_connect(self.weight_hh_l0_raw, self.weight_p, self.training)`).
+#
+# </details>
+#
+# Reference: [`ulmfit_ref.regularize.WeightDrop`](../docs/API.md#WeightDrop).
+
+# %% nbgrader={"grade": false, "grade_id": "WeightDrop", "locked": false, "schema_version": 3, "solution": true, "task": false}
+class WeightDrop(nn.Module):
+    """DropConnect on the hidden-to-hidden weight of a one-layer nn.LSTM; `weight_hh_l0_raw` is the weight that trains."""
+
+    def __init__(self, module: nn.LSTM, weight_p: float):
+        super().__init__()
+        self.module, self.weight_p = module, weight_p
+        self.weight_hh_l0_raw = module.weight_hh_l0  # the Parameter that trains, now held here
+        del module.weight_hh_l0  # the LSTM is run below with explicit weights
+        ### BEGIN SOLUTION
+        ### RELEASED self.mask = F.dropout(torch.ones_like(self.weight_hh_l0_raw), weight_p)  # about weight_p of it 0
+        ### END SOLUTION
+
+    def forward(self, input: torch.Tensor, hidden: tuple) -> tuple:
+        ### BEGIN SOLUTION
+        ### RELEASED w_hh = self.weight_hh_l0_raw * self.mask  # the dropped copy of this forward
+        w_hh = F.dropout(self.weight_hh_l0_raw, self.weight_p, self.training)  # the dropped copy of this forward
+        ### END SOLUTION
+        m = self.module
+        weights = [m.weight_ih_l0, w_hh, m.bias_ih_l0, m.bias_hh_l0]
+        output, h, c = torch.lstm(input, hidden, weights, has_biases=True, num_layers=1, dropout=0.0,
+                                  train=self.training, bidirectional=False, batch_first=False)
+        return output, (h, c)
+
+# %% [markdown]
+# ### Watch it train
+#
+# A `WeightDrop(p=0.5)` around an LSTM of 6 features: eval mode against the plain LSTM, then where the raw weight gets
+# a gradient at two forwards in a row (white: a gradient, so the connection was kept), then 20 steps of SGD. A right
+# `WeightDrop` is the plain LSTM in eval mode, and drops other connections at each forward, so that after 20 steps
+# nearly every connection has trained.
 
 # %%
-wd = WeightDrop(nn.LSTM(6, 6), weight_p=0.5).train()
-x, state = torch.randn(7, 2, 6), (torch.zeros(1, 2, 6), torch.zeros(1, 2, 6))
 torch.manual_seed(5)
-w_hh = wd.flat_weights()[1].detach()  # the dropped copy that the forward below makes (same seed, same mask)
-torch.manual_seed(5)
-out, _ = wd(x, state)
-out.sum().backward()
-grad = wd.weight_hh_l0_raw.grad
+lstm = nn.LSTM(6, 6)
+plain = copy.deepcopy(lstm)  # the same weights, never dropped
+wd = WeightDrop(lstm, weight_p=0.5)
+x, state = torch.randn(7, 2, 6), (0.5 * torch.randn(1, 2, 6), 0.5 * torch.randn(1, 2, 6))
+with torch.no_grad():
+    same = torch.allclose(wd.eval()(x, state)[0], plain(x, state)[0], atol=1e-6)
+print("in eval mode, the plain LSTM:", same)
+wd.train()
+got_grad = []
+for _ in range(2):
+    wd.weight_hh_l0_raw.grad = None
+    out = wd(x, state)[0]
+    out.sum().backward()
+    got_grad.append(wd.weight_hh_l0_raw.grad != 0)
 fig, axes = plt.subplots(1, 2, figsize=(8, 3.4))
-axes[0].imshow((w_hh != 0).float(), cmap="gray")
-axes[0].set_title("kept entries of weight_hh\n(4 gates x 6 rows, 6 columns)", fontsize=10)
-axes[1].imshow((grad != 0).float(), cmap="gray")
-axes[1].set_title("where the raw weight\ngot a gradient", fontsize=10)
-fig.suptitle("one forward pass of WeightDrop(p=0.5): white is kept / has a gradient", fontsize=10)
+for ax, grad, title in zip(axes, got_grad, ("first forward", "second forward")):
+    ax.imshow(grad.float(), cmap="gray", vmin=0, vmax=1)
+    ax.set_title(f"{title}: where the raw weight\ngot a gradient (4 gates x 6 rows)", fontsize=10)
 plt.tight_layout()
 plt.show()
-print("gradient only where the connection was kept:", bool(((grad != 0) <= (w_hh != 0)).all()))
-wd.eval()
-print("nothing dropped in eval mode:", torch.equal(wd.flat_weights()[1], wd.weight_hh_l0_raw.detach()))
+print(f"no gradient at the first forward: {(~got_grad[0]).float().mean():.0%} of the connections; at both: "
+      f"{(~got_grad[0] & ~got_grad[1]).float().mean():.0%} (two independent masks: about 25%)")
+start = wd.weight_hh_l0_raw.detach().clone()
+opt = torch.optim.SGD(wd.parameters(), lr=0.1)
+for _ in range(20):
+    opt.zero_grad()
+    out = wd(x, state)[0]
+    out.pow(2).mean().backward()
+    opt.step()
+print(f"connections that never moved in 20 steps of training: {(wd.weight_hh_l0_raw == start).float().mean():.0%}")
+
+# %% nbgrader={"grade": true, "grade_id": "WeightDrop-check", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+check("WeightDrop", WeightDrop)
+### BEGIN HIDDEN TESTS
+check("WeightDrop", WeightDrop, full=True)
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ## What you built
@@ -291,6 +508,9 @@ print("nothing dropped in eval mode:", torch.equal(wd.flat_weights()[1], wd.weig
 # - `embedding_dropout`: whole words dropped, the same everywhere in the batch.
 # - `drop_connect`: the hidden-to-hidden weights dropped once per forward, with gradients to the raw
 #   weight and nothing dropped at test time.
+# - Two dropouts in a row keep a number only when both keep it: their zeros compose, they do not add.
+# - `WeightDrop`, fixed: a mask drawn once in `__init__` drops the same connections for the whole of training (they
+#   never learn) and still drops at test time; a new mask at each forward, from the raw weight, trains them all.
 #
 # In the reference all of them are scaled by one number, `drop_mult` (`LMConfig`), which replaced the
 # 2018 notebook's `drops = np.array([0.25, 0.1, 0.2, 0.02, 0.15]) * 0.7`. Next, in lesson 7: the encoder that

@@ -31,7 +31,7 @@ class LockedDropout(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if not self.training or not self.p:
             return x
-        keep = torch.bernoulli(torch.full(x.shape[1:], 1 - self.p, dtype=x.dtype))
+        keep = torch.bernoulli(torch.full(x.shape[1:], 1 - self.p, dtype=x.dtype, device=x.device))
         return x * (keep / (1 - self.p)).unsqueeze(0)
 
 # %% embedding_dropout: the mask looked up by indexing, mask[words]
@@ -45,7 +45,7 @@ def embedding_dropout(embed: nn.Embedding, words: torch.Tensor, p: float, traini
 def embedding_dropout(embed: nn.Embedding, words: torch.Tensor, p: float, training: bool = True) -> torch.Tensor:
     if not training or p == 0:
         return F.embedding(words, embed.weight)
-    keep = torch.bernoulli(torch.full((embed.num_embeddings, 1), 1 - p)) / (1 - p)
+    keep = torch.bernoulli(torch.full((embed.num_embeddings, 1), 1 - p, device=embed.weight.device)) / (1 - p)
     return F.embedding(words, embed.weight * keep)
 
 # %% drop_connect: the weight times a dropout_mask of its shape
@@ -59,3 +59,81 @@ def drop_connect(weight: torch.Tensor, p: float, training: bool) -> torch.Tensor
     if training:
         return torch.where(torch.rand_like(weight) < p, torch.zeros_like(weight), weight / (1 - p))
     return weight
+
+# %% LockedDropout: F.dropout of a step of ones, multiplied in
+class LockedDropout(nn.Module):
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.training:
+            return x * F.dropout(torch.ones_like(x[:1]), self.p, True)
+        return x
+
+# %% embedding_dropout: F.dropout of a column of ones per word, looked up with index_select
+def embedding_dropout(embed: nn.Embedding, words: torch.Tensor, p: float, training: bool = True) -> torch.Tensor:
+    keep = F.dropout(embed.weight.new_ones(embed.num_embeddings, 1), p, training)
+    flat = keep.index_select(0, words.reshape(-1)).view(*words.shape, 1)
+    return embed(words) * flat
+
+# %% predicted_zeros: the share that survives, taken from 1
+predicted_zeros = 1 - 0.9 * 0.7
+
+# %% predicted_zeros: written as a decimal
+predicted_zeros = 0.37
+
+# %% predicted_zeros: inclusion-exclusion
+predicted_zeros = 0.1 + 0.3 - 0.1 * 0.3
+
+# %% WeightDrop: fixed with the lesson's drop_connect
+class WeightDrop(nn.Module):
+    def __init__(self, module, weight_p):
+        super().__init__()
+        self.module, self.weight_p = module, weight_p
+        self.weight_hh_l0_raw = module.weight_hh_l0
+        del module.weight_hh_l0
+
+    def forward(self, input, hidden):
+        w_hh = drop_connect(self.weight_hh_l0_raw, self.weight_p, self.training)
+        m = self.module
+        weights = [m.weight_ih_l0, w_hh, m.bias_ih_l0, m.bias_hh_l0]
+        output, h, c = torch.lstm(input, hidden, weights, has_biases=True, num_layers=1, dropout=0.0,
+                                  train=self.training, bidirectional=False, batch_first=False)
+        return output, (h, c)
+
+# %% WeightDrop: a new mask drawn at each forward with dropout_mask, only in training mode
+class WeightDrop(nn.Module):
+    def __init__(self, module, weight_p):
+        super().__init__()
+        self.module, self.weight_p = module, weight_p
+        self.weight_hh_l0_raw = module.weight_hh_l0
+        del module.weight_hh_l0
+
+    def forward(self, input, hidden):
+        raw = self.weight_hh_l0_raw
+        w_hh = raw * dropout_mask(raw, raw.shape, self.weight_p) if self.training else raw
+        m = self.module
+        weights = [m.weight_ih_l0, w_hh, m.bias_ih_l0, m.bias_hh_l0]
+        output, h, c = torch.lstm(input, hidden, weights, has_biases=True, num_layers=1, dropout=0.0,
+                                  train=self.training, bidirectional=False, batch_first=False)
+        return output, (h, c)
+
+# %% WeightDrop: the mask drawn in forward with torch.rand_like, the module kept as released otherwise
+class WeightDrop(nn.Module):
+    def __init__(self, module, weight_p):
+        super().__init__()
+        self.module, self.weight_p = module, weight_p
+        self.weight_hh_l0_raw = module.weight_hh_l0
+        del module.weight_hh_l0
+
+    def forward(self, input, hidden):
+        w_hh = self.weight_hh_l0_raw
+        if self.training and self.weight_p > 0:
+            keep = (torch.rand_like(w_hh) >= self.weight_p).to(w_hh.dtype)
+            w_hh = w_hh * keep / (1 - self.weight_p)
+        m = self.module
+        weights = [m.weight_ih_l0, w_hh, m.bias_ih_l0, m.bias_hh_l0]
+        output, h, c = torch.lstm(input, hidden, weights, has_biases=True, num_layers=1, dropout=0.0,
+                                  train=self.training, bidirectional=False, batch_first=False)
+        return output, (h, c)
