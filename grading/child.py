@@ -139,6 +139,9 @@ def main(in_fd: int, out_fd: int) -> None:
                 out_fd, {"grader_problem": f"the grader could not run the lesson's `{line}` ({type(e).__name__}: {e})"}
             )
             return
+    warm_up = getattr(lesson, "WARM_UP", None)  # a first use the lesson's checks make costly (torch's meta device)
+    if warm_up is not None:
+        warm_up()
     calls = os.path.join(scratch, "calls")
     os.makedirs(calls, exist_ok=True)
     _limit(status_fd, start["memory_mb"], start["cpu_s"])

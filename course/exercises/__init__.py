@@ -2,11 +2,12 @@
 
     from course.exercises import check
     check("fixup", fixup)             # the check cell: the fixed inputs and a few random ones, in a few seconds
-    check("fixup", fixup, full=True)  # the grader's inputs (fixed, then a hundred random ones), here in the kernel
+    check("fixup", fixup, full=True)  # the grader's inputs (fixed, then the grader's random ones), in the kernel
 
 A lesson module names its `LESSON` (the notebook's name), its `EXERCISES` in notebook order, the ulmfit_ref objects it
-gives to its exercises (`GIVEN`: tools that hold no exercise's answer) and the modules its observations need
-(`PRELOAD`). Nothing here imports ulmfit_ref: each reference is looked up by its public name when it is checked.
+gives to its exercises (`GIVEN`: tools that hold no exercise's answer), the modules its observations need
+(`PRELOAD`) and, if any, what the grader's sandbox runs once before the learner's code (`WARM_UP`). Nothing here
+imports ulmfit_ref: each reference is looked up by its public name when it is checked.
 """
 
 import importlib

@@ -12,11 +12,12 @@ gradient that training needs (to the input, to the embedding, to the raw weight)
 from .. import wire
 from ..exercise import TOL_FLOAT32, Exercise, Judgement, attempt, unchanged
 from ..kinds import prediction
-from .tensors import fraction_problem, independence_problem, mask_values_problem, nonzero, seed_torch
+from .tensors import fraction_problem, independence_problem, mask_values_problem, nonzero, seed_torch, warm_meta
 
 LESSON = "06_dropouts"
 GIVEN = ()
 PRELOAD = ("torch",)
+WARM_UP = warm_meta  # the meta device's first use, paid before the learner's code runs
 _P = (0.0, 0.1, 0.3, 0.5, 0.7)
 BIG = 1000  # draws from which a fraction is tested against p
 

@@ -12,11 +12,12 @@ import functools
 from .. import wire
 from ..exercise import TOL_FLOAT32, Exercise, Judgement, attempt
 from ..kinds import Version, prediction, test_of
-from .tensors import seed_torch
+from .tensors import seed_torch, warm_meta
 
 LESSON = "07_encoder"
 GIVEN = ()
 PRELOAD = ("torch",)
+WARM_UP = warm_meta  # the meta device's first use, paid before the learner's code runs
 
 
 def _judged(problems, checked) -> Judgement:

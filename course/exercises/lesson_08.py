@@ -12,10 +12,12 @@ from .. import wire
 from ..exercise import TOL_FLOAT32, Exercise, Judgement, attempt, composite, unchanged
 from ..kinds import prediction
 from .lesson_02 import one, pieces
+from .tensors import warm_meta
 
 LESSON = "08_transfer"
 GIVEN = ("ulmfit_ref.transfer:VOCAB_KEYS",)
 PRELOAD = ("torch",)
+WARM_UP = warm_meta  # the meta device's first use, paid before the learner's code runs
 
 _KEY_PIECES = (
     "0.",

@@ -10,10 +10,12 @@ no reference: its batches are measured (every document once, the sizes asked, th
 from .. import wire
 from ..exercise import TOL_FLOAT32, ArgumentChanged, Exercise, Judgement, attempt, composite, unchanged
 from ..kinds import Version, prediction, test_of
+from .tensors import warm_meta
 
 LESSON = "10_classifier"
 GIVEN = ()
 PRELOAD = ("torch", "numpy")
+WARM_UP = warm_meta  # the meta device's first use, paid before the learner's code runs
 
 # --- concat_pool ----------------------------------------------------------------------------------------------------
 

@@ -8,6 +8,14 @@ functions that need it.
 import math
 
 
+def warm_meta() -> None:
+    """Run one operation on torch's meta device: its first use in a process costs up to a second of CPU, which the
+    sandbox pays before any learner code runs rather than in a call's time limit."""
+    import torch
+
+    (torch.ones(2, 2, device="meta") @ torch.ones(2, 2, device="meta")).sum()
+
+
 def seed_torch(seed: int) -> None:
     """Seed torch's CPU generator (what the dropouts draw from). Not `torch.manual_seed`: without CUDA it records the
     call's stack for later, which reads the source files on the stack."""
