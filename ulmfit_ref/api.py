@@ -26,7 +26,7 @@ import numpy as np
 
 from .bidirectional import make_bidirectional, run_bidirectional
 from .dataset import Dataset, from_frame, from_lists, stratified_indices, write_dataset
-from .errors import StageError
+from .errors import DataError, StageError
 from .files import read_json, write_json
 from .ids import read_ids
 from .lock import folder_lock
@@ -52,11 +52,18 @@ def _data_folder(data, out: Path, label: str, text) -> Path:
     """The standard CSV folder of `data`: itself if it is a path, else RUN/data written from it (once)."""
     if isinstance(data, (str, Path)):
         return Path(data)
+    if not isinstance(data, Dataset) and not hasattr(data, "columns"):
+        hint = ""
+        if isinstance(data, (list, tuple)) and data and isinstance(data[0], tuple) and len(data[0]) == 2:
+            hint = ("; for (label, text) pairs: api.from_lists([t for _, t in pairs], [y for y, _ in pairs]) is the "
+                    "data set")
+        raise DataError(f"data: expected a CSV folder (a path), a Dataset (api.from_lists, api.from_frame) or a pandas "
+                        f"DataFrame, got {type(data).__name__}{hint}")
     dataset = data if isinstance(data, Dataset) else from_frame(data, label, text)
     folder, digest = out / "data", fingerprint(dataset)
     made = folder / "dataset.json"
     if made.exists():
-        if read_json(made)["sha256"] != digest:
+        if read_json(made, ("sha256",), f"delete {folder} and run again")["sha256"] != digest:
             raise StageError(f"{out} holds a run on other data (its {folder} differs); pass a new out folder")
         return folder
     write_dataset(dataset, folder)

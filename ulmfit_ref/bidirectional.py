@@ -15,10 +15,13 @@ cores: 29 minutes for both, where one direction alone took 25 on both threads). 
 `side_by_side=False` (`--one-at-a-time`), one after the other.
 """
 
+import contextlib
 import multiprocessing
 import os
 import pickle
 import queue
+import sys
+import types
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -141,8 +144,9 @@ def _side_by_side(runs: tuple[Run, Run], stages: list[str], resume: bool, comman
     workers = {DIRECTIONS[r.backwards]: context.Process(target=_direction, args=(replace(r, log=print), stages, resume,
                                                                                   command, threads, lines))
                for r in runs}
-    for worker in workers.values():
-        worker.start()
+    with _caller_script_hidden():
+        for worker in workers.values():
+            _start(worker)
     results = {}
     try:
         while len(results) < len(workers):
@@ -163,6 +167,28 @@ def _side_by_side(runs: tuple[Run, Run], stages: list[str], resume: bool, comman
                 worker.terminate()  # its checkpoints stay: --resume continues it
             worker.join()
     return [results[name] for name in DIRECTIONS]
+
+
+@contextlib.contextmanager
+def _caller_script_hidden():
+    """The caller's script hidden from the processes started meanwhile: `spawn` would run it again in each (a script
+    without an `if __name__ == "__main__":` guard would then train again); their work is this module's alone."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main
+
+
+def _start(worker) -> None:
+    """Start a direction's process; a value it cannot take (an object of the caller's script) is a StageError."""
+    try:
+        worker.start()
+    except (pickle.PicklingError, AttributeError, TypeError) as e:
+        raise StageError(f"a direction's process cannot take the run's options ({e}); with an object defined in your "
+                         f"script, put the call under `if __name__ == \"__main__\":`, or pass side_by_side=False "
+                         f"(--one-at-a-time)") from e
 
 
 def _check_alive(workers: dict, results: dict) -> None:

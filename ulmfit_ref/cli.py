@@ -211,7 +211,7 @@ def cmd_predict(args):
     if args.input:
         if args.texts:
             raise StageError("give the texts to classify as arguments or with --input, not both")
-        docs, labels, lines = read_texts(args.input, clf.n_fields)
+        docs, labels, lines = read_texts(args.input, clf.n_fields, log=lambda m: print(m, file=sys.stderr))
     else:
         docs = [(t,) for t in args.texts] or [(line.rstrip("\r\n"),) for line in sys.stdin if line.strip()]
         lines = list(range(1, len(docs) + 1))

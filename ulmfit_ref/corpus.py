@@ -5,7 +5,6 @@ document. A file whose name holds `valid` is the validation split and one whose 
 out; when a corpus has no `valid` file, every `holdout_every`-th article is held out for validation.
 """
 
-import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ from .archive import Archive, skipped_words
 from .config import CorpusConfig
 from .data import decode
 from .errors import DataError
-from .files import identity, write_json
+from .files import identity, read_json, write_json
 from .prepare import numericalize_all
 from .text import mark_fields, partition, tokenize_to_file
 
@@ -62,12 +61,36 @@ def corpus_files(path, skipped: Counter = None) -> list[str]:
     return [name for name, _ in _members(Path(path), read=lambda name: False, skipped=skipped)]
 
 
-def read_corpus(path, kinds=("train", "valid")) -> Iterator[tuple[str, str]]:
-    """(file name, article) of every article of the text files of a corpus whose split is in `kinds`, file by file."""
+def _junk_share(text: str) -> float:
+    """The share of a text's characters that no text holds: NUL and other control characters, U+FFFD (bad bytes)."""
+    return sum(c in _JUNK for c in text) / max(1, len(text))
+
+
+_JUNK = frozenset(chr(i) for i in (*range(0, 9), 11, *range(14, 32), 127)) | {"\ufffd"}
+BINARY_SHARE = 0.1  # a file or line with more junk characters than this is binary, not text
+
+
+def text_of(raw: bytes, skipped: Counter = None) -> str:
+    """The text of a corpus file, less binary junk: a binary file is '', a line of junk dropped; each counted in
+    `skipped` ('binary files', 'lines of binary junk')."""
+    text, _ = decode(raw)
+    if _junk_share(text[:65536]) > BINARY_SHARE:
+        if skipped is not None:
+            skipped["binary files (NUL or control bytes, not text)"] += 1
+        return ""
+    lines = text.splitlines()
+    kept = [line for line in lines if "\x00" not in line and _junk_share(line) <= BINARY_SHARE]
+    if len(kept) < len(lines) and skipped is not None:
+        skipped["lines of binary junk (NUL or control bytes)"] += len(lines) - len(kept)
+    return "\n".join(kept)
+
+
+def read_corpus(path, kinds=("train", "valid"), skipped: Counter = None) -> Iterator[tuple[str, str]]:
+    """(file name, article) of every article of the text files of a corpus whose split is in `kinds`, file by file;
+    binary files and lines are left out and counted in `skipped` (text_of)."""
     for name, read in _members(Path(path), read=lambda name: split_kind(name) in kinds):
         if split_kind(name) in kinds:
-            text, _ = decode(read())
-            yield from ((name, article) for article in split_articles(text))
+            yield from ((name, article) for article in split_articles(text_of(read(), skipped)))
 
 
 def _members(path: Path, read, skipped: Counter = None):
@@ -105,7 +128,7 @@ def prepare_corpus(path, out, config: CorpusConfig = CorpusConfig(), n_workers: 
     summary_path = out / "summary.json"
     source = {"corpus": str(path), "input": identity(path), "config": asdict(config)}
     if summary_path.exists():
-        summary = json.loads(summary_path.read_text())
+        summary = read_json(summary_path, advice=f"delete {out} and run again")
         if {k: summary.get(k) for k in source} == source:
             log(f"{out}: corpus already prepared with this configuration, skipping")
             return summary
@@ -118,18 +141,20 @@ def prepare_corpus(path, out, config: CorpusConfig = CorpusConfig(), n_workers: 
     valid_files = {n for n, k in zip(names, kinds) if k == "valid"}
     if "train" not in kinds:
         raise DataError(f"{path}: every text file is named as a valid or test split; no training text left")
-    held_out, seen_valid, words = [], set(), 0
+    held_out, seen_valid, words, junk = [], set(), 0, Counter()
 
     def train_docs():
         nonlocal words
         index = 0
-        for name, article in read_corpus(path):
+        for name, article in read_corpus(path, skipped=junk):
             if name in valid_files:
                 held_out.append(article)
                 seen_valid.add(name)
                 continue
             budget_left = config.max_words is None or words < config.max_words
             if not budget_left and seen_valid == valid_files and (valid_files or held_out):
+                log(f"{path}: stopped reading training text at {words:,} words (max_words {config.max_words:,}: "
+                    f"--max-words, or the preset's); the rest of the corpus is not read")
                 return
             index += 1
             if not valid_files and index % config.holdout_every == 0:
@@ -141,6 +166,9 @@ def prepare_corpus(path, out, config: CorpusConfig = CorpusConfig(), n_workers: 
     n_train = tokenize_to_file(partition(train_docs(), config.chunksize), out / "train.tok.jsonl", n_workers)
     valid_docs = (mark_fields([article]) for article in held_out)
     n_valid = tokenize_to_file(partition(valid_docs, config.chunksize), out / "valid.tok.jsonl", n_workers)
+    if junk:
+        log(f"{path}: skipped {skipped_words(junk)}")
+        skipped.update(junk)
     if n_train == 0 or n_valid == 0:
         raise DataError(f"{path}: {n_train} training and {n_valid} validation articles; need at least one of each "
                         f"(add a `valid` file or more articles)")

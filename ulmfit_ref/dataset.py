@@ -10,12 +10,17 @@ from 0 (the lesson's CSV) or from 1 (AG News, DBpedia, Yelp...): from 0 when som
 label is the number of classes; both, or neither, is an error. Without classes.txt the classes are the distinct
 labels of train.csv, in numeric order when every one is an integer, else in alphabetical order.
 Files are UTF-8 (a byte-order mark is skipped), with LF or CRLF line ends; blank lines are skipped and counted.
+Numeric labels are read as numbers (`1`, `1.0` and `+1` are one class); a first row of column names (`label,text`,
+`topic,review_body`) is dropped; a file separated by tabs or semicolons is named as such. What is dropped, merged or
+cut is said in the data set's `notes`.
 """
 
 import csv
 import io
+import math
 import re
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -27,7 +32,13 @@ from .files import atomic_write, identity
 FILES = ("train.csv", "test.csv", "classes.txt", "unlabelled.csv")
 HEADER_WORDS = {"label", "labels", "class", "classes", "category", "target", "y", "sentiment", "polarity", "rating",
                 "stars", "score", "text"}
+COLUMN_WORDS = HEADER_WORDS | {"review", "reviews", "body", "title", "description", "content", "sentence", "comment",
+                               "document", "message", "tweet", "question", "answer", "summary", "headline", "abstract",
+                               "topic", "premise", "hypothesis", "id", "x"}  # what a header row's columns are called
+DELIMITERS = {"\t": "tabs", ";": "semicolons", "|": "vertical bars"}  # what a CSV saved by other tools is split by
 _re_int = re.compile(r"[+-]?\d+")
+_re_whole = re.compile(r"([+-]?\d+)\.0*")  # a whole number written as a float: 1.0, 1., -2.00
+_re_name = re.compile(r"[A-Za-z_][\w.\-]*( [A-Za-z_][\w.\-]*){0,2}")  # a column name: up to three words
 
 
 @dataclass
@@ -41,6 +52,7 @@ class Dataset:
     label_format: str = "class numbers from 0"  # how the labels were written: names, numbers from 0 or from 1
     source: str = "memory"
     blank_lines: int = 0
+    notes: list[str] = field(default_factory=list)  # what was dropped, merged or cut, one line each
 
     @property
     def n_fields(self) -> int:
@@ -73,6 +85,27 @@ def _is_int(s: str) -> bool:
     return _re_int.fullmatch(s) is not None
 
 
+def _is_column_name(value: str) -> bool:
+    """Whether a cell looks like a column's name (`text`, `review_body`, `Review Title`) rather than a document."""
+    return len(value) <= 40 and _re_name.fullmatch(value.strip()) is not None
+
+
+def _is_header(row, others=frozenset()) -> bool:
+    """Whether a first row is column names: with `others` (the other rows' labels and the classes), a label none of
+    them and every cell a name, one a usual column word or snake_case; without, every cell one of those."""
+    cells = [c.strip() for c in row]
+    if others and (cells[0] in others or _is_int(cells[0]) or _re_whole.fullmatch(cells[0])):
+        return False
+    words = [c.lower().replace(" ", "_") for c in cells]
+    column = [w in COLUMN_WORDS or "_" in w for w in words]
+    return all(_is_column_name(c) for c in cells) and (any(column) if others else all(column))
+
+
+def _header_note(path, row) -> str:
+    """The note that a header row was dropped."""
+    return f"{path}, line 1: dropped 1 header row ({','.join(row)}): the standard CSV has none"
+
+
 # --- reading the files ------------------------------------------------------------------------------------------
 
 
@@ -85,6 +118,29 @@ def _decode(path: Path) -> str:
         line = raw.count(b"\n", 0, e.start) + 1
         raise DataError(f"{path}, line {line}: not valid UTF-8 (byte 0x{raw[e.start]:02x}); save the file as UTF-8 "
                         f"(for example `iconv -f latin1 -t utf-8 {path.name}`)") from e
+
+
+def _foreign_delimiter(text: str) -> str | None:
+    """The delimiter (tab, semicolon, bar) that splits the first lines of `text` evenly, where commas do not."""
+    lines = [line for line in text.splitlines()[:20] if line.strip()]
+    if not lines:
+        return None
+    commas = {len(r) for r in csv.reader(lines)}
+    for d in DELIMITERS:
+        widths = {len(r) for r in csv.reader(lines, delimiter=d)}
+        if len(widths) == 1 and min(widths) >= 2 and (commas != widths or min(commas) < 2):
+            return d
+    return None
+
+
+def _check_delimiter(path: Path, rows: list[list[str]], width: int, labelled: bool = True) -> None:
+    """A DataError naming the delimiter when the file is split by tabs or semicolons and commas read it wrong."""
+    if all(len(r) == width for r in rows) and (not labelled or width >= 2 and not any("\t" in r[0] for r in rows[:20])):
+        return
+    if (d := _foreign_delimiter(_decode(path))) is not None:
+        raise DataError(f"{path}: its rows are separated by {DELIMITERS[d]} ({d!r}), not commas; the standard CSV is "
+                        f"comma-separated: save it with commas (pandas: pd.read_csv(path, sep={d!r}, header=None)"
+                        f".to_csv(path, header=False, index=False))")
 
 
 def _read_rows(path: Path) -> tuple[list[list[str]], list[int], int]:
@@ -140,6 +196,7 @@ def _labelled_file(path: Path, n_fields: int = None) -> tuple[list[tuple[str, ..
     if not rows:
         raise DataError(f"{path}: no rows; write one document per row, its label first")
     width = len(rows[0]) if n_fields is None else n_fields + 1
+    _check_delimiter(path, rows, width)
     if width < 2:
         raise DataError(f"{path}, line {lines[0]}: 1 column; each row is a label, then one or more text fields")
     what = "a label, then the text fields" + ("" if n_fields is None else " of train.csv")
@@ -176,14 +233,19 @@ def read_dataset(folder, limit: int = None) -> Dataset:
         test_texts, test_labels, test_blank = _labelled_file(folder / "test.csv", n_fields)
         blank += test_blank
     classes = read_classes(folder / "classes.txt") if (folder / "classes.txt").is_file() else None
-    unlabelled = []
+    unlabelled, notes = [], []
     if (folder / "unlabelled.csv").is_file():
         path = folder / "unlabelled.csv"
         rows, lines, unl_blank = _read_rows(path)
+        if rows and len(rows[0]) == n_fields and _is_header(rows[0]):
+            notes.append(_header_note(path, rows[0]))
+            rows, lines = rows[1:], lines[1:]
+        _check_delimiter(path, rows, n_fields, labelled=False)
         _check_width(path, rows, lines, n_fields, f"the {n_fields} text field(s) of train.csv, no label")
         unlabelled, blank = [tuple(r) for r in rows], blank + unl_blank
     dataset = labelled_dataset(texts, labels, test_texts, test_labels, unlabelled, classes, str(folder.resolve()))
     dataset.blank_lines = blank
+    dataset.notes += notes
     return limit_per_class(dataset, limit)
 
 
@@ -195,19 +257,79 @@ def _header_hint(labels: _Labels, i: int) -> str:
 
 
 def _check_header(labels: _Labels, classes) -> None:
-    """A DataError when the first row looks like column names: its label is no label while the others are."""
+    """A DataError when the first label is a usual column name (`label`) that no other row has: a header row whose
+    text is no column name, so it is not dropped."""
     first, rest = labels.values[0], labels.values[1:]
-    if not labels.is_file or not rest:
-        return
-    if classes is not None:
-        known = set(classes)
-        header = first not in known and not _is_int(first) and all(v in known or _is_int(v) for v in rest)
-    else:
-        header = (not _is_int(first) and all(_is_int(v) for v in rest)) or \
-                 (first.lower() in HEADER_WORDS and first not in rest)
-    if header:
+    if labels.is_file and rest and first.lower() in HEADER_WORDS and first not in rest and first not in (classes or ()):
         raise DataError(f"{labels.at(0)}: label {first!r} looks like a header row; the standard CSV has none: delete "
                         f"that line (pandas writes none with to_csv(header=False, index=False))")
+
+
+def _missing_label(value) -> bool:
+    """Whether a label in memory is none: None, NaN, pandas' NA, an empty string."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return True
+    try:
+        return bool(value != value) or (isinstance(value, float) and math.isnan(value))  # NaN, pd.NA, pd.NaT
+    except (TypeError, ValueError):  # pd.NA compares to NA, which has no truth value
+        return True
+
+
+def _label_text(value) -> str:
+    """A label in memory as the text a CSV would hold: 1.0 (a float) as 1, bytes refused."""
+    if isinstance(value, (bytes, bytearray)):
+        raise TypeError("bytes")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _memory_labels(values, name: str) -> _Labels:
+    """The _Labels of a list of labels in memory; a missing one (None, NaN) or bytes is a DataError naming it."""
+    texts = []
+    for i, v in enumerate(values):
+        if _missing_label(v):
+            raise DataError(f"{name}[{i}]: no label ({v!r}); give every document a label, or leave it out (unlabelled "
+                            f"texts go in `unlabelled`)")
+        try:
+            texts.append(_label_text(v))
+        except TypeError:
+            raise DataError(f"{name}[{i}]: a label of bytes ({v!r}); decode it to str first") from None
+    return _Labels(name, texts, list(range(len(texts))), is_file=False)
+
+
+def _merge_spellings(sources: list[_Labels], classes) -> tuple[list[_Labels], str | None]:
+    """Whole numbers written as floats (`1.0`) read as integers (`1`); a note when two spellings of one meet."""
+    known = set(classes or ())
+    spellings: dict[int, Counter] = {}
+    out = []
+    for s in sources:
+        values = []
+        for v in s.values:
+            whole = _re_whole.fullmatch(v)
+            if v not in known and (whole or _is_int(v)):
+                number = int(whole.group(1) if whole else v)
+                spellings.setdefault(number, Counter())[v] += 1
+                v = str(number)
+            values.append(v)
+        out.append(_Labels(s.name, values, s.places, s.is_file))
+    met = {k: c for k, c in sorted(spellings.items()) if len(c) > 1}
+    if not met:
+        return out, None
+    said = "; ".join(" and ".join(f"{v!r} ({n})" for v, n in c.items()) + f" are class {k}" for k, c in met.items())
+    return out, f"{sources[0].name}: labels spelled two ways read as one class each: {said}"
+
+
+def _drop_headers(sources: list[_Labels], docs: list[list], classes) -> list[str]:
+    """Drop the first row of each file whose label and text fields are column names (in place); a note for each."""
+    notes, seen = [], set()
+    for s, d in zip(sources, docs):
+        others = set(s.values[1:]) | seen | set(classes or ())
+        if s.is_file and len(s.values) > 1 and d and _is_header((s.values[0], *d[0]), others):
+            notes.append(_header_note(s.name, (s.values[0], *d[0])))
+            del s.values[0], s.places[0], d[0]
+        seen |= set(s.values)
+    return notes
 
 
 def _numbered(sources: list[_Labels], classes: tuple[str, ...]) -> tuple[str, list[list[int]]] | None:
@@ -241,6 +363,9 @@ def _resolve(sources: list[_Labels], classes: tuple[str, ...] | None,
     """(classes, how the labels were written, class numbers of each source) by the rules of the module docstring."""
     for s in sources:
         _check_header(s, classes)
+        if "" in s.values:
+            raise DataError(f"{s.at(s.values.index(''))}: an empty label; give every row a label (unlabelled texts "
+                            f"go in unlabelled.csv)")
     if classes is None:
         train = sources[0].values
         numeric = all(_is_int(v) for v in train)
@@ -297,14 +422,15 @@ def _listing(names, n: int = 8) -> str:
 def labelled_dataset(texts, labels, test_texts=None, test_labels=None, unlabelled=(), classes=None,
                      source: str = "memory") -> Dataset:
     """A checked Dataset from documents (tuples of fields) and raw labels (str, or _Labels saying where they are)."""
-    sources = [labels if isinstance(labels, _Labels) else _Labels("labels", [str(v).strip() for v in labels],
-                                                                  list(range(len(labels))), is_file=False)]
+    sources = [labels if isinstance(labels, _Labels) else _memory_labels(labels, "labels")]
     if test_labels is not None:
-        sources.append(test_labels if isinstance(test_labels, _Labels) else
-                       _Labels("test_labels", [str(v).strip() for v in test_labels], list(range(len(test_labels))),
-                               is_file=False))
+        sources.append(test_labels if isinstance(test_labels, _Labels) else _memory_labels(test_labels, "test_labels"))
     if classes is not None:
         classes = class_names(classes)
+    texts, test_texts = list(texts), None if test_texts is None else list(test_texts)
+    notes = _drop_headers(sources, [texts, test_texts][:len(sources)], classes)
+    sources, merged = _merge_spellings(sources, classes)
+    notes += [merged] if merged else []
     in_file = sources[0].is_file
     classes_name = "classes.txt" if in_file else "classes"
     classes, how, numbers = _resolve(sources, classes, classes_name)
@@ -316,7 +442,7 @@ def labelled_dataset(texts, labels, test_texts=None, test_labels=None, unlabelle
                             f"it or remove it from {classes_name}")
     train = Reviews(list(texts), numbers[0])
     test = Reviews(list(test_texts), numbers[1]) if test_labels is not None else None
-    return Dataset(tuple(classes), train, test, list(unlabelled), how, source)
+    return Dataset(tuple(classes), train, test, list(unlabelled), how, source, notes=notes)
 
 
 # --- in memory: lists and DataFrames ----------------------------------------------------------------------------
@@ -324,20 +450,32 @@ def labelled_dataset(texts, labels, test_texts=None, test_labels=None, unlabelle
 
 def _documents(texts, name: str) -> list[tuple[str, ...]]:
     """Documents as tuples of text fields: a str is one field; all documents have the same number of fields."""
-    docs = [(t,) if isinstance(t, str) else tuple(t) for t in texts]
+    docs = [(t,) if isinstance(t, str) else tuple(t) if isinstance(t, (list, tuple)) else t for t in texts]
     for i, d in enumerate(docs):
-        if not d or not all(isinstance(f, str) for f in d):
-            raise DataError(f"{name}[{i}]: a document is a str or a tuple of str fields, got {d!r}")
+        if not isinstance(d, tuple) or not d or not all(isinstance(f, str) for f in d):
+            raise DataError(f"{name}[{i}]: a document is a str or a tuple of str fields, got {d!r:.60}")
         if len(d) != len(docs[0]):
             raise DataError(f"{name}[{i}]: {len(d)} text field(s), but {name}[0] has {len(docs[0])}")
     return docs
 
 
+def _as_list(values, name: str) -> list | None:
+    """A sequence or an iterable (a generator, a pandas Series) as a list; None stays None; else a DataError."""
+    if values is None:
+        return None
+    if isinstance(values, (str, bytes, bytearray, dict)) or not hasattr(values, "__iter__"):
+        raise DataError(f"{name}: expected a list, got {type(values).__name__}")
+    return list(values)
+
+
 def from_lists(texts, labels, test_texts=None, test_labels=None, unlabelled=None, classes=None) -> Dataset:
-    """A Dataset from lists: texts (str, or tuples of fields), their labels (names or numbers, as in a CSV)."""
-    if len(texts) != len(labels) or len(texts) == 0:
+    """A Dataset from lists (or iterables): texts (str, or tuples of fields), their labels (names or numbers)."""
+    texts, labels, test_texts, test_labels, unlabelled = (
+        _as_list(v, n) for v, n in ((texts, "texts"), (labels, "labels"), (test_texts, "test_texts"),
+                                    (test_labels, "test_labels"), (unlabelled, "unlabelled")))
+    if labels is None or len(texts) != len(labels) or len(texts) == 0:
         raise DataError(f"texts and labels must be non-empty and as long as each other, got {len(texts)} and "
-                        f"{len(labels)}")
+                        f"{len(labels or ())}")
     if (test_texts is None) != (test_labels is None) or (test_texts is not None and len(test_texts) !=
                                                          len(test_labels)):
         raise DataError("test_texts and test_labels go together, as long as each other")
@@ -400,9 +538,29 @@ def limit_per_class(dataset: Dataset, limit: int = None) -> Dataset:
                 seen[y] += 1
         return Reviews([r.texts[j] for j in keep], [r.labels[j] for j in keep])
 
-    test = first(dataset.test) if dataset.test is not None else None
-    return Dataset(dataset.classes, first(dataset.train), test, dataset.unlabelled[:limit], dataset.label_format,
-                   dataset.source, dataset.blank_lines)
+    train, test = first(dataset.train), first(dataset.test) if dataset.test is not None else None
+    kept = [(name, len(new), len(old)) for name, new, old in (("training", train, dataset.train),
+            ("test", test, dataset.test), ("unlabelled", dataset.unlabelled[:limit], dataset.unlabelled))
+            if old is not None and len(new) < len(old)]
+    notes = list(dataset.notes)
+    if kept:
+        notes.append(f"at most {limit} documents per class (--limit, or the preset's prepare.limit): kept "
+                     + ", ".join(f"{n:,} of {m:,} {name}" for name, n, m in kept) + " documents")
+    return replace(dataset, train=train, test=test, unlabelled=dataset.unlabelled[:limit], notes=notes)
+
+
+def train_test_overlap(dataset: Dataset) -> int:
+    """How many test documents repeat a training document exactly (every text field the same)."""
+    if dataset.test is None:
+        return 0
+    seen = set(dataset.train.texts)
+    return sum(t in seen for t in dataset.test.texts)
+
+
+def overlap_note(dataset: Dataset, n: int, test_from: str) -> str:
+    """The note that `n` test documents (from `test_from`) repeat training documents."""
+    return (f"{n:,} of {len(dataset.test):,} test documents ({test_from}) repeat a training document word for word: "
+            f"the test figures overstate accuracy on unseen text; remove them from the test set to measure it")
 
 
 def stratified_indices(labels, size: int, seed: int = 42, keep_one: bool = False) -> np.ndarray:
@@ -436,8 +594,7 @@ def hold_out_test(dataset: Dataset, frac: float, seed: int) -> Dataset:
     kept = [j for j in range(len(r)) if j not in held]
     train = Reviews([r.texts[j] for j in kept], [r.labels[j] for j in kept])
     test = Reviews([r.texts[j] for j in sorted(held)], [r.labels[j] for j in sorted(held)])
-    return Dataset(dataset.classes, train, test, dataset.unlabelled, dataset.label_format, dataset.source,
-                   dataset.blank_lines)
+    return replace(dataset, train=train, test=test)
 
 
 def write_dataset(dataset: Dataset, folder) -> Path:
@@ -453,16 +610,25 @@ def write_dataset(dataset: Dataset, folder) -> Path:
     return folder
 
 
-def read_texts(path, n_fields: int) -> tuple[list[tuple[str, ...]], list[str] | None, list[int]]:
-    """(documents, labels or None, lines) of a CSV to classify: rows of the text fields, or of a label, then them."""
+def read_texts(path, n_fields: int, log=None) -> tuple[list[tuple[str, ...]], list[str] | None, list[int]]:
+    """(documents, labels or None, lines) of a CSV to classify: rows of the text fields, or of a label, then them.
+
+    A first row of column names (`text`, `label,text`) is dropped, and `log` says so.
+    """
     path = Path(path)
     if not path.is_file():
         raise DataError(f"{path}: no such file; give a CSV of the texts to classify")
     rows, lines, _ = _read_rows(path)
+    if rows and len(rows[0]) in (n_fields, n_fields + 1) and _is_header(rows[0]):
+        if log is not None:
+            log(_header_note(path, rows[0]))
+        rows, lines = rows[1:], lines[1:]
     if not rows:
         raise DataError(f"{path}: no rows to classify")
     width = len(rows[0])
-    if width not in (n_fields, n_fields + 1):
+    d = _foreign_delimiter(_decode(path))
+    if width not in (n_fields, n_fields + 1) or (d is not None and all(d in "".join(r) for r in rows[:20])):
+        _check_delimiter(path, rows, -1)
         raise DataError(f"{path}, line {lines[0]}: {width} column(s); the classifier reads {n_fields} text field(s): "
                         f"give rows of them, or of a label and then them")
     labelled = width == n_fields + 1

@@ -12,7 +12,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
-from .errors import DiskFull
+from .errors import BadFile, DiskFull
 
 
 @contextlib.contextmanager
@@ -52,9 +52,29 @@ def write_json(path, obj) -> None:
     write_text(path, json.dumps(obj, indent=2, ensure_ascii=False, default=str))
 
 
-def read_json(path):
-    """The JSON value in `path`."""
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+REDO = "delete it and run again the command that wrote it"  # what to do about a file this package wrote, damaged
+
+
+def read_json(path, keys=(), advice: str = REDO):
+    """The JSON value in `path`, checked: a file cut short or not JSON, or a dict without one of `keys` (dotted: a key
+    written by another version) is a BadFile naming the file and `advice`; a missing file is the OSError it is."""
+    path = Path(path)
+    raw = path.read_bytes()
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        what = "empty" if not raw.strip() else "cut short" if isinstance(e, json.JSONDecodeError) and \
+            e.pos >= len(raw.decode("utf-8", "replace").rstrip()) else "not valid JSON"
+        raise BadFile(f"{path}: {what} ({' '.join(str(e).split())}); {advice}") from e
+    for key in keys:
+        found = value
+        for part in key.split("."):
+            if not isinstance(found, dict) or part not in found:
+                kind = "a JSON object" if isinstance(value, dict) else f"JSON {type(value).__name__}, not an object"
+                raise BadFile(f"{path}: {kind} without the key {key!r} (written by another version of ulmfit_ref, "
+                              f"or edited); {advice}")
+            found = found[part]
+    return value
 
 
 def identity(path) -> dict:

@@ -19,6 +19,7 @@ from .distributed import is_main
 from .errors import StageError
 
 LOCK = "ulmfit.lock"
+_TRIES = 100  # attempts to take a lock that others keep taking: never a loop without end
 
 
 def _holder(command: str) -> dict:
@@ -39,12 +40,17 @@ def _alive(pid: int) -> bool:
 
 
 def _read(path: Path) -> dict | None:
-    """The holder written in a lock file; None when the file is gone or unreadable."""
+    """The holder written in a lock file; None when the file is gone; {} when it holds no holder (empty, cut, other
+    text), which no run writes: os.link makes a lock whole."""
     try:
         holder = json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
+    except FileNotFoundError:
         return None
-    return holder if isinstance(holder, dict) else None
+    except (ValueError, UnicodeDecodeError):
+        return {}
+    if not isinstance(holder, dict) or not isinstance(holder.get("pid"), int) or "host" not in holder:
+        return {}
+    return holder
 
 
 def _try_take(path: Path, holder: dict) -> bool:
@@ -76,17 +82,27 @@ def folder_lock(folder, command: str, log=print) -> Iterator[None]:
     if held is not None and held.get("pid") == me["pid"] and held.get("host") == me["host"]:
         yield  # this process holds it already
         return
-    while not _try_take(path, me):
+    for _ in range(_TRIES):
+        if _try_take(path, me):
+            break
         held = _read(path)
         if held is None:
             continue  # released meanwhile
-        if held.get("host") != me["host"] or _alive(int(held.get("pid", 0))):
+        if not held:
+            log(f"{path}: taking over a damaged lock (empty, or no pid and host in it: not written by ulmfit, or cut "
+                f"short by a full disk)")
+            path.unlink(missing_ok=True)
+            continue
+        if held.get("host") != me["host"] or _alive(held["pid"]):
             raise StageError(f"{folder} is in use by `{held.get('command')}` (pid {held.get('pid')} on "
                              f"{held.get('host')}, since {held.get('since')}); wait for it to end, or pass another "
                              f"--out (if that process is gone, delete {path})")
         log(f"{path}: taking over the lock of pid {held.get('pid')} (`{held.get('command')}`, since "
             f"{held.get('since')}), which is gone")
         path.unlink(missing_ok=True)
+    else:
+        raise StageError(f"{path}: could not take the lock in {_TRIES} tries (other processes take and release it "
+                         f"all the time); wait for them to end, or pass another --out")
     try:
         yield
     finally:

@@ -96,6 +96,10 @@ def train_language_model(model, train, valid, fit: LMTraining, folder: Path, see
     """
     train_ids = _lm_tokens(train, fit.train_tokens, backwards)
     valid_ids = _lm_tokens(valid, fit.valid_tokens, backwards)
+    for name, ids, docs, key in (("training", train_ids, train, "train_tokens"), ("validation", valid_ids, valid,
+                                                                                   "valid_tokens")):
+        if len(ids) < (total := sum(len(d) for d in docs)):
+            log(f"language model: reads the first {len(ids):,} of {total:,} {name} tokens (the preset's {key})")
     world = current().world_size
     if fit.bs % world:
         raise StageError(f"batches of {fit.bs} do not split over {world} processes: pass a --bs that {world} divides")
@@ -190,7 +194,8 @@ def _language_model(run: Run, folder: Path, resume: bool) -> dict:
 
 def prepared_summary(run: Run) -> dict:
     """What the prepare stage read: classes, text fields, documents (prepared/summary.json)."""
-    return read_json(needs(run.prepared / "summary.json", "prepare"))
+    return read_json(needs(run.prepared / "summary.json", "prepare"), ("classes", "n_fields"),
+                     f"prepare the run again (delete {run.prepared} and the stages after it)")
 
 
 def classifier_data(run: Run, split: str) -> tuple[list[np.ndarray], np.ndarray]:
@@ -286,15 +291,21 @@ def load_classifier(out, folder=None, log=None) -> Classifier | Ensemble:
     if not (out / "run.json").is_file():
         raise StageError(f"{out} is not the folder of a run (it has no run.json); pass the --out of a run of "
                          f"`ulmfit train` or `ulmfit imdb`")
-    config = read_json(out / "run.json")
+    config = read_json(out / "run.json", advice="pass the --out of a run of this version, or train it again")
+    if "corpus" in config and "classifier" not in config:
+        raise StageError(f"{out} is the folder of `ulmfit pretrain`, a language model with no classifier: train one "
+                         f"with `ulmfit train DATA --pretrained {out} --out RUN`, then predict with --model RUN")
     if "bidirectional" in config and folder is None:
         return Ensemble(tuple(load_classifier(out / name, log=log) for name in config["bidirectional"]))
+    read_json(out / "run.json", ("classifier", "preset.classify.max_tokens", "preset.classify.bs"),
+              "train it again with this version in a new --out")
     folder = Path(folder) if folder is not None else out / "classifier"
     weights = needs(folder / "model.pt", "classifier")
     prepared = prepared_folder(out)
     vocab_file = needs(prepared / "vocab.json", "prepare")
-    vocab = Vocab.load(vocab_file)
-    summary = read_json(needs(prepared / "summary.json", "prepare"))
+    redo = f"prepare the run again (delete {prepared} and the stages after it, or train in a new --out)"
+    vocab = Vocab.load(vocab_file, redo)
+    summary = read_json(needs(prepared / "summary.json", "prepare"), ("classes", "n_fields"), redo)
     model = get_classifier(len(vocab), len(summary["classes"]), ClassifierConfig(**config["classifier"]))
     advice = f"run the classifier stage again (delete {folder} first)"
     with reading(weights, "the classifier", advice):

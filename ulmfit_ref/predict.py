@@ -1,7 +1,7 @@
 """Classify documents with a trained classifier: clipped as in training, batched by length, returned in input order;
 a forward and a backward classifier averaged (`Ensemble`)."""
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,6 +10,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from .direction import oriented
+from .errors import DataError
 from .loaders import SortSampler, pad_collate, restore_order
 from .text import mark_fields, partition, proc_all_mp
 from .train import amp_dtype
@@ -50,9 +51,27 @@ def most_probable(classes: Sequence[str], probs: np.ndarray) -> list[str]:
     return [classes[i] for i in probs.argmax(1)]
 
 
-def as_documents(texts) -> list[tuple[str, ...]]:
-    """Documents as tuples of text fields: a str is a document of one field."""
-    return [(t,) if isinstance(t, str) else tuple(t) for t in texts]
+def as_documents(texts, n_fields: int = None) -> list[tuple[str, ...]]:
+    """Documents as tuples of text fields (a str is a document of one field), checked: a DataError names what is not
+    a list of str (or of tuples of `n_fields` str), such as None, a number, bytes or one str alone."""
+    kind = type(texts).__name__
+    if isinstance(texts, (str, bytes, bytearray)) or texts is None or not isinstance(texts, Iterable) or \
+            isinstance(texts, dict):
+        hint = f": give a list of one, [{texts[:20]!r}...]" if isinstance(texts, str) else ""
+        raise DataError(f"texts: expected a list of str (or of tuples of str fields), got {kind}{hint}")
+    docs = []
+    for i, t in enumerate(texts):
+        doc = (t,) if isinstance(t, str) else tuple(t) if isinstance(t, (list, tuple)) else None
+        if doc is None or not doc or not all(isinstance(f, str) for f in doc):
+            what = "bytes: decode them first (b.decode('utf-8'))" if isinstance(t, (bytes, bytearray)) else \
+                f"{type(t).__name__} {t!r:.40}"
+            raise DataError(f"texts[{i}]: a document is a str or a tuple of str fields, got {what}")
+        if n_fields is not None and len(doc) > n_fields:
+            raise DataError(f"texts[{i}]: {len(doc)} text fields, but the classifier reads {n_fields}")
+        docs.append(doc + ("",) * (0 if n_fields is None else n_fields - len(doc)))
+    if not docs:
+        raise DataError("texts: no documents to classify")
+    return docs
 
 
 @dataclass
@@ -70,7 +89,7 @@ class Classifier:
 
     def numericalize(self, texts, n_workers: int = None, progress: bool = False) -> list[np.ndarray]:
         """Token ids of raw documents (str, or tuples of fields), tokenized as `ulmfit prepare` does, clipped."""
-        docs = [mark_fields(list(d)) for d in as_documents(texts)]
+        docs = [mark_fields(list(d)) for d in as_documents(texts, self.n_fields)]
         n_workers = n_workers or (1 if len(docs) < 2000 else None)  # processes pay off for long inputs only
         ids = []
         with tqdm(total=len(docs), desc="tokenize", unit="doc", leave=False, disable=not progress) as bar:

@@ -15,7 +15,16 @@ from tqdm.auto import tqdm
 from .archive import skipped_words
 from .config import PrepareConfig
 from .data import Reviews, make_splits, read_csv, write_csv, write_imdb_csv
-from .dataset import Dataset, dataset_folder, dataset_identity, hold_out_test, limit_per_class, read_dataset
+from .dataset import (
+    Dataset,
+    dataset_folder,
+    dataset_identity,
+    hold_out_test,
+    limit_per_class,
+    overlap_note,
+    read_dataset,
+    train_test_overlap,
+)
 from .errors import DataError
 from .files import atomic_write, identity, read_json, write_json
 from .ids import write_ids
@@ -112,9 +121,13 @@ def _prepare_dataset(data, out: Path, config: PrepareConfig, n_workers: int, log
         dataset = hold_out_test(dataset, config.test_frac, config.seed)
         test_from = f"{config.test_frac:.0%} of each class of train.csv, held out"
     counts = dataset.counts()
+    if overlap := train_test_overlap(dataset):
+        dataset.notes.append(overlap_note(dataset, overlap, test_from))
     log(f"read {counts['train']:,} training, {counts['test']:,} test and {counts['unlabelled']:,} unlabelled "
         f"documents of {len(dataset.classes)} classes from {source}; test set: {test_from}"
         + (f"; {dataset.blank_lines} blank lines skipped" if dataset.blank_lines else ""))
+    for note in dataset.notes:
+        log(note)
     texts = dataset.train.texts + dataset.unlabelled
     labels = dataset.train.labels + [UNLABELLED] * len(dataset.unlabelled)
     splits = make_splits({"train": Reviews(texts, labels), "test": dataset.test}, config.seed, config.lm_valid_frac,
@@ -144,8 +157,8 @@ def _prepare_dataset(data, out: Path, config: PrepareConfig, n_workers: int, log
     summary = {"config": asdict(config), "source": source, "input": inputs, "classes": list(dataset.classes),
                "label_format": dataset.label_format, "n_fields": dataset.n_fields, "test_from": test_from,
                "documents_in": {k: counts[k] for k in ("train", "test", "unlabelled")},
-               "per_class": counts["per_class"], "blank_lines": dataset.blank_lines, "vocab_size": len(vocab),
-               "datasets": stats}
+               "per_class": counts["per_class"], "blank_lines": dataset.blank_lines, "test_in_train": overlap,
+               "notes": dataset.notes, "vocab_size": len(vocab), "datasets": stats}
     write_json(summary_path, summary)
     log(format_summary(summary))
     return summary

@@ -7,9 +7,12 @@ another run is one line that names the file and what is wrong. A file without a 
 by fastai) still loads, as a legacy file, and says so.
 """
 
+import errno
 import hashlib
 import json
 import pickle
+import re
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -19,6 +22,8 @@ from .errors import BadFile
 from .files import atomic_write
 
 STAMP = "ulmfit"  # the key of the stamp in a checked file
+_re_zip_write = re.compile(r"PytorchStreamWriter failed|file write failed|unexpected pos")
+_re_global = re.compile(r"unsupported global:? (?:GLOBAL )?(\S+)", re.IGNORECASE)  # weights_only refusing a payload
 _ZIP_HEAD, _ZIP_END = b"PK\x03\x04", b"PK\x05\x06"  # torch.save writes a zip archive; its end record comes last
 
 
@@ -74,9 +79,16 @@ def _tensor_bytes(obj) -> int:
 
 def save_checked(path, content: dict, stamp: dict = None) -> None:
     """torch.save `content` atomically, with the stamp: its sha256 and the fingerprints `stamp` (from made_with)."""
-    stamp = {"sha256": content_digest(content), **(stamp or {})}
-    with atomic_write(path, size=_tensor_bytes(content)) as tmp, open(tmp, "wb") as f:
-        torch.save({**content, STAMP: stamp}, f)
+    stamp, size = {"sha256": content_digest(content), **(stamp or {})}, _tensor_bytes(content)
+    with atomic_write(path, size=size) as tmp, open(tmp, "wb") as f:
+        try:
+            torch.save({**content, STAMP: stamp}, f)
+        except RuntimeError as e:  # torch's zip writer says "file write failed" or "unexpected pos", no errno
+            if not _re_zip_write.search(str(e)):
+                raise
+            full = shutil.disk_usage(Path(path).parent).free < size + (1 << 20)
+            raise OSError(errno.ENOSPC if full else errno.EIO, f"torch.save could not write it ({str(e).strip()})",
+                          str(path)) from e
 
 
 def _damage(path: Path) -> str:
@@ -101,9 +113,9 @@ def _torch_load(path: Path, what: str, advice: str):
         try:
             return torch.load(f, map_location="cpu", weights_only=True)
         except pickle.UnpicklingError as e:
-            if "Unsupported global" in str(e):
-                raise BadFile(f"{path} holds more than tensors ({what}): refusing to unpickle it, which could run "
-                              f"code; {advice}") from e
+            if unsafe := _re_global.search(str(e)):
+                raise BadFile(f"{path} holds more than tensors ({what}: a pickle that calls {unsafe.group(1)}): "
+                              f"refusing to unpickle it, which could run code; {advice}") from e
             failure = e
         except (RuntimeError, OSError, EOFError, ValueError, IndexError, KeyError, UnicodeDecodeError,
                 zipfile.BadZipFile) as e:  # what reading bytes that are no torch file raises

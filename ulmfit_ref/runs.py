@@ -178,16 +178,18 @@ def _differences(a, b, prefix: str = "") -> list[str]:
 
 
 # The first stage of a run that reads each part of run.json (by the start of its dotted key); any other part is read by
-# the first stage, prepare. A changed part makes that stage's output, and every later one's, out of date.
+# the first stage, prepare. A changed part makes that stage's output, and every later one's, out of date. The preset's
+# corpus and pretrain parts are `ulmfit pretrain`'s: no stage of a run reads them ("").
 FIRST_READ_BY = {"seed": "lm", "lm": "lm", "pretrained": "lm", "backwards": "lm", "preset.lm": "lm",
                  "preset.fine_tune": "lm", "preset.from_scratch": "lm", "classifier": "classifier",
                  "preset.classifier": "classifier", "preset.classify": "classifier", "recipe": "classifier",
-                 "preset.name": "classifier", "preset.threads": "classifier"}
+                 "preset.name": "classifier", "preset.threads": "classifier", "preset.corpus": "",
+                 "preset.pretrain": ""}
 EXPERIMENTS = {"lm": "lms", "classifier": "classifiers"}  # the folders of api.fine_tune_lm and api.train_classifier
 
 
 def first_reader(key: str) -> str:
-    """The first stage that reads the part `key` (dotted) of run.json."""
+    """The first stage that reads the part `key` (dotted) of run.json ("" for a part that no stage reads)."""
     parts = key.split(".")
     found = (FIRST_READ_BY.get(".".join(parts[:i])) for i in range(len(parts), 0, -1))
     return next((stage for stage in found if stage is not None), "prepare")
@@ -197,8 +199,9 @@ def claim_run(run: Run, stages: list[str], command: str) -> None:
     """Record the run's config in run.json; where it changed, refuse if a stage that reads the change has output."""
     path, config = run.out / "run.json", run.config()
     diff = _differences(read_json(path), config) if path.exists() else []
-    if diff:
-        later = stages[min(stages.index(first_reader(k)) for k in diff):]
+    diff = [k for k in diff if first_reader(k)] + [k for k in diff if not first_reader(k)]  # what a stage reads first
+    if read := [k for k in diff if first_reader(k)]:
+        later = stages[min(stages.index(first_reader(k)) for k in read):]
         folders = [run.folder(s) for s in later] + [run.out / EXPERIMENTS[s] for s in later if s in EXPERIMENTS]
         if made := [str(f) for f in folders if f.exists()]:
             raise StageError(f"{run.out} holds a run made with other options (they differ in {', '.join(diff[:4])}), "
@@ -226,7 +229,7 @@ def claim_folder(out: Path, config: dict, command: str) -> None:
 def finished(folder: Path) -> dict | None:
     """The result of the stage that writes `folder`, when it is done; else None."""
     path = folder / "result.json"
-    return read_json(path) if path.exists() else None
+    return read_json(path, advice=f"delete {folder} to run its stage again") if path.exists() else None
 
 
 def needs(path: Path, stage: str) -> Path:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .errors import BadFile
 from .files import write_text
 from .text import PAD, UNK
 
@@ -55,9 +56,18 @@ class Vocab:
         write_text(path, json.dumps(self.itos, ensure_ascii=False))
 
     @classmethod
-    def load(cls, path) -> "Vocab":
-        """Read a vocab saved by `save`, or fastai 0.7's pickled itos list (with a warning; only lists of str load)."""
-        return cls(load_itos(path))
+    def load(cls, path, advice: str = "run again the stage that wrote it (delete its folder first)") -> "Vocab":
+        """Read a vocab saved by `save`, or fastai 0.7's pickled itos list (with a warning; only lists of str load).
+
+        A file that is no vocabulary is a BadFile naming it and `advice`."""
+        try:
+            itos = load_itos(path)
+        except ValueError as e:
+            raise BadFile(f"{e}; {advice}") from e
+        try:
+            return cls(itos)
+        except ValueError as e:
+            raise BadFile(f"{path}: not a vocabulary ({e}); {advice}") from e
 
 
 class _ItosUnpickler(pickle.Unpickler):
@@ -77,12 +87,14 @@ def load_itos(path) -> list[str]:
         try:
             itos = _ItosUnpickler(io.BytesIO(raw)).load()
         except (pickle.UnpicklingError, EOFError, ValueError) as e:
-            raise ValueError(f"{path}: not a pickled list of tokens ({e})") from None
+            what = ("holds more than a list of tokens: refusing to unpickle it, which could run code"
+                    if "refusing" in str(e) else "not a pickled list of tokens (cut short or damaged)")
+            raise ValueError(f"{path}: {what} ({e})") from None
     else:
         try:
             itos = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ValueError(f"{path}: not a JSON list of tokens ({e})") from None
+            raise ValueError(f"{path}: not a JSON list of tokens, cut short or damaged ({e})") from None
     if not isinstance(itos, list) or not all(type(t) is str for t in itos):
         raise ValueError(f"{path}: expected a list of str tokens, got {type(itos).__name__}")
     return itos

@@ -189,3 +189,64 @@ def test_a_checked_file_keeps_every_type_it_holds(tmp_path):
     assert content_digest(loaded) == content_digest(content)
     assert content_digest({**content, "step": 3.0}) != content_digest(content)
     assert content_digest({**content, "rng": [1, [2.5]]}) != content_digest(content)
+
+
+def cut_short(path: Path) -> None:
+    """The first half of a JSON file: a copy cut short."""
+    path.write_bytes(path.read_bytes()[:len(path.read_bytes()) // 2])
+
+
+def drop_key(key: str):
+    """A damage that removes `key` from a JSON object, as another version might have written it."""
+    def damage(path: Path) -> None:
+        value = json.loads(path.read_text())
+        del value[key]
+        path.write_text(json.dumps(value))
+    damage.__name__ = f"drop_{key}"
+    return damage
+
+
+@pytest.mark.parametrize("name, damage, said", [
+    ("run.json", cut_short, "cut short"), ("run.json", drop_key("classifier"), "without the key 'classifier'"),
+    ("run.json", lambda p: p.write_text(""), "empty"), ("prepared/vocab.json", cut_short, "not a JSON list"),
+    ("prepared/vocab.json", lambda p: p.write_text('{"a": 1}'), "expected a list of str"),
+    ("prepared/vocab.json", lambda p: p.write_text('["a", "b"]'), "not a vocabulary"),
+    ("prepared/summary.json", cut_short, "cut short"), ("prepared/summary.json", drop_key("classes"), "'classes'")],
+    ids=lambda v: v.__name__ if callable(v) else str(v))
+def test_every_file_read_back_is_checked_and_named_by_predict(run, tmp_path, name, damage, said):
+    out = copy_run(run, tmp_path, "prepared", "lm", "classifier")
+    damage(out / name)
+    code, _, err = ulmfit("predict", "--model", out, "a review")
+    assert_one_line_error(code, err, str(out / name), said)
+
+
+def test_a_cut_result_json_is_named_with_what_to_delete(run, tmp_path):
+    out = copy_run(run, tmp_path, "prepared", "lm")
+    cut_short(out / "lm" / "result.json")
+    code, _, err = ulmfit("imdb", "--out", out, *TINY, "--stage", "classifier")
+    assert_one_line_error(code, err, str(out / "lm" / "result.json"), "cut short", f"delete {out / 'lm'}")
+
+
+def test_a_pickle_with_a_payload_is_refused_as_unsafe_not_called_corrupt(run, tmp_path):
+    import pickle
+
+    class Payload:
+        def __reduce__(self):
+            return (print, ("the payload ran",))
+
+    out = copy_run(run, tmp_path, "prepared", "lm", "classifier")
+    for path, legacy in ((out / "classifier" / "model.pt", False), (out / "lm" / "itos.pkl", True)):
+        with open(path, "wb") as f:
+            pickle.dump({"model": Payload()} if not legacy else ["_unk_", Payload()], f, protocol=2)
+    code, stdout, err = ulmfit("predict", "--model", out, "a review")
+    assert_one_line_error(code, err, "model.pt holds more than tensors", "a pickle that calls", "refusing to unpickle")
+    assert "the payload ran" not in stdout
+    with pytest.raises(BadFile, match="holds more than a list of tokens: refusing to unpickle it"), \
+            pytest.warns(UserWarning, match="pickled vocab"):
+        Vocab.load(out / "lm" / "itos.pkl")
+
+
+def test_predict_on_a_pretraining_folder_says_it_has_no_classifier(tmp_path):
+    (tmp_path / "run.json").write_text(json.dumps({"corpus": "/data/wiki", "lm": {}, "seed": 42}))
+    code, _, err = ulmfit("predict", "--model", tmp_path, "a review")
+    assert_one_line_error(code, err, "is the folder of `ulmfit pretrain`", "no classifier", "--pretrained")

@@ -122,6 +122,27 @@ def test_without_a_valid_file_articles_are_held_out_and_max_words_stops_reading(
         prepare_corpus(write_files(tmp_path / "v", {"wiki.valid.tokens": WIKI}), tmp_path / "o3", log=lambda m: None)
 
 
+def test_binary_junk_in_a_corpus_is_skipped_and_counted(tmp_path):
+    folder = write_files(tmp_path / "f", {"a.txt": wiki_text(20)})
+    (folder / "blob.txt").write_bytes(bytes(range(256)) * 40)  # a binary file named .txt
+    (folder / "b.txt").write_bytes(b"= Junk =\n" + b"plain words here\n" * 20 + b"\x00\x01\x02\x03PK\x03\x04\x00\x00\n")
+    logs = []
+    summary = prepare_corpus(folder, tmp_path / "o", CorpusConfig(min_freq=1, holdout_every=10), n_workers=1,
+                             log=logs.append)
+    assert summary["skipped"] == {"binary files (NUL or control bytes, not text)": 1,
+                                  "lines of binary junk (NUL or control bytes)": 1}
+    assert any("skipped 1 binary files" in m and "1 lines of binary junk" in m for m in logs)
+    tokens = [t for doc in read_tokens(tmp_path / "o" / "train.tok.jsonl") for t in doc]
+    assert "\x00" not in "".join(tokens) and "words" in tokens
+
+
+def test_max_words_says_that_it_cut_the_corpus(tmp_path):
+    logs = []
+    prepare_corpus(write_files(tmp_path / "f", {"a.txt": wiki_text(40)}), tmp_path / "o",
+                   CorpusConfig(min_freq=1, holdout_every=10, max_words=60), n_workers=1, log=logs.append)
+    assert any("stopped reading training text at" in m and "max_words 60" in m for m in logs)
+
+
 @pytest.mark.realdata
 def test_articles_of_the_shared_wikipedia_archive():
     path = SHARED_DATA / "wiki_general_en.tar.gz"

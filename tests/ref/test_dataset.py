@@ -87,15 +87,63 @@ def test_names_that_are_numbers_in_another_order_are_ambiguous(tmp_path):
 
 # --- bad input: one line naming the file and line ----------------------------------------------------------------
 
-def test_a_header_row_is_named(folder, tmp_path):
-    write(folder / "train.csv", [["label", "text"], ["pos", "good"], ["neg", "bad"], ["neutral", "meh"]])
+@pytest.mark.parametrize("header, rows", [
+    (["label", "text"], [["pos", "good"], ["neg", "bad"], ["neutral", "meh"]]),
+    (["topic", "review_body"], [["pos", "good film"], ["neg", "bad film"], ["neutral", "meh"]]),
+    (["sentiment", "text"], [["0", "bad"], ["1", "good"], ["2", "meh"]]),
+    (["Class", "Review Text"], [["neg", "bad"], ["pos", "good"], ["neutral", "meh"]])])
+def test_a_header_row_of_column_names_is_dropped_and_said(tmp_path, header, rows):
+    write(tmp_path / "train.csv", [header] + rows)
+    write(tmp_path / "test.csv", [header] + rows[:2])
+    write(tmp_path / "unlabelled.csv", [[header[1]], ["more text"]])
+    d = read_dataset(tmp_path)
+    assert len(d.train) == 3 and len(d.test) == 2 and d.unlabelled == [("more text",)]
+    assert header[0] not in d.classes and len(d.classes) == 3
+    assert sum("dropped 1 header row" in n for n in d.notes) == 3
+    assert any(n.startswith(f"{tmp_path / 'train.csv'}, line 1: dropped 1 header row") for n in d.notes)
+
+
+def test_a_first_row_that_is_a_document_is_kept(folder, tmp_path):
+    write(folder / "train.csv", [["pos", "review_body"], ["neg", "bad"], ["pos", "good"], ["neutral", "meh"]])
+    assert len(read_dataset(folder).train) == 4  # its label is a class: a document, however it reads
+    write(folder / "train.csv", [["label", "a fine film, well worth it"], ["pos", "good"], ["neg", "bad"]])
     with pytest.raises(DataError, match=r"train.csv, line 1: label 'label' looks like a header row.*header=False"):
-        read_dataset(folder)
-    other = tmp_path / "numbers"
-    other.mkdir()
-    write(other / "train.csv", [["sentiment", "text"], ["0", "bad"], ["1", "good"]])
-    with pytest.raises(DataError, match="line 1: label 'sentiment' looks like a header row"):
-        read_dataset(other)
+        read_dataset(folder)  # a usual column word above a document: not dropped, named
+
+
+def test_numeric_labels_spelled_two_ways_are_one_class_and_said(tmp_path):
+    write(tmp_path / "train.csv", [["1", "a"], ["1.0", "b"], ["0", "c"], ["0.0", "d"], ["1", "e"]])
+    d = read_dataset(tmp_path)
+    assert d.classes == ("0", "1") and d.train.labels == [1, 1, 0, 0, 1]
+    assert len(d.notes) == 1 and "'0' (1) and '0.0' (1) are class 0" in d.notes[0] and "'1' (2)" in d.notes[0]
+    write(tmp_path / "train.csv", [["1.0", "a"], ["0.0", "b"]])
+    d = read_dataset(tmp_path)
+    assert d.classes == ("0", "1") and d.notes == []  # one spelling each: nothing to say
+    (tmp_path / "classes.txt").write_text("neg\npos\n")
+    assert read_dataset(tmp_path).label_format == "class numbers from 0"
+    assert from_lists(["a", "b", "c"], [1, 1.0, 0.0]).classes == ("0", "1")
+
+
+@pytest.mark.parametrize("bad", [None, float("nan"), np.nan, pd.NA, "", b"pos"])
+def test_a_missing_label_in_memory_is_an_error_not_a_class(bad):
+    with pytest.raises(DataError, match=r"labels\[1\]: (no label|a label of bytes)"):
+        from_lists(["a", "b", "c"], ["pos", bad, "neg"])
+
+
+def test_an_empty_label_in_a_file_is_named(tmp_path):
+    write(tmp_path / "train.csv", [["pos", "a"], ["", "b"], ["neg", "c"]])
+    with pytest.raises(DataError, match=r"train.csv, line 2: an empty label"):
+        read_dataset(tmp_path)
+
+
+@pytest.mark.parametrize("sep, name", [("\t", "tabs"), (";", "semicolons")])
+def test_a_file_split_by_tabs_or_semicolons_names_its_delimiter(tmp_path, sep, name):
+    (tmp_path / "train.csv").write_text(f"pos{sep}good, fine film\nneg{sep}bad\npos{sep}great\n")
+    with pytest.raises(DataError, match=rf"train.csv: its rows are separated by {name} .*sep="):
+        read_dataset(tmp_path)
+    (tmp_path / "texts.csv").write_text(f"pos{sep}good\nneg{sep}bad\n")
+    with pytest.raises(DataError, match=f"separated by {name}"):
+        read_texts(tmp_path / "texts.csv", 1)
 
 
 def test_ragged_rows_are_named(folder):

@@ -302,3 +302,19 @@ def test_a_direction_whose_process_dies_is_one_line_naming_resume():
 def test_one_at_a_time_goes_with_bidirectional(data, tmp_path):
     code, _, err = ulmfit("train", data, "--out", tmp_path / "x", "--preset", "tiny", "--one-at-a-time")
     assert_one_line_error(code, err, "--one-at-a-time goes with --bidirectional")
+
+
+def test_bidirectional_side_by_side_from_a_script_without_a_main_guard_runs_it_once(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "noguard.py"  # the call at the top level: spawn would run it again in each direction's process
+    script.write_text("import sys\nfrom ulmfit_ref import api\nprint('the script ran')\n"
+                      "api.train(sys.argv[1], sys.argv[2], preset='tiny', bidirectional=True, side_by_side=True, "
+                      "stages=['prepare', 'evaluate'], n_workers=1)\n")
+    data = make_dataset(tmp_path / "data")
+    done = subprocess.run([sys.executable, script, data, tmp_path / "out"], capture_output=True, text=True,
+                          timeout=300, cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.count("the script ran") == 1, done.stdout + done.stderr
+    assert "forward/classifier/model.pt is missing: run the classifier stage first" in done.stderr  # the real error
+    assert "killed, or out of memory" not in done.stderr

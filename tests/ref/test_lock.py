@@ -90,3 +90,29 @@ def test_under_torchrun_rank_0_alone_takes_the_lock_and_the_other_ranks_run_unde
             pass
         assert json.loads((tmp_path / "other" / LOCK).read_text())["pid"] == live_pid
     assert not (tmp_path / "run" / LOCK).exists()
+
+
+@pytest.mark.parametrize("content", ["", "{", "[]", '{"pid": "x", "host": "h"}', '{"command": "?"}', "\x00\x00"])
+def test_an_empty_or_damaged_lock_is_taken_over_with_a_message_never_a_hang(tmp_path, content):
+    import signal
+
+    (tmp_path / LOCK).write_text(content)
+    logs = []
+    signal.signal(signal.SIGALRM, lambda *_: pytest.fail("folder_lock hangs on a damaged lock"))
+    signal.alarm(10)
+    try:
+        with folder_lock(tmp_path, "ulmfit train", logs.append):
+            assert json.loads((tmp_path / LOCK).read_text())["command"] == "ulmfit train"
+    finally:
+        signal.alarm(0)
+    assert len(logs) == 1 and "taking over a damaged lock (empty" in logs[0] and not (tmp_path / LOCK).exists()
+
+
+def test_a_lock_never_taken_in_its_tries_is_one_line(tmp_path, monkeypatch):
+    import ulmfit_ref.lock as lock
+
+    monkeypatch.setattr(lock, "_try_take", lambda path, holder: False)
+    monkeypatch.setattr(lock, "_read", lambda path: None)  # released each time before it is read, as under a storm
+    with pytest.raises(StageError, match=r"could not take the lock in 100 tries"):
+        with folder_lock(tmp_path, "ulmfit train"):
+            pass

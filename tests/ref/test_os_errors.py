@@ -10,7 +10,7 @@ import pytest
 import torch
 from support import assert_one_line_error, make_dataset, make_imdb, one_thread, ulmfit  # noqa: F401
 
-from ulmfit_ref.errors import DiskFull
+from ulmfit_ref.errors import DiskFull, environment_error
 from ulmfit_ref.provenance import save_checked
 from ulmfit_ref.train import Learner
 
@@ -116,3 +116,24 @@ def test_bs_sets_the_batch_size_of_every_training(data, tmp_path):
     assert code == 0, err
     preset = json.loads((tmp_path / "run" / "run.json").read_text())["preset"]
     assert [preset[k]["bs"] for k in ("fine_tune", "from_scratch", "classify", "pretrain")] == [4, 4, 4, 4]
+
+
+@pytest.mark.parametrize("free, said", [(10, "no space left on the device to write it"), (1 << 40, "could not write")])
+def test_the_zip_writers_failure_in_torch_save_is_the_disk_full_line(tmp_path, monkeypatch, free, said):
+    import shutil
+    from collections import namedtuple
+
+    def failing_save(obj, f):
+        f.write(b"PK\x03\x04")
+        raise RuntimeError("[enforce fail at inline_container.cc:778] . PytorchStreamWriter failed writing file "
+                           "data/0: file write failed")
+
+    monkeypatch.setattr(torch, "save", failing_save)
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda path: usage(free, 0, free))
+    with pytest.raises(OSError, match=said) as e:
+        save_checked(tmp_path / "lm0.pt", {"model": {"w": torch.zeros(1000)}})
+    assert isinstance(e.value, DiskFull) == (free == 10) and "lm0.pt" in str(e.value) + str(e.value.filename)
+    assert environment_error(e.value) is None if free == 10 else "lm0.pt: torch.save could not write it" in \
+        environment_error(e.value)
+    assert list(tmp_path.iterdir()) == []  # nothing half written is left

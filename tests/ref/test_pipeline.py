@@ -261,7 +261,16 @@ def test_options_that_only_a_stage_not_yet_run_reads_are_taken(finished, tmp_pat
 
 @pytest.mark.parametrize("key, stage", [("preset.classify.min_steps", "classifier"), ("recipe", "classifier"),
                                         ("seed", "lm"), ("preset.fine_tune.lr", "lm"), ("lm.n_hid", "lm"),
-                                        ("preset.prepare.max_vocab", "prepare"), ("preset.corpus.max_words", "prepare"),
-                                        ("prepared", "prepare")])
+                                        ("preset.prepare.max_vocab", "prepare"), ("preset.corpus.max_words", ""),
+                                        ("preset.pretrain.bs", ""), ("prepared", "prepare")])
 def test_each_part_of_run_json_is_read_first_by_its_stage(key, stage):
     assert first_reader(key) == stage
+
+
+def test_a_bs_change_is_refused_naming_the_stage_that_reads_it_not_prepare(finished, tmp_path):
+    out = prepared_copy(finished, tmp_path)
+    shutil.copytree(finished[0] / "lm", out / "lm")
+    shutil.copy(finished[0] / "run.json", out / "run.json")
+    code, _, err = ulmfit("imdb", "--out", out, "--preset", "tiny", "--bs", 3, "--stage", "classifier")
+    assert_one_line_error(code, err, "preset.fine_tune.bs", "which its lm stage reads", f"delete {out / 'lm'}")
+    assert "prepare" not in err.split("reads")[0].split("differ in")[1] and str(out / "prepared") not in err

@@ -88,6 +88,24 @@ def test_without_test_csv_a_part_of_each_class_is_held_out(tmp_path):
     assert summary["datasets"]["lm/train"]["documents"] + summary["datasets"]["lm/valid"]["documents"] == 170
 
 
+def test_every_drop_merge_cut_and_overlap_is_said_with_its_count(tmp_path):
+    data = make_dataset(tmp_path / "d", labels="from 0")
+    rows = (data / "train.csv").read_text().splitlines()
+    test = (data / "test.csv").read_text().splitlines()
+    (data / "test.csv").write_text("\n".join(["label,text_a,text_b"] + rows[:5] + test) + "\n")  # header, 5 repeats
+    i = next(i for i, r in enumerate(rows) if r.startswith("0,"))
+    rows[i] = "0.0" + rows[i][1:]
+    (data / "train.csv").write_text("\n".join(rows) + "\n")
+    logs = []
+    summary = prepare_dataset(data, tmp_path / "p", PrepareConfig(min_freq=1, limit=20), n_workers=1, log=logs.append)
+    said = "\n".join(logs)
+    assert "test.csv, line 1: dropped 1 header row (label,text_a,text_b)" in said
+    assert "train.csv: labels spelled two ways read as one class each: '0.0' (1) and '0' (" in said
+    assert "at most 20 documents per class (--limit, or the preset's prepare.limit): kept 75 of 140 training" in said
+    assert summary["test_in_train"] > 0 and "repeat a training document word for word" in said
+    assert summary["notes"] == [line for line in logs if line in summary["notes"]] and len(summary["notes"]) == 4
+
+
 @pytest.mark.realdata
 def test_prepare_on_real_imdb_reviews(shared_imdb, tmp_path):
     summary = prepare_imdb(shared_imdb, tmp_path, PrepareConfig(limit=50, max_vocab=2000), n_workers=2,

@@ -106,6 +106,44 @@ def test_predict_writes_one_row_per_input_in_input_order(trained, tmp_path):
         assert [r["predicted"] for r in csv.DictReader(f)] == [r["predicted"] for r in out]
 
 
+def test_predict_drops_a_header_row_of_its_input_and_says_so(trained, tmp_path):
+    (tmp_path / "in.csv").write_text("title,text\nmatch,the striker scored\nmarket,shares fell\n")
+    code, stdout, err = ulmfit("predict", "--model", trained[0], "--input", tmp_path / "in.csv")
+    assert code == 0, err
+    assert len(stdout.strip().splitlines()) == 2 and "line 1: dropped 1 header row (title,text)" in err
+
+
+@pytest.mark.parametrize("texts, said", [(None, "got NoneType"), (5, "got int"), ("one text", "give a list of one"),
+                                         ([b"bytes"], r"texts\[0\].*bytes: decode them"), ([None], r"texts\[0\]"),
+                                         ([], "no documents"), ([("a", "b", "c")], "3 text fields, but the")])
+def test_predict_proba_refuses_what_is_not_a_list_of_texts(trained, texts, said):
+    from ulmfit_ref.errors import DataError
+
+    with pytest.raises(DataError, match=said):
+        api.load(trained[0]).predict_proba(texts)
+
+
+def test_predict_proba_takes_any_iterable_of_texts(trained):
+    model = api.load(trained[0])
+    assert np.allclose(model.predict_proba(t for t in ["a goal", "a merger"]), model.predict_proba(["a goal",
+                                                                                                    "a merger"]))
+
+
+def test_the_api_refuses_data_it_cannot_read_at_the_boundary(tmp_path):
+    from ulmfit_ref.errors import DataError
+
+    with pytest.raises(DataError, match=r"got list; for \(label, text\) pairs: api.from_lists"):
+        api.train([("pos", "good"), ("neg", "bad")], tmp_path / "r", preset="tiny")
+    with pytest.raises(DataError, match="got generator"):
+        api.train((t for t in ["a"]), tmp_path / "r", preset="tiny")
+    d = api.from_lists((t for t in ["good", "bad", "fine"]), iter(["pos", "neg", "pos"]))
+    assert d.classes == ("neg", "pos") and len(d.train) == 3
+    with pytest.raises(DataError, match="texts: expected a list, got int"):
+        api.from_lists(5, [1])
+    with pytest.raises(DataError, match=r"labels\[1\]: no label \(nan\)"):
+        api.from_lists(["a", "b"], [1, float("nan")])
+
+
 def test_a_rerun_skips_and_other_data_is_refused(trained, data, tmp_path):
     out = trained[0]
     code, stdout, err = ulmfit("train", data, "--out", out, "--preset", "tiny")
@@ -119,9 +157,9 @@ def test_a_rerun_skips_and_other_data_is_refused(trained, data, tmp_path):
 
 def test_bad_data_and_options_are_one_line_errors(tmp_path, data):
     (tmp_path / "bad").mkdir()
-    (tmp_path / "bad" / "train.csv").write_text("label,text\n1,good\n2,bad\n")
+    (tmp_path / "bad" / "train.csv").write_text("label\ttext\n1\tgood\n2\tbad\n")
     code, _, err = ulmfit("train", tmp_path / "bad", "--out", tmp_path / "r1", "--preset", "tiny")
-    assert_one_line_error(code, err, "train.csv, line 1", "header row")
+    assert_one_line_error(code, err, "train.csv: its rows are separated by tabs", "comma-separated")
     code, _, err = ulmfit("train", tmp_path / "a.tar.gz", "--out", tmp_path / "r2")
     assert_one_line_error(code, err, "ulmfit imdb --data")
     code, _, err = ulmfit("train", data, "--out", tmp_path / "r3", "--recipe", "thaw")
