@@ -1,10 +1,11 @@
 """`python -m grading autograde SUBMITTED --out DIR`: grade a class's submissions, in parallel, into a gradebook.
 
-1. Each submission (`SUBMITTED/STUDENT/LESSON/*.ipynb`, never through a symbolic link) is checked in a worker process,
-   one per core: its exercise cells run in a `Sandbox` and `course.exercise.run` compares them with the reference, on
-   random inputs drawn from one seed per class (fresh unless `seed` is given, and written in results/ and the log). No
-   kernel runs the notebook, so no lesson demo, data loading or learner code outside the exercises costs time or can
-   touch the grader. Its nbgrader metadata is made the lesson's again (`repair.py`), so that no notebook stops nbgrader.
+1. Each submission (`SUBMITTED/STUDENT/LESSON/*.ipynb`, never through a symbolic link) is checked in a worker
+   process, one per core, forked from a server process that has run nothing (`_workers`): its exercise cells run in a
+   `Sandbox` and `course.exercise.run` compares them with the reference, on random inputs drawn from one seed per class
+   (fresh unless `seed` is given, and written in results/ and the log). No kernel runs the notebook, so no lesson demo,
+   data loading or learner code outside the exercises costs time or can touch the grader. Its nbgrader metadata is made
+   the lesson's again (`repair.py`), so that no notebook stops nbgrader.
 2. nbgrader's own Autograde then runs over the class in this process, alone on the gradebook, with its Execute step
    replaced by `ApplyResults`, which writes each check's verdict as the check cell's output: nbgrader's sanitizing
    (locked cells restored, deleted check cells added back), scoring and database writes are its own.
@@ -133,6 +134,23 @@ def grade_one(path: str, lesson: str, settings: dict) -> dict:
         "seed": settings["seed"],
         "notebook": nbformat.writes(nb),
     }
+
+
+def _workers(names):
+    """Worker processes forked from a server that imported the grader and the references but ran nothing: a fork of
+    this process could inherit a lock held by one of its threads (GNU OpenMP's, after torch ran here: a worker then
+    waits for ever in its first parallel torch operation)."""
+    context = get_context("forkserver")
+    modules = sorted({EXERCISES[n].reference.split(":")[0] for n in names if EXERCISES[n].reference})
+    context.set_forkserver_preload(["grading.autograde", *modules])
+    return context
+
+
+def _start_worker(threads: int) -> None:
+    """Each worker computes on its share of the cores (the checker's judges and truths run torch here)."""
+    import torch
+
+    torch.set_num_threads(threads)
 
 
 def _grade_job(job):
@@ -288,7 +306,7 @@ def autograde(
     if missing := sorted(n for n in names if n not in EXERCISES):
         raise ValueError(f"course/exercises defines no check for {', '.join(missing)}: add them before grading")
     for name in names:
-        EXERCISES[name].reference_object()  # imported once here, shared by the forked workers
+        EXERCISES[name].reference_object()  # a reference that cannot be imported stops the class here, said once
     seed = secrets.randbelow(10**6) if seed is None else seed
     mode, why = jail.mode()
     if mode != jail.NAMESPACES and not allow_audit_only:
@@ -305,7 +323,9 @@ def autograde(
         "seed": seed,
     }
     jobs = jobs or os.cpu_count() or 1
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("fork")) as pool:
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_workers(names), initializer=_start_worker,
+                             initargs=(threads,)) as pool:
         graded = list(pool.map(_grade_job, [(s, lesson, str(p), settings) for s, lesson, p in found]))
     for student, lesson, why in refused:
         lesson_names = _lesson(lesson)[2]
