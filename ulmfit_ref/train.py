@@ -24,12 +24,13 @@ import torch.distributed as dist
 import torch.nn.functional as F
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
-from tqdm.auto import tqdm
+from tqdm.std import tqdm
 
 from .config import LearnerConfig
 from .distributed import DistInfo, setup_distributed
 from .errors import BadFile, UlmfitError, out_of_memory_message
 from .plots import LiveFigure, in_notebook, lr_find_figure, save_figure, training_figure
+from .progress import progress
 from .provenance import load_checked, save_checked
 from .regularize import activation_reg, temporal_activation_reg
 from .schedule import STLR, Constant, Schedule
@@ -489,8 +490,7 @@ class Learner:
         self.reset_fn()
         smoother, losses = _Smoother(), []
         desc = f"{self.label}: {desc}" if self.label != "fit" else desc
-        bar = tqdm(self.train_dl, desc=desc, total=len(self.train_dl), leave=False,
-                   disable=not (self.config.progress and self.is_main))
+        bar = progress(self.train_dl, desc, len(self.train_dl), self.config.progress and self.is_main, self.log)
         for batch in bar:
             mult, momentum = schedule.lr_mult(step, total), schedule.momentum(step, total)
             for group, lr in zip(self.opt.param_groups, lrs):

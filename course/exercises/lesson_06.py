@@ -639,7 +639,7 @@ def _pooled(counts: dict, what: str) -> Judgement:
 def _pool_mask(pairs) -> Judgement:
     """The share of zeros of the masks too small to be tested alone, over every call, per p."""
     counts = {}
-    for (size, p, dtype, seed), actual in pairs:
+    for (_, p, _, _), actual in pairs:
         count_zeros(counts, p, (actual["mask"], actual["the mask of a second call"]), BIG)
     return _pooled(counts, "mask values")
 
@@ -647,7 +647,7 @@ def _pool_mask(pairs) -> Judgement:
 def _pool_locked(pairs) -> Judgement:
     """The share of zeros of the first time step of every output in training mode (the mask is shared over time)."""
     counts = {}
-    for (p, shape, seed), actual in pairs:
+    for (p, _, _), actual in pairs:
         out = actual.get("output in training mode")
         count_zeros(counts, p, (out[0],) if wire.kind(out) == "tensor" and out.dim() == 3 and len(out) else (), BIG)
     return _pooled(counts, "features of the first time step")
@@ -656,7 +656,7 @@ def _pool_locked(pairs) -> Judgement:
 def _pool_drop_connect(pairs) -> Judgement:
     """The share of zeros of every output in training mode (the raw weight has none)."""
     counts = {}
-    for (shape, p, training, seed), actual in pairs:
+    for (_, p, training, _), actual in pairs:
         if training:
             count_zeros(counts, p, (actual["output"], actual["output of a second call"]), BIG)
     return _pooled(counts, "weights")
