@@ -10,6 +10,7 @@ import pytest
 
 from course import build as course_build
 from course.__main__ import main
+from course.exercises import EXERCISES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -101,7 +102,12 @@ def test_a_lesson_holds_stubs_and_no_hidden_tests():
         for cell in lesson.cells:
             meta = cell.metadata.get("nbgrader", {})
             assert cell.id == meta.get("grade_id", cell.id)
-            if meta.get("solution"):
+            kind = EXERCISES[meta["grade_id"]].kind if meta.get("solution") else None
+            if kind == "predict":  # a value is asked for, not code
+                assert cell.source.startswith(f"{meta['grade_id']} = ...")
+            elif kind == "fix":  # the given code, its bug included
+                assert "raise NotImplementedError()" not in cell.source and meta["grade_id"] in cell.source
+            elif kind:
                 assert "raise NotImplementedError()" in cell.source
             if meta.get("grade"):
                 assert cell.source.startswith("check(") and "full=True" not in cell.source
@@ -126,7 +132,9 @@ def test_hand_edits_leaks_and_outputs_are_caught(tree):
     path = tree / "lessons" / "02_fixup.ipynb"
     nb = nbformat.read(path, as_version=4)
     cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "fixup")
-    leaked = "### BEGIN SOLUTION\n    for broken, repaired in replacements:\n    ### END SOLUTION"
+    solution = next(c for c in jupytext.read(tree / "solutions" / "02_fixup.py").cells if "def fixup" in c.source)
+    line = solution.source.split("### BEGIN SOLUTION\n")[1].split("\n")[0]  # the answer's first line
+    leaked = f"### BEGIN SOLUTION\n{line}\n    ### END SOLUTION"
     cell.source = cell.source.replace("raise NotImplementedError()", leaked)
     check_cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade"))
     check_cell.outputs = [nbformat.v4.new_output("stream", text="✓ fixup")]

@@ -15,9 +15,11 @@ def test_a_renamed_copy_is_checked_and_only_the_learners_results_are_printed(tmp
     lines = []
     assert check.main([path], seed=7, out=lines.append) == 1
     out = "\n".join(lines)
-    assert f"{path}: lesson 05_loader, 3 exercises" in out
+    assert f"{path}: lesson 05_loader, 5 exercises" in out
     assert "✓ batchify: same as ulmfit_ref.loaders.batchify" in out and "✓ get_batch" in out
-    assert "✗ not implemented yet: draw_seq_lens" in out and "Passed: 2 of 3 exercises." in out
+    assert "✓ test_get_batch: passes on 2 correct versions of get_batch and catches all 6 hidden bugs" in out
+    assert "✓ predicted_batches: within 2% of the measured value" in out
+    assert "✗ not implemented yet: draw_seq_lens" in out and "Passed: 4 of 5 exercises." in out
     assert "save it" in out and "cell above" not in out  # words for a terminal
     assert "\x1b[" not in out and "SKIPPED" not in out and "grading-scratch" not in out and "/tmp/ulmfit-" not in out
 
