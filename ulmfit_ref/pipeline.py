@@ -32,7 +32,7 @@ from .loaders import LanguageModelLoader, SortishSampler, SortSampler, pad_colla
 from .lock import folder_lock
 from .metrics import classification_report
 from .models import ClassifierConfig, get_classifier, get_language_model
-from .plots import confusion_figure, interactive, save_figure
+from .plots import confusion_figure, save_figure
 from .predict import Classifier, Ensemble, clip_document, predict_docs
 from .prepare import imdb_csv, prepare_dataset
 from .presets import PRESETS, TINY, ClassifierTraining, LMTraining, Preset, with_recipe
@@ -64,9 +64,9 @@ __all__ = ["STAGES", "run_pipeline", "run_imdb", "run_pretrain", "fit_classifier
 
 
 def _learner_config(base: LearnerConfig, path: Path) -> LearnerConfig:
-    """`base` writing checkpoints and plots to `path`, with progress bars (and live curves) where someone watches: a
-    terminal or a notebook."""
-    return replace(base, path=path, progress=interactive())
+    """`base` writing checkpoints and plots to `path`, with progress: bars (and live curves) where someone watches (a
+    terminal, a notebook), else a line every few percent of a long loop (`ulmfit_ref.progress`)."""
+    return replace(base, path=path, progress=True)
 
 
 def _note_checkpoints(folder: Path, prefix: str, resume: bool, log) -> None:

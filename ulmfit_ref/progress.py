@@ -8,7 +8,8 @@ from tqdm.std import tqdm
 
 from .plots import interactive
 
-EVERY = 0.05  # a line every 5% of the loop where no one watches
+EVERY = 0.05  # a line every 5% of the loop where no one watches...
+QUIET_S = 10.0  # ...and not within 10 s of the start or of the last line: a loop of seconds says nothing
 
 
 def clock(seconds: float) -> str:
@@ -20,11 +21,12 @@ def clock(seconds: float) -> str:
 
 
 class Lines:
-    """An iterable that writes `desc: step i/n (p%), loss x, 3 min 05 s elapsed, about 41 min left` every `every`."""
+    """An iterable that writes `desc: step i/n (p%), loss x, 3 min 05 s elapsed, about 41 min left` every `every` of
+    its steps, `quiet_s` seconds apart at least."""
 
-    def __init__(self, iterable, desc: str, total: int, write, every: float = EVERY):
+    def __init__(self, iterable, desc: str, total: int, write, every: float = EVERY, quiet_s: float = QUIET_S):
         self.iterable, self.desc, self.total, self.write, self.every = iterable, desc, total, write, every
-        self.postfix = {}
+        self.quiet_s, self.postfix = quiet_s, {}
 
     def set_postfix(self, **values) -> None:
         """What the next line shows after the step (the smoothed loss)."""
@@ -32,10 +34,12 @@ class Lines:
 
     def __iter__(self):
         began, mark = time.monotonic(), self.every
+        last = began
         for i, item in enumerate(self.iterable, 1):
             yield item
-            if self.total and (i / self.total >= mark or i == self.total):
-                elapsed = time.monotonic() - began
+            now = time.monotonic()
+            if self.total and (i / self.total >= mark or i == self.total) and now - last >= self.quiet_s:
+                elapsed, last = now - began, now
                 shown = "".join(f", {k} {v}" for k, v in self.postfix.items())
                 self.write(
                     f"{self.desc}: step {i:,}/{self.total:,} ({i / self.total:.0%}){shown}, {clock(elapsed)} elapsed, "
@@ -45,10 +49,11 @@ class Lines:
                     mark += self.every
 
 
-def progress(iterable, desc: str, total: int, enabled: bool = True, write=None):
+def progress(iterable, desc: str, total: int, enabled: bool = True, write=None, quiet_s: float = QUIET_S):
     """A bar where someone watches, else `Lines` written with `write` (stderr by default); nothing if not `enabled`."""
     if not enabled or not total:
         return tqdm(iterable, total=total, disable=True)
     if interactive():
         return tqdm(iterable, desc=desc, total=total, leave=False, file=sys.stderr, dynamic_ncols=True)
-    return Lines(iterable, desc, total, write or (lambda line: print(line, file=sys.stderr, flush=True)))
+    write = write or (lambda line: print(line, file=sys.stderr, flush=True))
+    return Lines(iterable, desc, total, write, quiet_s=quiet_s)
