@@ -21,8 +21,7 @@ def clock(seconds: float) -> str:
 
 
 class Lines:
-    """An iterable that writes `desc: step i/n (p%), loss x, 3 min 05 s elapsed, about 41 min left` every `every` of
-    its steps, `quiet_s` seconds apart at least."""
+    """An iterable that writes `desc: step i/n (p%), loss x, 3 min 05 s elapsed, about 41 min left` now and then."""
 
     def __init__(self, iterable, desc: str, total: int, write, every: float = EVERY, quiet_s: float = QUIET_S):
         self.iterable, self.desc, self.total, self.write, self.every = iterable, desc, total, write, every

@@ -29,6 +29,7 @@ PRELOAD = ("torch",)
 WARM_UP = warm_meta  # the meta device's first use, paid before the learner's code runs
 _P = (0.0, 0.1, 0.3, 0.5, 0.7)
 BIG = 1000  # draws from which a fraction is tested against p
+POOLED = 200  # draws of the small inputs, in all, from which their pooled rate is said to be tested
 
 
 def _first(expected, actual) -> str | None:
@@ -633,7 +634,9 @@ def _show_weight_drop(inp) -> str:
 
 def _pooled(counts: dict, what: str) -> Judgement:
     problem = pooled_rate_problem(counts, what)
-    return Judgement(problem, () if problem else ("about p dropped over all the calls together",))
+    told = sum(n for _, n in counts.values()) >= POOLED  # too few draws in all tell nothing: say nothing of them
+    said = ("the rate of the small inputs, pooled over all the calls",)
+    return Judgement(problem, said if told and not problem else ())
 
 
 def _pool_mask(pairs) -> Judgement:
