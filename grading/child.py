@@ -7,7 +7,8 @@ writes one per line on the second. In order, before any learner code runs:
 3. the tools the lesson gives its exercises are installed as modules holding those tools alone (`tools.py`);
 4. the lesson's own imports that the exercises use run (torch...): one that fails is the grader's problem, reported
    as such; then the address space is limited to what those imports took plus the learner's allowance;
-5. the guard (`guard.py`) is added, for good.
+5. the guard (`guard.py`) is added, for good, and the course's and the grader's modules are taken out of `sys.modules`
+   (the observations keep what they bound; the learner's code cannot reach a check's helpers by name).
 Then the imports the learner added, the exercise cells (and the variants: other answers to one exercise, each in a
 copy of the namespace), and calls until the pipe closes. A refusal is written to the parent by the guard itself.
 """
@@ -98,6 +99,13 @@ def _unhook_spawning() -> None:
                 delattr(module, name)
 
 
+def _forget_checks() -> None:
+    """Take the course's and the grader's modules out of `sys.modules`: what runs here keeps what it bound, and the
+    learner's code can no longer reach a check's helpers by name (an import of them is the guard's to refuse)."""
+    for name in [m for m in sys.modules if m.split(".")[0] in ("course", "grading")]:
+        del sys.modules[name]
+
+
 def _run_cell(out_fd: int, cell: dict, namespace: dict, variant) -> None:
     send(out_fd, {"cell": cell["name"], "variant": variant, "started": True})
     filename = f"<exercise {cell['name']}>" if variant is None else f"<exercise {cell['name']} #{variant}>"
@@ -149,6 +157,7 @@ def main(in_fd: int, out_fd: int) -> None:
         os.close(status_fd)
     _unhook_spawning()
     guard.install(out_fd, scratch, readable, start["hidden"])
+    _forget_checks()
     send(out_fd, {"guarded": True})  # from here on learner code runs: no message can be the grader's problem
     for line in start["learner_imports"]:
         try:

@@ -114,6 +114,18 @@ def test_the_learner_s_scratch_space_is_bounded_and_none_of_the_grader_s_disk():
     failed(verdict("02_fixup", FILLS, "fixup", mode=jail.NAMESPACES), "full, errno 28")
 
 
+REACHES_THE_CHECKS = """import sys
+def fixup(x):
+    found = sorted(m for m in sys.modules if m.split(".")[0] in ("course", "grading"))
+    return f"reached {found}" if found else x
+"""
+
+
+def test_the_check_modules_cannot_be_reached_by_name_inside_the_sandbox():
+    v = verdict("02_fixup", REACHES_THE_CHECKS, "fixup")
+    assert "reached" not in v.message, v.message  # it fails as the identity does, never with what it found
+
+
 def test_magics_and_writefile_cells_whose_lines_look_like_imports_are_never_a_grader_problem():
     nb = copy.deepcopy(notebook(LESSONS["02_fixup"]))
     for text in (
