@@ -22,7 +22,7 @@ import textwrap
 import types
 
 from . import wire
-from .exercise import Exercise, Judgement, Stop, Verdict, code_names, not_implemented
+from .exercise import Exercise, Judgement, Stop, Verdict, _cut, code_names, not_implemented
 
 CODE_UNDER_TEST = "<the code under test>"  # the file name of the code a learner's test is given
 
@@ -191,7 +191,7 @@ def run_test(exercise: Exercise, learner) -> Verdict:
                 name,
                 False,
                 f"{name} fails on {version.what}, which is right: a test must pass on every correct {shown}\n"
-                f"  your test raised {actual.type}: {_cut(actual.message)}{actual.where}",
+                f"  your test raised {actual.type}: {_cut(actual.message, 200)}{actual.where}",
                 score=0.0,
             )
         if not version.right:
@@ -214,10 +214,6 @@ def run_test(exercise: Exercise, learner) -> Verdict:
         f"{missed[0]}" + (f"\n  hint: {hint}" if hint else ""),
         score=caught / len(bugs),
     )
-
-
-def _cut(text: str, width: int = 200) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _plural(n: int, what: str) -> str:
