@@ -262,3 +262,16 @@ def test_a_check_leaves_the_learners_random_draws_alone():
     answer = EXERCISES["encoder_forward"].reference_object()
     assert verdict("encoder_forward", answer).passed  # the check seeds torch to rebuild the dropouts
     assert torch.equal(torch.rand(3), expected)
+
+
+def test_a_library_s_not_implemented_error_is_a_wrong_answer_not_a_stub():
+    def batchify(ids, bs):
+        raise NotImplementedError("Cannot copy out of meta tensor; no data!")
+
+    said = message("batchify", batchify)
+    assert not said.startswith("not implemented yet") and "Cannot copy out of meta tensor" in said
+
+    def stub(ids, bs):
+        raise NotImplementedError()
+
+    assert message("batchify", stub).startswith("not implemented yet: batchify")
